@@ -1,0 +1,585 @@
+"""The scikit-learn estimator: validation, orchestration and the public API."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.frozen import FrozenEstimator
+from sklearn.neural_network import MLPClassifier
+from sklearn.utils import check_random_state, column_or_1d, get_tags
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    RealNotInt,
+    StrOptions,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+
+from ._compressed_network import (
+    CompressedNetwork,
+    DenseLayer,
+    FactoredLayer,
+    network_from_mlp,
+)
+from ._factorization import (
+    factor_layer,
+    matrix_to_factor,
+    singular_values,
+    truncate_layer,
+)
+from ._head import head_multiply_adds, head_predict_proba, make_head, stored_floats
+from ._rank_selection import (
+    is_rank_request,
+    requested_rank,
+    svd_ranks,
+    truncation_layer,
+)
+from ._summary import format_table, layer_row
+
+
+def _head_has_predict_proba(estimator):
+    """``predict_proba`` exists unless a truncation head lacks it."""
+    if hasattr(estimator, "head_"):
+        head = estimator.head_
+    elif estimator.method == "truncated":
+        head = estimator.head
+    else:
+        head = None
+    return head is None or hasattr(head, "predict_proba")
+
+
+class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """An ``MLPClassifier`` made smaller with the singular value decomposition.
+
+    Two methods are offered. ``method="svd"`` replaces each weight matrix ``W``
+    by two thin factors ``(U_r S_r)(V_r^T)``: the layer widths stay, so the
+    rest of the network is reused and nothing is retrained. ``method="truncated"``
+    cuts one hidden layer down to ``r`` units (its pre-activations projected
+    on their top ``r`` directions) and replaces the layers above it by a
+    ``head`` classifier retrained on the training data.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier, FrozenEstimator or None, default=None
+        The network to compress. ``None`` means ``MLPClassifier()``. An
+        ``MLPClassifier`` (fitted or not) is cloned and fitted on the data
+        given to :meth:`fit`. A ``sklearn.frozen.FrozenEstimator`` wrapping a
+        fitted ``MLPClassifier`` is used as it is: never refit, never modified.
+
+    method : {"svd", "truncated"}, default="svd"
+        ``"svd"`` factors every layer and keeps its width; ``"truncated"``
+        cuts one hidden layer and retrains a head above it.
+
+    rank : int, float, list, tuple or None, default=0.8
+        How much of each layer to keep.
+
+        - ``int >= 1``: at most that many singular values per layer;
+        - ``float`` in ``(0, 1)``: the smallest rank whose singular values hold
+          that fraction of the layer's energy (sum of squared singular values);
+        - a list or tuple with one entry per weight matrix (``int``, ``float``
+          or ``None`` for a layer left dense). With ``method="truncated"``
+          exactly one entry, at a hidden layer, is not ``None``: it says which
+          layer is cut and how far;
+        - ``None``: no compression; the model predicts what the network does.
+
+        A rank above what a layer allows is capped. With ``method="svd"`` a
+        layer is left dense where factoring would not store fewer numbers,
+        that is unless ``rank < n_in * n_out / (n_in + n_out)`` (about, the
+        bias aside). With ``method="truncated"`` an ``int`` or ``float`` rank
+        cuts the last hidden layer. :attr:`ranks_` shows what was used.
+
+    bias : {"separate", "augment"}, default="separate"
+        ``"separate"`` factors ``W`` and keeps the bias ``b`` as it is;
+        ``"augment"`` factors ``[W; b]`` so the bias is folded into the factors.
+
+    head : classifier or None, default=None
+        With ``method="truncated"``, the classifier retrained on the truncated
+        layer's activations; ``None`` means ``LogisticRegression(max_iter=1000)``. For
+        multilabel targets one copy per label is fitted through
+        ``MultiOutputClassifier``. Ignored with ``method="svd"``.
+
+    random_state : int, RandomState instance or None, default=None
+        Unless ``None``, passed on as the ``random_state`` of the network
+        that is fitted and of the head, overriding theirs; an int is passed as
+        it is, a ``RandomState`` draws one int. ``None`` leaves theirs.
+
+    Attributes
+    ----------
+    estimator_ : MLPClassifier
+        The network that was compressed (for a ``FrozenEstimator``, the very
+        network it wraps).
+    network_ : CompressedNetwork
+        The compressed layers and their forward pass.
+    layers_ : list of DenseLayer or FactoredLayer
+        ``network_.layers``: the stored weights, to read or export.
+    head_ : classifier or None
+        The retrained head (``method="truncated"`` with a rank), else ``None``.
+    ranks_ : list of (int or None)
+        One entry per weight matrix of the network: the rank kept, ``None``
+        where the layer was left dense (or, for ``"truncated"``, is below the
+        cut or replaced by the head).
+    singular_values_ : list of ndarray
+        One per weight matrix: the singular values of the matrix that is or
+        would be factored (``W``, or ``[W; b]`` with ``bias="augment"``).
+    n_params_original_ : int
+        Weights plus biases of the network.
+    n_params_ : int
+        Numbers actually stored by the compressed model, the head included.
+    compression_ratio_ : float
+        ``n_params_original_ / n_params_``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during :meth:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :meth:`fit`, when they are all strings.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : The network compressed here.
+    sklearn.frozen.FrozenEstimator : How to pass an already fitted network.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from sklearn_svdmlp import SVDCompressedMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X / 16, y, random_state=0)
+    >>> mlp = MLPClassifier((100,), max_iter=300, random_state=0).fit(X_train, y_train)
+    >>> model = SVDCompressedMLPClassifier(FrozenEstimator(mlp), rank=[16, None])
+    >>> model = model.fit(X_train, y_train)
+    >>> model.ranks_
+    [16, None]
+    >>> print(f"{model.compression_ratio_:.2f}")
+    2.01
+    >>> print(f"{mlp.score(X_test, y_test):.3f} {model.score(X_test, y_test):.3f}")
+    0.976 0.973
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "method": [StrOptions({"svd", "truncated"})],
+        "rank": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+            list,
+            tuple,
+            None,
+        ],
+        "bias": [StrOptions({"separate", "augment"})],
+        "head": [HasMethods(["fit", "predict"]), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        method="svd",
+        rank=0.8,
+        bias="separate",
+        head=None,
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.method = method
+        self.rank = rank
+        self.bias = bias
+        self.head = head
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None):
+        """Fit (or take) the network, compress it, retrain what the method retrains.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to the network's ``fit`` (unless it is frozen) and to the
+            head's.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        seed = self._seed()
+        self.estimator_ = self._fitted_network(X, y, sample_weight, seed)
+        self.classes_ = self.estimator_.classes_
+
+        coefs, intercepts = self.estimator_.coefs_, self.estimator_.intercepts_
+        self.singular_values_ = [
+            singular_values(matrix_to_factor(coef, intercept, self.bias))
+            for coef, intercept in zip(coefs, intercepts, strict=True)
+        ]
+        rank_per_layer = self._rank_per_layer(len(coefs))
+        original = network_from_mlp(self.estimator_)
+        if self.method == "svd" or all(r is None for r in rank_per_layer):
+            self.ranks_ = svd_ranks(
+                rank_per_layer,
+                self.singular_values_,
+                [coef.shape for coef in coefs],
+                self.bias,
+            )
+            self.network_ = self._factored_network(original)
+            self.head_ = None
+        else:
+            cut = truncation_layer(rank_per_layer)
+            self.ranks_ = [None] * len(coefs)
+            self.ranks_[cut] = requested_rank(
+                rank_per_layer[cut], self.singular_values_[cut]
+            )
+            self.network_ = self._truncated_network(original, cut)
+            self.head_ = self._fitted_head(X, y, sample_weight, seed)
+
+        self.n_params_original_ = original.n_params
+        self.n_params_ = self.network_.n_params
+        if self.head_ is not None:
+            self.n_params_ += stored_floats(self.head_)
+        self.compression_ratio_ = self.n_params_original_ / self.n_params_
+        return self
+
+    def _seed(self):
+        if self.random_state is None or isinstance(self.random_state, numbers.Integral):
+            return self.random_state
+        return int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+
+    def _fitted_network(self, X, y, sample_weight, seed):
+        """The network to compress: the frozen one, or a fitted clone."""
+        if isinstance(self.estimator, FrozenEstimator):
+            network = self.estimator.estimator
+            if not isinstance(network, MLPClassifier):
+                raise TypeError(
+                    "estimator must be an MLPClassifier, a FrozenEstimator wrapping "
+                    f"a fitted MLPClassifier, or None; got a FrozenEstimator wrapping "
+                    f"{type(network).__name__}."
+                )
+            check_is_fitted(network)
+            self._check_frozen_network_fits(network, X, y)
+            return network
+        if self.estimator is None:
+            network = MLPClassifier()
+        elif isinstance(self.estimator, MLPClassifier):
+            network = clone(self.estimator)
+        else:
+            raise TypeError(
+                "estimator must be an MLPClassifier, a FrozenEstimator wrapping a "
+                f"fitted MLPClassifier, or None; got {type(self.estimator).__name__}."
+            )
+        if seed is not None:
+            network.set_params(random_state=seed)
+        if sample_weight is None:
+            return network.fit(X, y)
+        return network.fit(X, y, sample_weight=sample_weight)
+
+    @staticmethod
+    def _check_frozen_network_fits(network, X, y):
+        if network.n_features_in_ != X.shape[1]:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the frozen network in estimator "
+                f"expects {network.n_features_in_}."
+            )
+        if y.ndim == 2:
+            known = y.shape[1] == len(network.classes_)
+        else:
+            known = np.isin(np.unique(y), network.classes_).all()
+        if not known:
+            raise ValueError(
+                "y has labels the frozen network in estimator was not trained on; "
+                f"it knows {network.classes_.tolist()}."
+            )
+
+    def _rank_per_layer(self, n_weight_matrices):
+        """One rank request per weight matrix, checked against the network."""
+        rank = self.rank
+        if isinstance(rank, (bool, np.bool_)):
+            raise ValueError(
+                "rank must be an int >= 1, a float in (0, 1), a list or tuple of "
+                "those (or None) with one entry per weight matrix, or None; "
+                f"got {rank!r}."
+            )
+        if isinstance(rank, (list, tuple)):
+            if len(rank) != n_weight_matrices:
+                raise ValueError(
+                    f"rank has {len(rank)} entries but the network has "
+                    f"{n_weight_matrices} weight matrices; give one entry per weight "
+                    "matrix (int >= 1, float in (0, 1) or None)."
+                )
+            for entry in rank:
+                if entry is not None and not is_rank_request(entry):
+                    raise ValueError(
+                        f"rank entries must be an int >= 1, a float in (0, 1) or "
+                        f"None; got {entry!r}."
+                    )
+            rank_per_layer = list(rank)
+        elif rank is None:
+            return [None] * n_weight_matrices
+        elif self.method == "truncated":
+            rank_per_layer = [None] * n_weight_matrices
+            if n_weight_matrices < 2:
+                raise ValueError(
+                    "method='truncated' needs a network with at least one hidden layer."
+                )
+            rank_per_layer[-2] = rank
+        else:
+            rank_per_layer = [rank] * n_weight_matrices
+
+        if self.method == "truncated" and isinstance(rank, (list, tuple)):
+            cut = [i for i, entry in enumerate(rank_per_layer) if entry is not None]
+            if len(cut) > 1:
+                raise ValueError(
+                    "With method='truncated', rank must have exactly one entry that "
+                    f"is not None (the hidden layer to cut); got {list(rank)!r}."
+                )
+            if cut == [n_weight_matrices - 1]:
+                raise ValueError(
+                    "With method='truncated', the output layer cannot be truncated: "
+                    "the non-None entry of rank must be at a hidden layer (index 0 to "
+                    f"{n_weight_matrices - 2}); got {list(rank)!r}."
+                )
+        return rank_per_layer
+
+    def _factored_network(self, original):
+        layers = []
+        for layer, rank in zip(original.layers, self.ranks_, strict=True):
+            if rank is None:
+                layers.append(
+                    DenseLayer(
+                        layer.coef.copy(), layer.intercept.copy(), layer.activation
+                    )
+                )
+            else:
+                left, left_intercept, right, intercept, _ = factor_layer(
+                    layer.coef, layer.intercept, rank, self.bias
+                )
+                layers.append(
+                    FactoredLayer(
+                        left, left_intercept, right, intercept, layer.activation
+                    )
+                )
+        return CompressedNetwork(layers)
+
+    def _truncated_network(self, original, cut):
+        kept = [
+            DenseLayer(layer.coef.copy(), layer.intercept.copy(), layer.activation)
+            for layer in original.layers[:cut]
+        ]
+        layer = original.layers[cut]
+        coef, intercept, _ = truncate_layer(
+            layer.coef, layer.intercept, self.ranks_[cut], self.bias
+        )
+        return CompressedNetwork([*kept, DenseLayer(coef, intercept, layer.activation)])
+
+    def _fitted_head(self, X, y, sample_weight, seed):
+        head = make_head(self.head, multilabel=y.ndim == 2)
+        if seed is not None and "random_state" in head.get_params():
+            head.set_params(random_state=seed)
+        activations = self.network_.forward(X)
+        if sample_weight is None:
+            return head.fit(activations, y)
+        if not has_fit_parameter(head, "sample_weight"):
+            raise ValueError(
+                f"head {type(head).__name__} does not accept sample_weight in fit; "
+                "pass a head that does, or no sample_weight."
+            )
+        return head.fit(activations, y, sample_weight=sample_weight)
+
+    @property
+    def layers_(self):
+        """The stored layers, ``network_.layers``: read or export the weights.
+
+        A list of :class:`DenseLayer` and :class:`FactoredLayer`, input first.
+        With ``method="truncated"`` the last one is the truncated layer; the
+        head follows in :attr:`head_`.
+        """
+        return self.network_.layers
+
+    # -------------------------------------------------------------- predict
+    def _validated(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+
+    def _is_multilabel(self):
+        return self.estimator_._label_binarizer.y_type_.startswith("multilabel")
+
+    def predict(self, X):
+        """Predict class labels (or a multilabel indicator matrix).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        """
+        X = self._validated(X)
+        output = self.network_.forward(X)
+        if self.head_ is not None:
+            return self.head_.predict(output)
+        if output.shape[1] == 1:
+            output = output.ravel()
+        return self.estimator_._label_binarizer.inverse_transform(output)
+
+    @available_if(_head_has_predict_proba)
+    def predict_proba(self, X):
+        """Class probabilities, columns ordered as :attr:`classes_`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            For multilabel targets, the probability of each label.
+        """
+        X = self._validated(X)
+        output = self.network_.forward(X)
+        if self.head_ is not None:
+            multilabel = self._is_multilabel()
+            proba = head_predict_proba(self.head_, output, multilabel)
+            if multilabel or len(self.head_.classes_) == len(self.classes_):
+                return proba
+            # A frozen network may know classes the head's training data lacks.
+            aligned = np.zeros((proba.shape[0], len(self.classes_)), dtype=proba.dtype)
+            aligned[:, np.searchsorted(self.classes_, self.head_.classes_)] = proba
+            return aligned
+        if output.shape[1] == 1:
+            return np.hstack([1 - output, output])
+        return output
+
+    @available_if(_head_has_predict_proba)
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
+
+    # -------------------------------------------------------------- summary
+    def summary(self):
+        """Per-layer table of the original and the compressed network.
+
+        Each layer's shape, rank, parameters (weights plus biases) and
+        multiply-adds per sample, with totals, like a Keras model summary.
+
+        Returns
+        -------
+        text : str
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from sklearn_svdmlp import SVDCompressedMLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> model = SVDCompressedMLPClassifier(
+        ...     MLPClassifier((20,), solver="lbfgs", max_iter=500, random_state=0),
+        ...     rank=[2, None],
+        ... ).fit(X, y)
+        >>> print(model.summary())
+        Original network (MLPClassifier)
+        layer  kind   shape   rank  parameters  multiply-adds
+        -----------------------------------------------------
+        0      dense  4 x 20  -            100             80
+        1      dense  20 x 3  -             63             60
+        -----------------------------------------------------
+        total                              163            140
+        <BLANKLINE>
+        Compressed network (method='svd', bias='separate')
+        layer  kind      shape       rank  parameters  multiply-adds
+        ------------------------------------------------------------
+        0      factored  4 x 2 x 20  2             68             48
+        1      dense     20 x 3      -             63             60
+        ------------------------------------------------------------
+        total                                     131            108
+        <BLANKLINE>
+        compression ratio: 1.24
+        """
+        check_is_fitted(self)
+        original = network_from_mlp(self.estimator_)
+        rows = [layer_row(str(i), layer) for i, layer in enumerate(original.layers)]
+        # With a head, the last stored layer is the truncated one.
+        last = len(self.network_.layers) - 1
+        compressed = [
+            layer_row(str(i), layer, truncated=self.head_ is not None and i == last)
+            for i, layer in enumerate(self.network_.layers)
+        ]
+        if self.head_ is not None:
+            n_in = self.network_.layers[-1].shape[1]
+            compressed.append(
+                (
+                    "head",
+                    type(self.head_).__name__,
+                    f"{n_in} -> {len(self.classes_)}",
+                    "-",
+                    stored_floats(self.head_),
+                    head_multiply_adds(self.head_),
+                )
+            )
+        return "\n\n".join(
+            [
+                format_table(
+                    f"Original network ({type(self.estimator_).__name__})", rows
+                ),
+                format_table(
+                    f"Compressed network (method={self.method!r}, bias={self.bias!r})",
+                    compressed,
+                ),
+                f"compression ratio: {self.compression_ratio_:.2f}",
+            ]
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        network = self.estimator
+        if isinstance(network, FrozenEstimator):
+            network = network.estimator
+        network_tags = get_tags(MLPClassifier() if network is None else network)
+        tags.input_tags.sparse = network_tags.input_tags.sparse
+        tags.classifier_tags.multi_label = network_tags.classifier_tags.multi_label
+        return tags

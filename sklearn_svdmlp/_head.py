@@ -1,0 +1,96 @@
+"""The classifier retrained on a truncated layer's activations, and its cost."""
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.multioutput import MultiOutputClassifier
+from sklearn.tree._tree import Tree
+
+
+def make_head(head, multilabel):
+    """An unfitted copy of ``head``.
+
+    ``None`` means ``LogisticRegression(max_iter=1000)``: the default 100
+    iterations often stop short on unscaled hidden activations.
+
+    Multilabel targets get one copy per label through ``MultiOutputClassifier``.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._head import make_head
+    >>> make_head(None, multilabel=False)
+    LogisticRegression(max_iter=1000)
+    """
+    head = LogisticRegression(max_iter=1000) if head is None else clone(head)
+    return MultiOutputClassifier(head) if multilabel else head
+
+
+def head_predict_proba(head, activations, multilabel):
+    """Probabilities in ``MLPClassifier``'s layout.
+
+    Multilabel: one column per label, the probability that it is on.
+    """
+    if multilabel:
+        return np.column_stack(
+            [proba[:, -1] for proba in head.predict_proba(activations)]
+        )
+    return head.predict_proba(activations)
+
+
+def _stored_floats(value):
+    if isinstance(value, np.ndarray):
+        return value.size if value.dtype.kind in "fc" else 0
+    if isinstance(value, Tree):
+        return value.threshold.size + value.value.size
+    if isinstance(value, (list, tuple)):
+        return sum(_stored_floats(item) for item in value)
+    if hasattr(value, "get_params") and hasattr(value, "__dict__"):
+        return stored_floats(value)
+    return 0
+
+
+def stored_floats(estimator):
+    """Floating-point numbers a fitted estimator stores, ``classes_`` aside.
+
+    The fitted (``_``-suffixed) floating-point arrays: for linear models
+    ``coef_.size + intercept_.size``; for networks the sizes of ``coefs_`` and
+    ``intercepts_``; for trees the thresholds and leaf values; nested
+    estimators are counted through. Nearest-neighbour models keep their
+    training set (``_fit_X``), which is counted too.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_svdmlp._head import stored_floats
+    >>> X, y = load_iris(return_X_y=True)
+    >>> stored_floats(LogisticRegression(max_iter=500).fit(X, y))  # 4 x 3 + 3
+    15
+    """
+    return sum(
+        _stored_floats(value)
+        for name, value in vars(estimator).items()
+        if (name.endswith("_") and name != "classes_") or name == "_fit_X"
+    )
+
+
+def head_multiply_adds(head):
+    """Multiply-adds per sample for linear and network heads, else ``None``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_svdmlp._head import head_multiply_adds
+    >>> X, y = load_iris(return_X_y=True)
+    >>> head_multiply_adds(LogisticRegression(max_iter=500).fit(X, y))
+    12
+    """
+    if isinstance(head, MultiOutputClassifier):
+        counts = [head_multiply_adds(estimator) for estimator in head.estimators_]
+        return None if None in counts else sum(counts)
+    if hasattr(head, "coef_"):
+        return int(np.size(head.coef_))
+    if hasattr(head, "coefs_"):
+        return int(sum(coef.size for coef in head.coefs_))
+    return None

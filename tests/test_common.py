@@ -1,0 +1,30 @@
+"""scikit-learn's own estimator checks, over several configurations."""
+
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_svdmlp import SVDCompressedMLPClassifier
+
+SMALL_NETWORK = MLPClassifier(hidden_layer_sizes=(16, 8), max_iter=300, random_state=0)
+
+INSTANCES = [
+    SVDCompressedMLPClassifier(),
+    SVDCompressedMLPClassifier(SMALL_NETWORK, rank=2),
+    SVDCompressedMLPClassifier(SMALL_NETWORK, rank=0.8, bias="augment"),
+    SVDCompressedMLPClassifier(SMALL_NETWORK, rank=[None, 3, None]),
+    SVDCompressedMLPClassifier(SMALL_NETWORK, rank=None),
+    SVDCompressedMLPClassifier(SMALL_NETWORK, method="truncated", rank=3),
+    SVDCompressedMLPClassifier(
+        SMALL_NETWORK, method="truncated", rank=[0.9, None, None], bias="augment"
+    ),
+]
+
+
+# The networks are kept small so the checks stay fast; MLPClassifier warns that
+# it has not converged on several check data sets, which is not a failure.
+@pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
+@parametrize_with_checks(INSTANCES)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)

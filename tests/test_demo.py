@@ -1,0 +1,52 @@
+"""The main job: ``python -m sklearn_svdmlp``."""
+
+import subprocess
+import sys
+
+import pytest
+
+from sklearn_svdmlp._demo import build_parser, main, parse_rank, run
+
+
+def test_demo_table_has_uncompressed_row_first_and_both_methods():
+    rows = run("wine", hidden_layer_sizes=(16,), ranks=(0.8, 2))
+    assert [row[0] for row in rows] == ["none", "svd", "svd", "truncated", "truncated"]
+    method, rank, ranks, n_params, ratio, accuracy = rows[0]
+    assert (
+        ranks == "dense-dense"
+        and ratio == 1.0
+        and n_params == 13 * 16 + 16 + 16 * 3 + 3
+    )
+    # Truncation to 2 units keeps 13*2+2 weights and a 2 -> 3 logistic head.
+    assert rows[-1][3] == 13 * 2 + 2 + 2 * 3 + 3
+    assert all(0 <= row[5] <= 1 for row in rows)
+
+
+def test_demo_prints_the_table(capsys):
+    main(["--dataset", "iris", "--hidden-layer-sizes", "8", "--ranks", "2"])
+    out = capsys.readouterr().out
+    assert "method" in out and "test accuracy" in out
+    assert out.count("\nsvd") == 1 and out.count("\ntruncated") == 1
+
+
+def test_parse_rank():
+    assert parse_rank("4") == 4 and parse_rank("0.5") == 0.5
+    for bad in ["0", "1.5", "-2"]:
+        with pytest.raises(Exception, match="a rank is an int >= 1"):
+            parse_rank(bad)
+
+
+def test_help_runs_as_a_module():
+    result = subprocess.run(
+        [sys.executable, "-m", "sklearn_svdmlp", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--dataset" in result.stdout and "--ranks" in result.stdout
+    assert "--hidden-layer-sizes" in result.stdout
+
+
+def test_bad_dataset_is_refused():
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--dataset", "mnist"])
