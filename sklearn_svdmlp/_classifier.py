@@ -1,6 +1,7 @@
 """The scikit-learn estimator: validation, orchestration and the public API."""
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import (
@@ -11,6 +12,8 @@ from sklearn.base import (
     clone,
 )
 from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils import check_random_state, column_or_1d, get_tags
 from sklearn.utils._param_validation import (
@@ -21,25 +24,35 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    has_fit_parameter,
+    validate_data,
+)
 
-from ._compressed_network import (
-    CompressedNetwork,
-    DenseLayer,
-    FactoredLayer,
-    network_from_mlp,
+from ._budget_search import layer_sensitivity, search_under_drop
+from ._compressed_network import CompressedNetwork, network_from_mlp
+from ._compression import (
+    activation_spectra,
+    factored_network,
+    truncated_network,
+    weight_spectra,
 )
-from ._factorization import (
-    factor_layer,
-    matrix_to_factor,
-    singular_values,
-    truncate_layer,
+from ._fine_tuning import encoded_accuracy, fine_tune
+from ._head import (
+    head_layers,
+    head_multiply_adds,
+    head_predict_proba,
+    head_targets,
+    make_head,
+    set_head_layers,
+    stored_floats,
 )
-from ._head import head_multiply_adds, head_predict_proba, make_head, stored_floats
 from ._rank_selection import (
+    allocate_ranks,
+    breakeven_rank,
     is_rank_request,
-    requested_rank,
-    svd_ranks,
     truncation_layer,
 )
 from ._summary import format_table, layer_row
@@ -78,7 +91,7 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
         ``"svd"`` factors every layer and keeps its width; ``"truncated"``
         cuts one hidden layer and retrains a head above it.
 
-    rank : int, float, list, tuple or None, default=0.8
+    rank : int, float, list, tuple, "auto" or None, default=0.8
         How much of each layer to keep.
 
         - ``int >= 1``: at most that many singular values per layer;
@@ -88,7 +101,8 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
           or ``None`` for a layer left dense). With ``method="truncated"``
           exactly one entry, at a hidden layer, is not ``None``: it says which
           layer is cut and how far;
-        - ``None``: no compression; the model predicts what the network does.
+        - ``None``: no compression; the model predicts what the network does;
+        - ``"auto"``: chosen for you, under ``target_ratio`` or ``max_score_drop``.
 
         A rank above what a layer allows is capped. With ``method="svd"`` a
         layer is left dense where factoring would not store fewer numbers,
@@ -106,10 +120,59 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
         multilabel targets one copy per label is fitted through
         ``MultiOutputClassifier``. Ignored with ``method="svd"``.
 
+    target_ratio : float > 1 or None, default=None
+        With ``rank="auto"``: reach ``compression_ratio_ >= target_ratio``
+        keeping as much as possible. Plain SVD allocates ranks over all layers
+        at once, greedily by the fraction of a layer's energy each singular
+        value keeps per number it costs (a layer is made dense where that
+        pays better, and left dense where no rank saves). Truncation takes the
+        widest cut that reaches the ratio.
+
+    max_score_drop : float >= 0 or None, default=None
+        With ``rank="auto"``: the smallest model whose score on a held-out
+        ``validation_fraction`` of the training data is at most
+        ``max_score_drop`` below the uncompressed network's. The held-out part
+        is used for nothing else (the network, if fitted here, the head, the
+        data-aware factors and fine-tuning see the rest). See
+        :attr:`sensitivity_`. Because that split is random, integer sample
+        weights are then not equivalent to repeated rows.
+
+    svd_on : {"weights", "activations"}, default="weights"
+        ``"weights"`` factors each weight matrix (the source documents'
+        method). ``"activations"`` chooses each layer's factors to best
+        reproduce its pre-activations on the training data that reaches it
+        through the layers already compressed below, refitting the bias
+        (``bias="separate"``); with ``method="truncated"`` it chooses the kept
+        directions the same way. Energy fractions then refer to the
+        pre-activations' spectrum.
+
+    fine_tune_epochs : int >= 0, default=0
+        Epochs of further training of the compressed model as it is stored:
+        each factored layer's two factors are trained as two matrices; with
+        ``method="truncated"`` the kept layers, the truncated layer and the
+        head (a linear classifier with ``predict_proba`` or an
+        ``MLPClassifier``) are trained together. The network's own settings
+        are used (``solver`` "adam" or "sgd", Adam for "lbfgs" networks;
+        ``learning_rate_init``, ``alpha``, ``batch_size``, ``shuffle``, and
+        early stopping on its ``validation_fraction`` when it used
+        ``early_stopping``), with ``MLPClassifier``'s loss.
+
+    validation_fraction : float in (0, 1), default=0.1
+        Share of the training data held out to score candidates when
+        ``max_score_drop`` is set.
+
+    scoring : str, callable or None, default=None
+        Scorer for ``max_score_drop``; ``None`` is accuracy.
+
+    verbose : int, default=0
+        Print fine-tuning progress per epoch, as ``MLPClassifier`` does.
+
     random_state : int, RandomState instance or None, default=None
         Unless ``None``, passed on as the ``random_state`` of the network
         that is fitted and of the head, overriding theirs; an int is passed as
-        it is, a ``RandomState`` draws one int. ``None`` leaves theirs.
+        it is, a ``RandomState`` draws one int. ``None`` leaves theirs. It
+        also drives the validation split and fine-tuning's shuffling (falling
+        back to the network's ``random_state`` when ``None``).
 
     Attributes
     ----------
@@ -128,7 +191,19 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
         cut or replaced by the head).
     singular_values_ : list of ndarray
         One per weight matrix: the singular values of the matrix that is or
-        would be factored (``W``, or ``[W; b]`` with ``bias="augment"``).
+        would be factored (``W``, or ``[W; b]`` with ``bias="augment"``; with
+        ``svd_on="activations"``, the layer's pre-activations on the data).
+    sensitivity_ : list of dict
+        With ``max_score_drop``: per weight matrix, ``{"ranks", "scores"}``,
+        the validation score with that layer alone compressed at each rank
+        (empty where no rank saves; for ``"truncated"``, filled at the cut).
+    baseline_score_ : float
+        With ``max_score_drop``: the uncompressed network's validation score.
+    validation_score_ : float
+        With ``max_score_drop``: the chosen model's validation score, before
+        fine-tuning.
+    loss_curve_ : list of float
+        With ``fine_tune_epochs``: the training loss of each epoch.
     n_params_original_ : int
         Weights plus biases of the network.
     n_params_ : int
@@ -171,6 +246,7 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "method": [StrOptions({"svd", "truncated"})],
         "rank": [
+            StrOptions({"auto"}),
             Interval(numbers.Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="neither"),
             list,
@@ -179,6 +255,13 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
         ],
         "bias": [StrOptions({"separate", "augment"})],
         "head": [HasMethods(["fit", "predict"]), None],
+        "target_ratio": [Interval(numbers.Real, 1, None, closed="neither"), None],
+        "max_score_drop": [Interval(numbers.Real, 0, None, closed="left"), None],
+        "svd_on": [StrOptions({"weights", "activations"})],
+        "fine_tune_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "validation_fraction": [Interval(RealNotInt, 0, 1, closed="neither")],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
 
@@ -190,6 +273,13 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
         rank=0.8,
         bias="separate",
         head=None,
+        target_ratio=None,
+        max_score_drop=None,
+        svd_on="weights",
+        fine_tune_epochs=0,
+        validation_fraction=0.1,
+        scoring=None,
+        verbose=0,
         random_state=None,
     ):
         self.estimator = estimator
@@ -197,6 +287,13 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
         self.rank = rank
         self.bias = bias
         self.head = head
+        self.target_ratio = target_ratio
+        self.max_score_drop = max_score_drop
+        self.svd_on = svd_on
+        self.fine_tune_epochs = fine_tune_epochs
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.verbose = verbose
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
@@ -230,41 +327,257 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        self._check_auto_parameters()
         seed = self._seed()
+
+        held_out = None
+        if self.rank == "auto" and self.max_score_drop is not None:
+            X, y, sample_weight, held_out = self._split_validation(
+                X, y, sample_weight, seed
+            )
         self.estimator_ = self._fitted_network(X, y, sample_weight, seed)
         self.classes_ = self.estimator_.classes_
-
-        coefs, intercepts = self.estimator_.coefs_, self.estimator_.intercepts_
-        self.singular_values_ = [
-            singular_values(matrix_to_factor(coef, intercept, self.bias))
-            for coef, intercept in zip(coefs, intercepts, strict=True)
-        ]
-        rank_per_layer = self._rank_per_layer(len(coefs))
         original = network_from_mlp(self.estimator_)
-        if self.method == "svd" or all(r is None for r in rank_per_layer):
-            self.ranks_ = svd_ranks(
-                rank_per_layer,
-                self.singular_values_,
-                [coef.shape for coef in coefs],
-                self.bias,
-            )
-            self.network_ = self._factored_network(original)
-            self.head_ = None
-        else:
-            cut = truncation_layer(rank_per_layer)
-            self.ranks_ = [None] * len(coefs)
-            self.ranks_[cut] = requested_rank(
-                rank_per_layer[cut], self.singular_values_[cut]
-            )
-            self.network_ = self._truncated_network(original, cut)
-            self.head_ = self._fitted_head(X, y, sample_weight, seed)
-
         self.n_params_original_ = original.n_params
-        self.n_params_ = self.network_.n_params
-        if self.head_ is not None:
-            self.n_params_ += stored_floats(self.head_)
-        self.compression_ratio_ = self.n_params_original_ / self.n_params_
+        data = (X, sample_weight) if self.svd_on == "activations" else (None, None)
+        self._fit_data = (X, y, sample_weight, seed, data)
+        self.singular_values_ = (
+            weight_spectra(original, self.bias)
+            if data[0] is None
+            else activation_spectra(original, data[0], self.bias, data[1])
+        )
+
+        if self.rank == "auto" and self.max_score_drop is not None:
+            self._search_under_drop(original, *held_out)
+        elif self.rank == "auto":
+            self._compress_to_ratio(original)
+        else:
+            self._compress(original, self._rank_per_layer(len(original.layers)))
+        if self.fine_tune_epochs:
+            self._fine_tune()
+        del self._fit_data
+        self._set_counts()
         return self
+
+    def _check_auto_parameters(self):
+        chosen = [
+            name
+            for name in ("target_ratio", "max_score_drop")
+            if getattr(self, name) is not None
+        ]
+        if self.rank != "auto" and chosen:
+            raise ValueError(
+                f"{chosen[0]} is only used with rank='auto'; got rank={self.rank!r}. "
+                "Set rank='auto' or leave it None."
+            )
+        if self.rank == "auto" and len(chosen) != 1:
+            raise ValueError(
+                "rank='auto' needs exactly one of target_ratio (a float > 1) or "
+                f"max_score_drop (a float >= 0); got {len(chosen)}."
+            )
+
+    def _split_validation(self, X, y, sample_weight, seed):
+        stratify = y if y.ndim == 1 and np.unique(y).size > 1 else None
+        arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
+        try:
+            parts = train_test_split(
+                *arrays,
+                test_size=self.validation_fraction,
+                random_state=seed,
+                stratify=stratify,
+            )
+        except ValueError:  # a class too small to stratify
+            parts = train_test_split(
+                *arrays, test_size=self.validation_fraction, random_state=seed
+            )
+        train, validation = parts[0::2], parts[1::2]
+        if sample_weight is None:
+            train, validation = [*train, None], [*validation, None]
+        return (*train, tuple(validation))
+
+    # ------------------------------------------------------------ compress
+    def _compress(self, original, rank_per_layer):
+        """Build network_, head_, ranks_ for one rank request per layer."""
+        X, y, sample_weight, seed, data = self._fit_data
+        if self.method == "svd" or all(r is None for r in rank_per_layer):
+            self.network_, self.ranks_, spectra = factored_network(
+                original, rank_per_layer, self.bias, *data
+            )
+            if data[0] is not None:
+                self.singular_values_ = spectra
+            self.head_ = None
+            return
+        cut = truncation_layer(rank_per_layer)
+        self.network_, rank, spectrum = truncated_network(
+            original, cut, rank_per_layer[cut], self.bias, *data
+        )
+        self.singular_values_ = [*self.singular_values_]
+        self.singular_values_[cut] = spectrum
+        self.ranks_ = [None] * len(original.layers)
+        self.ranks_[cut] = rank
+        self.head_ = self._fitted_head(X, y, sample_weight, seed)
+
+    def _current_n_params(self):
+        n_params = self.network_.n_params
+        if self.head_ is not None:
+            n_params += stored_floats(self.head_)
+        return n_params
+
+    def _set_counts(self):
+        self.n_params_ = self._current_n_params()
+        self.compression_ratio_ = self.n_params_original_ / self.n_params_
+
+    def _compress_to_ratio(self, original):
+        budget = self.n_params_original_ / self.target_ratio
+        if self.method == "svd":
+            shapes = [layer.shape for layer in original.layers]
+            try:
+                ranks = allocate_ranks(self.singular_values_, shapes, self.bias, budget)
+            except ValueError as error:
+                raise ValueError(
+                    f"target_ratio={self.target_ratio} cannot be reached: {error}"
+                ) from None
+            self._compress(original, ranks)
+            return
+        # Truncation: the widest cut of the last hidden layer that reaches the
+        # ratio, by bisection (the head's size is only known once it is fitted).
+        cut = self._cut_layer(len(original.layers))
+        low, high, best = 1, original.layers[cut].shape[1], None
+        while low <= high:
+            middle = (low + high) // 2
+            self._compress(original, self._cut_request(len(original.layers), middle))
+            if self.n_params_original_ / self._current_n_params() >= self.target_ratio:
+                best, low = middle, middle + 1
+            else:
+                high = middle - 1
+        if best is None:
+            raise ValueError(
+                f"target_ratio={self.target_ratio} cannot be reached: truncating "
+                f"layer {cut} to one unit gives a compression ratio of "
+                f"{self.n_params_original_ / self._current_n_params():.2f}. Cut a "
+                "lower layer with a list rank, or use method='svd'."
+            )
+        self._compress(original, self._cut_request(len(original.layers), best))
+
+    def _cut_layer(self, n_weight_matrices):
+        if n_weight_matrices < 2:
+            raise ValueError(
+                "method='truncated' needs a network with at least one hidden layer."
+            )
+        return n_weight_matrices - 2
+
+    def _cut_request(self, n_weight_matrices, rank):
+        requests = [None] * n_weight_matrices
+        requests[self._cut_layer(n_weight_matrices)] = rank
+        return requests
+
+    def _search_under_drop(self, original, X_val, y_val, sample_weight_val):
+        scorer = check_scoring(self, scoring=self.scoring)
+        n_layers = len(original.layers)
+
+        def evaluate(requests):
+            self._compress(original, requests)
+            return scorer(self, X_val, y_val, sample_weight=sample_weight_val)
+
+        self.baseline_score_ = evaluate([None] * n_layers)
+        if self.method == "svd":
+            limits = [
+                min(breakeven_rank(layer.shape, self.bias), len(spectrum))
+                for layer, spectrum in zip(
+                    original.layers, self.singular_values_, strict=True
+                )
+            ]
+        else:
+            cut = self._cut_layer(n_layers)
+            limits = [0] * n_layers
+            limits[cut] = original.layers[cut].shape[1]
+        self.sensitivity_ = layer_sensitivity(evaluate, limits)
+
+        def n_params(requests):
+            self._compress(original, requests)
+            return self._current_n_params()
+
+        if self.method == "svd":
+            requests, self.validation_score_ = search_under_drop(
+                self.sensitivity_,
+                self.baseline_score_,
+                self.max_score_drop,
+                evaluate,
+                n_params,
+            )
+        else:
+            scores = self.sensitivity_[cut]
+            fits = np.flatnonzero(
+                self.baseline_score_ - scores["scores"] <= self.max_score_drop
+            )
+            requests = [None] * n_layers
+            self.validation_score_ = self.baseline_score_
+            if len(fits):
+                requests[cut] = int(scores["ranks"][fits[0]])
+                self.validation_score_ = float(scores["scores"][fits[0]])
+        if all(request is None for request in requests):
+            warnings.warn(
+                f"No compressed model stays within max_score_drop="
+                f"{self.max_score_drop} on the validation data; the network is "
+                "kept uncompressed.",
+                UserWarning,
+                stacklevel=3,
+            )
+        self._compress(original, requests)
+
+    # ------------------------------------------------------------ fine-tune
+    def _fine_tune(self):
+        X, y, sample_weight, seed, _ = self._fit_data
+        network = self.estimator_
+        layers = list(self.network_.layers)
+        if self.head_ is None:
+            Y = network._label_binarizer.transform(y)
+        else:
+            extra = head_layers(self.head_)
+            if extra is None:
+                raise ValueError(
+                    "fine_tune_epochs with method='truncated' needs a head that is a "
+                    "linear classifier with predict_proba (such as "
+                    "LogisticRegression) or an MLPClassifier; got "
+                    f"{type(self.head_).__name__}."
+                )
+            layers += extra
+            Y = head_targets(self.head_, y)
+        if seed is None:
+            seed = network.random_state
+        validation_score = None
+        if network.early_stopping:
+            stratify = y if y.ndim == 1 else None
+            arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+            parts = train_test_split(
+                *arrays,
+                test_size=network.validation_fraction,
+                random_state=seed,
+                stratify=stratify,
+            )
+            X, X_stop, Y, Y_stop = parts[:4]
+            sample_weight = None if sample_weight is None else parts[4]
+
+            def validation_score(layers):
+                return encoded_accuracy(
+                    CompressedNetwork(layers).forward(X_stop), Y_stop
+                )
+
+        self.loss_curve_ = fine_tune(
+            layers,
+            X,
+            Y,
+            network,
+            self.fine_tune_epochs,
+            sample_weight,
+            seed,
+            validation_score,
+            self.verbose,
+        )
+        if self.head_ is not None:
+            set_head_layers(self.head_, layers[len(self.network_.layers) :])
 
     def _seed(self):
         if self.random_state is None or isinstance(self.random_state, numbers.Integral):
@@ -367,37 +680,6 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
                     f"{n_weight_matrices - 2}); got {list(rank)!r}."
                 )
         return rank_per_layer
-
-    def _factored_network(self, original):
-        layers = []
-        for layer, rank in zip(original.layers, self.ranks_, strict=True):
-            if rank is None:
-                layers.append(
-                    DenseLayer(
-                        layer.coef.copy(), layer.intercept.copy(), layer.activation
-                    )
-                )
-            else:
-                left, left_intercept, right, intercept, _ = factor_layer(
-                    layer.coef, layer.intercept, rank, self.bias
-                )
-                layers.append(
-                    FactoredLayer(
-                        left, left_intercept, right, intercept, layer.activation
-                    )
-                )
-        return CompressedNetwork(layers)
-
-    def _truncated_network(self, original, cut):
-        kept = [
-            DenseLayer(layer.coef.copy(), layer.intercept.copy(), layer.activation)
-            for layer in original.layers[:cut]
-        ]
-        layer = original.layers[cut]
-        coef, intercept, _ = truncate_layer(
-            layer.coef, layer.intercept, self.ranks_[cut], self.bias
-        )
-        return CompressedNetwork([*kept, DenseLayer(coef, intercept, layer.activation)])
 
     def _fitted_head(self, X, y, sample_weight, seed):
         head = make_head(self.head, multilabel=y.ndim == 2)

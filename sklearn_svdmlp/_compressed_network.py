@@ -86,8 +86,11 @@ class DenseLayer:
         """Multiply-adds per sample."""
         return self.coef.size
 
-    def forward(self, X):
-        """Apply the layer to ``X`` (dense or sparse); returns a new array."""
+    def forward(self, X, inner=None):
+        """Apply the layer to ``X`` (dense or sparse); returns a new array.
+
+        ``inner`` is accepted for symmetry with :meth:`FactoredLayer.forward`.
+        """
         output = safe_sparse_dot(X, self.coef)
         output += self.intercept
         ACTIVATIONS[self.activation](output)
@@ -156,12 +159,18 @@ class FactoredLayer:
         """Multiply-adds per sample: ``rank * (n_in + n_out)``."""
         return self.left.size + self.right.size
 
-    def forward(self, X):
-        """Apply the layer to ``X`` (dense or sparse); returns a new array."""
-        inner = safe_sparse_dot(X, self.left)
+    def forward(self, X, inner=None):
+        """Apply the layer to ``X`` (dense or sparse); returns a new array.
+
+        If ``inner`` is a list, the inner activation ``X @ left +
+        left_intercept`` is appended to it (backpropagation needs it).
+        """
+        hidden = safe_sparse_dot(X, self.left)
         if self.left_intercept is not None:
-            inner += self.left_intercept
-        output = inner @ self.right
+            hidden += self.left_intercept
+        if inner is not None:
+            inner.append(hidden)
+        output = hidden @ self.right
         if self.intercept is not None:
             output += self.intercept
         ACTIVATIONS[self.activation](output)

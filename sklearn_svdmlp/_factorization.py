@@ -102,7 +102,7 @@ def low_rank_factors(left_vectors, singular_values, right_vectors, rank):
     return left_factor, right_factor
 
 
-def factor_layer(coef, intercept, rank, bias):
+def factor_layer(coef, intercept, rank, bias, decomposition=None):
     """Split a dense layer into two thin factors of rank ``rank``.
 
     The factored layer computes ``(X @ left + left_intercept) @ right +
@@ -117,6 +117,8 @@ def factor_layer(coef, intercept, rank, bias):
     intercept : ndarray of shape (n_out,)
     rank : int
     bias : {"separate", "augment"}
+    decomposition : tuple, default=None
+        The :func:`svd` of :func:`matrix_to_factor`, when already computed.
 
     Returns
     -------
@@ -137,50 +139,13 @@ def factor_layer(coef, intercept, rank, bias):
     >>> left.shape, left_b.shape, right.shape, b is None
     ((6, 2), (2,), (2, 4), True)
     """
-    u, s, vt = svd(matrix_to_factor(coef, intercept, bias))
+    if decomposition is None:
+        decomposition = svd(matrix_to_factor(coef, intercept, bias))
+    u, s, vt = decomposition
     left, right = low_rank_factors(u, s, vt, rank)
     if bias == "augment":
         return np.ascontiguousarray(left[:-1]), left[-1].copy(), right, None, s
     return left, None, right, intercept.copy(), s
-
-
-def truncate_layer(coef, intercept, rank, bias):
-    """Cut a dense layer to ``rank`` units: project on its top output directions.
-
-    The new layer's pre-activations are ``(X @ W + b) @ V_r``, the old
-    pre-activations projected on the top ``rank`` right singular vectors of
-    ``W`` (``bias="separate"``) or of ``[W; b]`` (``bias="augment"``). Its
-    weights are ``W_aug V_r``, of shape ``(n_in + 1, rank)``.
-
-    Parameters
-    ----------
-    coef : ndarray of shape (n_in, n_out)
-    intercept : ndarray of shape (n_out,)
-    rank : int
-    bias : {"separate", "augment"}
-
-    Returns
-    -------
-    coef : ndarray of shape (n_in, rank)
-    intercept : ndarray of shape (rank,)
-    singular_values : ndarray
-        All singular values of the decomposed matrix.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_svdmlp._factorization import truncate_layer
-    >>> w, b, s = truncate_layer(np.eye(3), np.zeros(3), rank=2, bias="separate")
-    >>> w.shape, b.shape
-    ((3, 2), (2,))
-    """
-    _, s, vt = svd(matrix_to_factor(coef, intercept, bias))
-    directions = vt[:rank].T
-    return (
-        np.ascontiguousarray(coef @ directions),
-        intercept @ directions,
-        s,
-    )
 
 
 def singular_values(matrix):

@@ -94,3 +94,75 @@ def head_multiply_adds(head):
     if hasattr(head, "coefs_"):
         return int(sum(coef.size for coef in head.coefs_))
     return None
+
+
+def _is_linear(head):
+    return (
+        hasattr(head, "coef_")
+        and hasattr(head, "intercept_")
+        and hasattr(head, "predict_proba")
+    )
+
+
+def head_layers(head):
+    """A fitted head as network layers for fine-tuning, or ``None``.
+
+    ``LogisticRegression`` (and other linear heads with ``predict_proba``)
+    becomes one softmax layer (logistic for two classes); per-label linear
+    heads in a ``MultiOutputClassifier`` one logistic layer; an
+    ``MLPClassifier`` its own layers. The arrays are copies.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_svdmlp._head import head_layers
+    >>> X, y = load_iris(return_X_y=True)
+    >>> [(layer.shape, layer.activation) for layer in
+    ...  head_layers(LogisticRegression(max_iter=500).fit(X, y))]
+    [((4, 3), 'softmax')]
+    """
+    from ._compressed_network import DenseLayer, network_from_mlp
+
+    if isinstance(head, MultiOutputClassifier):
+        if not all(_is_linear(estimator) for estimator in head.estimators_):
+            return None
+        coef = np.hstack([estimator.coef_.T for estimator in head.estimators_])
+        intercept = np.hstack([estimator.intercept_ for estimator in head.estimators_])
+        return [DenseLayer(coef, intercept, "logistic")]
+    if _is_linear(head):
+        activation = "logistic" if head.coef_.shape[0] == 1 else "softmax"
+        return [DenseLayer(head.coef_.T.copy(), head.intercept_.copy(), activation)]
+    if hasattr(head, "coefs_") and hasattr(head, "out_activation_"):
+        return [
+            DenseLayer(layer.coef.copy(), layer.intercept.copy(), layer.activation)
+            for layer in network_from_mlp(head).layers
+        ]
+    return None
+
+
+def set_head_layers(head, layers):
+    """Write fine-tuned ``layers`` (from :func:`head_layers`) back into ``head``."""
+    if isinstance(head, MultiOutputClassifier):
+        (layer,) = layers
+        for j, estimator in enumerate(head.estimators_):
+            estimator.coef_ = layer.coef[:, j : j + 1].T.copy()
+            estimator.intercept_ = layer.intercept[j : j + 1].copy()
+    elif _is_linear(head):
+        (layer,) = layers
+        head.coef_ = np.ascontiguousarray(layer.coef.T)
+        head.intercept_ = layer.intercept
+    else:
+        head.coefs_ = [layer.coef for layer in layers]
+        head.intercepts_ = [layer.intercept for layer in layers]
+
+
+def head_targets(head, y):
+    """``y`` encoded as the head's output layer predicts it."""
+    from sklearn.preprocessing import LabelBinarizer
+
+    if isinstance(head, MultiOutputClassifier):
+        return np.asarray(y)
+    if hasattr(head, "_label_binarizer"):
+        return head._label_binarizer.transform(y)
+    return LabelBinarizer().fit(head.classes_).transform(y)

@@ -19,7 +19,19 @@ INSTANCES = [
     SVDCompressedMLPClassifier(
         SMALL_NETWORK, method="truncated", rank=[0.9, None, None], bias="augment"
     ),
+    SVDCompressedMLPClassifier(SMALL_NETWORK, rank=3, svd_on="activations"),
+    SVDCompressedMLPClassifier(SMALL_NETWORK, rank="auto", target_ratio=1.5),
+    SVDCompressedMLPClassifier(
+        SMALL_NETWORK, method="truncated", rank=2, svd_on="activations",
+        fine_tune_epochs=3,
+    ),
+    SVDCompressedMLPClassifier(SMALL_NETWORK, rank=2, fine_tune_epochs=3),
 ]
+# rank="auto" with max_score_drop is not among them: its validation part is a
+# random split, so integer sample weights are not equivalent to repeated rows
+# (check_sample_weight_equivalence_on_dense_data), as for MLPClassifier with
+# early_stopping. It is documented on the parameter and tested on its own in
+# test_budget_search.py.
 
 
 # The networks are kept small so the checks stay fast; MLPClassifier warns that

@@ -5,12 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from sklearn_svdmlp import CompressedNetwork, DenseLayer
+from sklearn_svdmlp._compression import truncated_network
 from sklearn_svdmlp._factorization import (
     factor_layer,
     low_rank_factors,
     matrix_to_factor,
     svd,
-    truncate_layer,
 )
 
 finite = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
@@ -91,7 +92,11 @@ def test_low_rank_factors_are_contiguous(rng):
 @given(layers())
 def test_truncation_projects_preactivations_on_top_directions(layer):
     coef, intercept, bias, rank = layer
-    new_coef, new_intercept, s = truncate_layer(coef, intercept, rank, bias)
+    original = CompressedNetwork([DenseLayer(coef, intercept, "identity")])
+    network, kept, s = truncated_network(original, 0, rank, bias)
+    (layer,) = network.layers
+    new_coef, new_intercept = layer.coef, layer.intercept
+    assert kept == rank
     X = np.linspace(-1, 1, 4 * coef.shape[0]).reshape(4, -1)
     _, _, vt = svd(matrix_to_factor(coef, intercept, bias))
     projected = (X @ coef + intercept) @ vt[:rank].T

@@ -13,7 +13,7 @@ from sklearn_svdmlp._compressed_network import (
     factored_n_params,
 )
 from sklearn_svdmlp._factorization import factor_layer
-from sklearn_svdmlp._rank_selection import energy_rank, requested_rank, svd_ranks
+from sklearn_svdmlp._rank_selection import energy_rank, layer_rank, requested_rank
 
 spectra = arrays(
     np.float64, st.integers(1, 30), elements=st.floats(0.0, 100.0, allow_nan=False)
@@ -74,7 +74,7 @@ def test_parameter_counts_match_the_formulas(n_in, n_out, bias, data):
 )
 def test_a_layer_is_factored_only_where_it_saves(n_in, n_out, rank, bias):
     spectrum = np.ones(min(n_in + (bias == "augment"), n_out))
-    (chosen,) = svd_ranks([rank], [spectrum], [(n_in, n_out)], bias)
+    chosen = layer_rank(rank, spectrum, (n_in, n_out), bias)
     capped = min(rank, len(spectrum))
     saves = factored_n_params(n_in, n_out, capped, bias) < dense_n_params(n_in, n_out)
     assert chosen == (capped if saves else None)
@@ -85,4 +85,4 @@ def test_full_rank_never_saves(bias):
     # r * (n_in + n_out) >= n_in * n_out whenever r = min(n_in, n_out).
     for n_in, n_out in [(13, 10), (64, 64), (784, 100), (3, 50)]:
         full = min(n_in + (bias == "augment"), n_out)
-        assert svd_ranks([full], [np.ones(full)], [(n_in, n_out)], bias) == [None]
+        assert layer_rank(full, np.ones(full), (n_in, n_out), bias) is None

@@ -1,0 +1,237 @@
+"""Build a compressed network from the original one, layer by layer.
+
+Plain functions over :class:`CompressedNetwork` objects and arrays. With
+``svd_on="activations"`` each layer is factored on the training data that
+reaches it through the layers already compressed below it.
+"""
+
+import numpy as np
+from sklearn.utils.extmath import safe_sparse_dot
+
+from ._compressed_network import CompressedNetwork, DenseLayer, FactoredLayer
+from ._factorization import factor_layer, matrix_to_factor, singular_values, svd
+from ._rank_selection import layer_rank, requested_rank
+
+
+def _weights(sample_weight, n_samples):
+    if sample_weight is None:
+        return np.full(n_samples, 1.0 / n_samples)
+    return np.asarray(sample_weight, dtype=np.float64) / np.sum(sample_weight)
+
+
+def _mean_rows(H, weights):
+    return np.asarray(safe_sparse_dot(weights, H)).ravel()
+
+
+def activation_directions(H, coef, intercept, centered, sample_weight=None):
+    """Right singular vectors and values of a layer's pre-activations on data.
+
+    The pre-activations are ``Z = H @ coef + intercept``; their rows are
+    weighted by the square root of ``sample_weight``, and with ``centered``
+    their weighted mean is removed first (a PCA of ``Z``).
+
+    Returns
+    -------
+    singular_values : ndarray of shape (k,)
+    right_vectors : ndarray of shape (k, n_out)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compression import activation_directions
+    >>> H = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> s, vt = activation_directions(H, np.eye(2), np.zeros(2), centered=False)
+    >>> s.shape, vt.shape
+    ((2,), (2, 2))
+    """
+    weights = _weights(sample_weight, H.shape[0])
+    Z = safe_sparse_dot(H, coef)
+    Z += intercept
+    if centered:
+        Z -= weights @ Z
+    Z *= np.sqrt(weights)[:, np.newaxis]
+    _, s, vt = svd(Z)
+    return s, vt
+
+
+def factor_on_activations(
+    H, coef, intercept, rank, bias, sample_weight=None, directions=None
+):
+    """Factors that best reproduce a layer's pre-activations on the data ``H``.
+
+    With ``bias="separate"`` the factors are ``W V_r`` and ``V_r^T`` where
+    ``V_r`` holds the top principal directions of the centered
+    pre-activations ``Z = H W + b``, and the bias is refit to
+    ``mean(Z) - mean(H) W V_r V_r^T``: ``Z`` is then replaced by its best
+    rank-``r``-plus-constant approximation on ``H`` (a PCA reconstruction).
+    With ``bias="augment"``, ``V_r`` comes from the uncentered ``Z`` and the
+    bias folds into ``left_intercept = b V_r``.
+
+    ``directions``, the ``(singular_values, right_vectors)`` of
+    :func:`activation_directions` when already computed, saves recomputing.
+
+    Returns the same tuple as :func:`~sklearn_svdmlp._factorization.factor_layer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compression import factor_on_activations
+    >>> rng = np.random.default_rng(0)
+    >>> H = rng.normal(size=(50, 6))
+    >>> left, left_b, right, b, s = factor_on_activations(
+    ...     H, rng.normal(size=(6, 5)), rng.normal(size=5), rank=2, bias="separate")
+    >>> left.shape, right.shape, b.shape
+    ((6, 2), (2, 5), (5,))
+    """
+    if directions is None:
+        directions = activation_directions(
+            H, coef, intercept, bias == "separate", sample_weight
+        )
+    s, vt = directions
+    right = np.ascontiguousarray(vt[:rank])
+    left = np.ascontiguousarray(coef @ right.T)
+    if bias == "augment":
+        return left, intercept @ right.T, right, None, s
+    mean_input = _mean_rows(H, _weights(sample_weight, H.shape[0]))
+    mean_output = mean_input @ coef + intercept
+    refit_intercept = mean_output - (mean_input @ left) @ right
+    return left, None, right, refit_intercept, s
+
+
+def weight_spectra(network, bias):
+    """Singular values of each layer's ``W`` (or ``[W; b]``)."""
+    return [
+        singular_values(matrix_to_factor(layer.coef, layer.intercept, bias))
+        for layer in network.layers
+    ]
+
+
+def activation_spectra(network, X, bias, sample_weight=None):
+    """Singular values of each layer's pre-activations on ``X``, uncompressed."""
+    spectra, H = [], X
+    for layer in network.layers:
+        s, _ = activation_directions(
+            H, layer.coef, layer.intercept, bias == "separate", sample_weight
+        )
+        spectra.append(s)
+        H = layer.forward(H)
+    return spectra
+
+
+def _dense_copy(layer):
+    return DenseLayer(layer.coef.copy(), layer.intercept.copy(), layer.activation)
+
+
+def factored_network(original, rank_requests, bias, X=None, sample_weight=None):
+    """Plain SVD: factor each layer where its rank request pays.
+
+    Parameters
+    ----------
+    original : CompressedNetwork
+        The network's dense layers (never written to).
+    rank_requests : list of (int, float or None)
+        One request per layer, resolved by
+        :func:`~sklearn_svdmlp._rank_selection.layer_rank` against the
+        spectrum the layer is factored from.
+    bias : {"separate", "augment"}
+    X : array-like or sparse matrix, default=None
+        Training data. ``None`` factors the weights; otherwise each layer is
+        factored on the data reaching it through the layers already
+        compressed below (:func:`factor_on_activations`).
+    sample_weight : ndarray, default=None
+
+    Returns
+    -------
+    network : CompressedNetwork
+    ranks : list of (int or None)
+    spectra : list of ndarray
+        Singular values of the matrix each layer was (or would be) factored
+        from: ``W`` or ``[W; b]``, or the pre-activations on ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compressed_network import CompressedNetwork, DenseLayer
+    >>> from sklearn_svdmlp._compression import factored_network
+    >>> rng = np.random.default_rng(0)
+    >>> original = CompressedNetwork([
+    ...     DenseLayer(rng.normal(size=(20, 30)), np.zeros(30), "relu"),
+    ...     DenseLayer(rng.normal(size=(30, 3)), np.zeros(3), "softmax")])
+    >>> network, ranks, spectra = factored_network(original, [4, 4], "separate")
+    >>> ranks, [len(s) for s in spectra]
+    ([4, None], [20, 3])
+    """
+    layers, ranks, spectra, H = [], [], [], X
+    for layer, request in zip(original.layers, rank_requests, strict=True):
+        coef, intercept = layer.coef, layer.intercept
+        if X is None:
+            u, s, vt = svd(matrix_to_factor(coef, intercept, bias))
+        else:
+            s, vt = activation_directions(
+                H, coef, intercept, bias == "separate", sample_weight
+            )
+        rank = layer_rank(request, s, coef.shape, bias)
+        if rank is None:
+            new = _dense_copy(layer)
+        elif X is None:
+            *factors, _ = factor_layer(coef, intercept, rank, bias, (u, s, vt))
+            new = FactoredLayer(*factors, layer.activation)
+        else:
+            *factors, _ = factor_on_activations(
+                H, coef, intercept, rank, bias, sample_weight, (s, vt)
+            )
+            new = FactoredLayer(*factors, layer.activation)
+        if X is not None:
+            H = new.forward(H)
+        layers.append(new)
+        ranks.append(rank)
+        spectra.append(s)
+    return CompressedNetwork(layers), ranks, spectra
+
+
+def truncated_network(original, cut, request, bias, X=None, sample_weight=None):
+    """Keep the layers below ``cut`` and cut layer ``cut`` to a few units.
+
+    The new layer computes ``f((H W + b) V_r)``; ``V_r`` holds the top right
+    singular vectors of ``W`` or ``[W; b]`` (``X=None``), or of the layer's
+    pre-activations on ``X`` (weighted by ``sample_weight``). ``request`` (an
+    int or an energy fraction) is resolved against that spectrum.
+
+    Returns
+    -------
+    network : CompressedNetwork
+    rank : int
+        Units kept.
+    spectrum : ndarray
+        Singular values behind ``V_r``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compressed_network import CompressedNetwork, DenseLayer
+    >>> from sklearn_svdmlp._compression import truncated_network
+    >>> rng = np.random.default_rng(0)
+    >>> original = CompressedNetwork([
+    ...     DenseLayer(rng.normal(size=(20, 30)), np.zeros(30), "relu"),
+    ...     DenseLayer(rng.normal(size=(30, 3)), np.zeros(3), "softmax")])
+    >>> network, rank, spectrum = truncated_network(original, 0, 5, "separate")
+    >>> [layer.shape for layer in network.layers], rank
+    ([(20, 5)], 5)
+    """
+    kept = [_dense_copy(layer) for layer in original.layers[:cut]]
+    layer = original.layers[cut]
+    if X is None:
+        _, s, vt = svd(matrix_to_factor(layer.coef, layer.intercept, bias))
+    else:
+        H = CompressedNetwork(kept).forward(X)
+        s, vt = activation_directions(
+            H, layer.coef, layer.intercept, centered=False, sample_weight=sample_weight
+        )
+    rank = requested_rank(request, s)
+    directions = vt[:rank].T
+    truncated = DenseLayer(
+        np.ascontiguousarray(layer.coef @ directions),
+        layer.intercept @ directions,
+        layer.activation,
+    )
+    return CompressedNetwork([*kept, truncated]), rank, s

@@ -1,0 +1,222 @@
+"""Fine-tuning a compressed network: loss, backpropagation, optimizer loop.
+
+The loss is ``MLPClassifier``'s: the log-loss of the output layer (softmax,
+or logistic for binary and multilabel targets) plus ``alpha / 2`` times the
+squared norm of the weight matrices, divided by the sum of sample weights.
+A factored layer is trained as its two factors. scikit-learn's own loss
+functions, activation derivatives and optimizers are used.
+"""
+
+import numpy as np
+from sklearn.neural_network._base import DERIVATIVES, LOSS_FUNCTIONS
+from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils.extmath import safe_sparse_dot
+
+from ._compressed_network import FactoredLayer
+
+_WEIGHTS = {"coef", "left", "right"}
+
+
+def _layer_parameters(layer):
+    names = (
+        ("left", "left_intercept", "right", "intercept")
+        if isinstance(layer, FactoredLayer)
+        else ("coef", "intercept")
+    )
+    return [
+        (name, getattr(layer, name))
+        for name in names
+        if getattr(layer, name) is not None
+    ]
+
+
+def parameters(layers):
+    """The trainable arrays of ``layers``, in a fixed order (no copies)."""
+    return [array for layer in layers for _, array in _layer_parameters(layer)]
+
+
+def loss_and_gradients(layers, X, Y, sample_weight=None, alpha=0.0):
+    """``MLPClassifier``'s loss on ``layers`` and its gradient.
+
+    Parameters
+    ----------
+    layers : list of DenseLayer or FactoredLayer
+        The last one has a ``"softmax"`` or ``"logistic"`` activation.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets as ``MLPClassifier`` encodes them (its label binarizer).
+    sample_weight : ndarray of shape (n_samples,), default=None
+    alpha : float, default=0.0
+        L2 penalty on the weight matrices (factors included), not the biases.
+
+    Returns
+    -------
+    loss : float
+    gradients : list of ndarray
+        One per array of :func:`parameters`, in the same order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp import DenseLayer
+    >>> from sklearn_svdmlp._fine_tuning import loss_and_gradients
+    >>> layers = [DenseLayer(np.zeros((2, 2)), np.zeros(2), "softmax")]
+    >>> loss, grads = loss_and_gradients(layers, np.ones((1, 2)), np.array([[1, 0]]))
+    >>> print(f"{loss:.4f}")  # log(2)
+    0.6931
+    """
+    inputs, inners, H = [], [], X
+    for layer in layers:
+        inputs.append(H)
+        H = layer.forward(H, inner=inners if isinstance(layer, FactoredLayer) else None)
+    output = H
+
+    loss_name = "binary_log_loss" if layers[-1].activation == "logistic" else "log_loss"
+    loss = LOSS_FUNCTIONS[loss_name](Y, output, sample_weight)
+    penalty = sum(
+        np.dot(array.ravel(), array.ravel())
+        for layer in layers
+        for name, array in _layer_parameters(layer)
+        if name in _WEIGHTS
+    )
+    sw_sum = X.shape[0] if sample_weight is None else np.sum(sample_weight)
+    loss += 0.5 * alpha * penalty / sw_sum
+
+    delta = output - Y
+    if sample_weight is not None:
+        delta *= np.asarray(sample_weight).reshape(-1, 1)
+    gradients = []
+    for i in range(len(layers) - 1, -1, -1):
+        layer, H = layers[i], inputs[i]
+        if isinstance(layer, FactoredLayer):
+            inner = inners.pop()
+            grads = {"right": inner.T @ delta, "intercept": delta.sum(axis=0)}
+            delta_inner = delta @ layer.right.T
+            grads["left"] = safe_sparse_dot(H.T, delta_inner)
+            grads["left_intercept"] = delta_inner.sum(axis=0)
+            delta = delta_inner @ layer.left.T if i > 0 else None
+        else:
+            grads = {
+                "coef": safe_sparse_dot(H.T, delta),
+                "intercept": delta.sum(axis=0),
+            }
+            delta = delta @ layer.coef.T if i > 0 else None
+        layer_grads = []
+        for name, array in _layer_parameters(layer):
+            grad = np.asarray(grads[name])
+            if name in _WEIGHTS:
+                grad = grad + alpha * array
+            layer_grads.append(grad / sw_sum)
+        gradients[:0] = layer_grads
+        if delta is not None:
+            DERIVATIVES[layers[i - 1].activation](inputs[i], delta)
+    return float(loss), gradients
+
+
+def encoded_accuracy(output, Y):
+    """Accuracy of network outputs against targets encoded as ``MLPClassifier`` does.
+
+    One column: threshold at 0.5; several columns with a softmax: argmax;
+    multilabel (logistic columns): every label right.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._fine_tuning import encoded_accuracy
+    >>> encoded_accuracy(np.array([[0.2, 0.8], [0.6, 0.4]]), np.array([[0, 1], [0, 1]]))
+    0.5
+    """
+    if Y.shape[1] == 1 or not np.allclose(output.sum(axis=1), 1):
+        return float(np.mean(np.all((output > 0.5) == Y.astype(bool), axis=1)))
+    return float(np.mean(np.argmax(output, axis=1) == np.argmax(Y, axis=1)))
+
+
+def make_optimizer(params, network):
+    """The optimizer ``network`` (an ``MLPClassifier``) trains with.
+
+    ``"sgd"`` and ``"adam"`` come with the network's settings; an
+    ``"lbfgs"`` network, which has no stochastic optimizer, gets Adam at its
+    ``learning_rate_init``.
+    """
+    if network.solver == "sgd":
+        return SGDOptimizer(
+            params,
+            network.learning_rate_init,
+            network.learning_rate,
+            network.momentum,
+            network.nesterovs_momentum,
+            network.power_t,
+        )
+    return AdamOptimizer(
+        params,
+        network.learning_rate_init,
+        network.beta_1,
+        network.beta_2,
+        network.epsilon,
+    )
+
+
+def fine_tune(
+    layers,
+    X,
+    Y,
+    network,
+    epochs,
+    sample_weight=None,
+    random_state=None,
+    validation_score=None,
+    verbose=0,
+):
+    """Train ``layers`` in place for ``epochs`` passes over ``(X, Y)``.
+
+    Mini-batches, shuffling, ``alpha`` and the optimizer follow ``network``
+    (the ``MLPClassifier`` that was compressed). With ``validation_score`` (a
+    callable scoring the layers on held-out data), training stops once the
+    score has not improved by ``network.tol`` for ``network.n_iter_no_change``
+    epochs, and the best layers seen are kept, as ``early_stopping`` does.
+
+    Returns
+    -------
+    loss_curve : list of float
+        The mean training loss of each epoch.
+    """
+    params = parameters(layers)
+    optimizer = make_optimizer(params, network)
+    rng = check_random_state(random_state)
+    n_samples = X.shape[0]
+    batch_size = (
+        min(200, n_samples)
+        if network.batch_size == "auto"
+        else int(np.clip(network.batch_size, 1, n_samples))
+    )
+    loss_curve, best_score, best_params, stale = [], -np.inf, None, 0
+    for epoch in range(epochs):
+        order = rng.permutation(n_samples) if network.shuffle else np.arange(n_samples)
+        total = 0.0
+        for batch in gen_batches(n_samples, batch_size):
+            idx = order[batch]
+            weights = None if sample_weight is None else sample_weight[idx]
+            loss, grads = loss_and_gradients(
+                layers, X[idx], Y[idx], weights, network.alpha
+            )
+            optimizer.update_params(params, grads)
+            total += loss * len(idx)
+        loss_curve.append(total / n_samples)
+        optimizer.iteration_ends((epoch + 1) * n_samples)
+        message = f"Iteration {epoch + 1}, loss = {loss_curve[-1]:.8f}"
+        if validation_score is not None:
+            score = validation_score(layers)
+            message += f", validation score = {score:.6f}"
+            if score > best_score + network.tol:
+                best_score, best_params, stale = score, [p.copy() for p in params], 0
+            else:
+                stale += 1
+        if verbose:
+            print(message)
+        if validation_score is not None and stale > network.n_iter_no_change:
+            break
+    if best_params is not None:
+        for param, best in zip(params, best_params, strict=True):
+            param[...] = best
+    return loss_curve

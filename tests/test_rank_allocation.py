@@ -1,0 +1,187 @@
+"""rank="auto" with target_ratio: the global allocator."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.frozen import FrozenEstimator
+
+from sklearn_svdmlp import FactoredLayer, SVDCompressedMLPClassifier
+from sklearn_svdmlp._compressed_network import dense_n_params, factored_n_params
+from sklearn_svdmlp._rank_selection import allocate_ranks, breakeven_rank
+
+
+def stored(ranks, shapes, bias):
+    return sum(
+        dense_n_params(*shape) if rank is None else factored_n_params(*shape, rank, bias)
+        for rank, shape in zip(ranks, shapes, strict=True)
+    )
+
+
+def log_kept(ranks, spectra):
+    total = 0.0
+    for rank, s in zip(ranks, spectra, strict=True):
+        if rank is not None:
+            energy = np.cumsum(s**2)
+            total += np.log(energy[rank - 1] / energy[-1])
+    return total
+
+
+@st.composite
+def networks(draw):
+    widths = draw(st.lists(st.integers(2, 60), min_size=2, max_size=4))
+    shapes = list(zip(widths[:-1], widths[1:], strict=True))
+    bias = draw(st.sampled_from(["separate", "augment"]))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    spectra = [
+        np.sort(rng.gamma(1.0, size=min(n_in + (bias == "augment"), n_out)))[::-1]
+        + 1e-3
+        for n_in, n_out in shapes
+    ]
+    ratio = draw(st.floats(1.01, 20))
+    return shapes, spectra, bias, ratio
+
+
+@settings(max_examples=200, deadline=None)
+@given(networks())
+def test_budget_is_met_and_no_layer_factored_at_a_loss(network):
+    shapes, spectra, bias, ratio = network
+    budget = sum(dense_n_params(*shape) for shape in shapes) / ratio
+    try:
+        ranks = allocate_ranks(spectra, shapes, bias, budget)
+    except ValueError as error:
+        assert "Even rank 1" in str(error)
+        minimum = [1 if breakeven_rank(s, bias) else None for s in shapes]
+        assert stored(minimum, shapes, bias) > budget
+        return
+    assert stored(ranks, shapes, bias) <= budget
+    for rank, shape in zip(ranks, shapes, strict=True):
+        if rank is not None:
+            assert factored_n_params(*shape, rank, bias) < dense_n_params(*shape)
+
+
+@settings(max_examples=100, deadline=None)
+@given(networks())
+def test_allocation_keeps_more_than_a_uniform_fraction(network):
+    """Against the first document's allocation: the same fraction of each width."""
+    shapes, spectra, bias, ratio = network
+    budget = sum(dense_n_params(*shape) for shape in shapes) / ratio
+    for fraction in np.linspace(0.02, 1, 50)[::-1]:
+        uniform = [
+            max(1, int(fraction * min(n_in, n_out)))
+            if int(fraction * min(n_in, n_out)) <= breakeven_rank((n_in, n_out), bias)
+            and breakeven_rank((n_in, n_out), bias) >= 1
+            else None
+            for n_in, n_out in shapes
+        ]
+        uniform = [
+            None if rank is not None and rank > len(s) else rank
+            for rank, s in zip(uniform, spectra, strict=True)
+        ]
+        if stored(uniform, shapes, bias) <= budget:
+            break
+    else:
+        return
+    ranks = allocate_ranks(spectra, shapes, bias, budget)
+    assert log_kept(ranks, spectra) >= log_kept(uniform, spectra) - 1e-9
+
+
+def test_output_layer_is_not_starved(fitted_mlp, digits_split):
+    X_train, _, y_train, _ = digits_split
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp), rank="auto", target_ratio=6
+    ).fit(X_train, y_train)
+    assert model.compression_ratio_ >= 6
+    kept = []
+    for rank, s in zip(model.ranks_, model.singular_values_, strict=True):
+        energy = np.cumsum(s**2)
+        kept.append(1.0 if rank is None else energy[rank - 1] / energy[-1])
+    # The 10-class output layer is cheap to keep: it keeps the most.
+    assert kept[-1] >= max(kept[:-1])
+    assert model.ranks_[-1] is None or model.ranks_[-1] >= 3
+
+
+@pytest.mark.parametrize("svd_on", ["weights", "activations"])
+@pytest.mark.parametrize("target_ratio", [1.5, 3.0, 8.0])
+def test_ratio_is_reached(fitted_mlp, digits_split, svd_on, target_ratio):
+    X_train, X_test, y_train, y_test = digits_split
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp), rank="auto", target_ratio=target_ratio,
+        svd_on=svd_on,
+    ).fit(X_train, y_train)
+    assert model.compression_ratio_ >= target_ratio
+    # Close to the target: no rank to spare was left unspent in a big way.
+    assert model.compression_ratio_ < target_ratio * 1.25
+    for layer in model.layers_:
+        if isinstance(layer, FactoredLayer):
+            assert layer.n_params < dense_n_params(*layer.shape)
+
+
+@pytest.mark.parametrize("svd_on", ["weights", "activations"])
+@pytest.mark.parametrize("fraction", [1 / 4, 1 / 8])
+def test_auto_beats_the_documents_uniform_fraction(
+    fitted_mlp, digits_split, svd_on, fraction
+):
+    """The first document gives each layer the same fraction of its width."""
+    X_train, X_test, y_train, y_test = digits_split
+    widths = [coef.shape[1] for coef in fitted_mlp.coefs_]  # 64, 32, 10
+    uniform = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp),
+        rank=[max(1, int(fraction * width)) for width in widths],
+        svd_on=svd_on,
+    ).fit(X_train, y_train)
+    auto = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp), rank="auto", svd_on=svd_on,
+        target_ratio=uniform.compression_ratio_,
+    ).fit(X_train, y_train)
+    assert auto.n_params_ <= uniform.n_params_
+    assert auto.score(X_test, y_test) > uniform.score(X_test, y_test) + 0.05
+
+
+def test_truncated_auto_takes_the_widest_cut_reaching_the_ratio(fitted_mlp, digits_split):
+    X_train, _, y_train, _ = digits_split
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp), method="truncated", rank="auto", target_ratio=1.3
+    ).fit(X_train, y_train)
+    assert model.compression_ratio_ >= 1.3
+    wider = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp), method="truncated",
+        rank=[None, model.ranks_[1] + 1, None],
+    ).fit(X_train, y_train)
+    assert wider.compression_ratio_ < 1.3
+
+
+def test_unreachable_ratio(fitted_mlp, digits_split):
+    X_train, _, y_train, _ = digits_split
+    with pytest.raises(ValueError, match="target_ratio=500 cannot be reached"):
+        SVDCompressedMLPClassifier(
+            FrozenEstimator(fitted_mlp), rank="auto", target_ratio=500
+        ).fit(X_train, y_train)
+    with pytest.raises(ValueError, match="target_ratio=50 cannot be reached.*lower layer"):
+        SVDCompressedMLPClassifier(
+            FrozenEstimator(fitted_mlp), method="truncated", rank="auto", target_ratio=50
+        ).fit(X_train, y_train)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(rank=4, target_ratio=2.0), "target_ratio is only used with rank='auto'"),
+        (dict(rank=None, max_score_drop=0.01), "max_score_drop is only used with"),
+        (dict(rank="auto"), "needs exactly one of target_ratio.*got 0"),
+        (dict(rank="auto", target_ratio=2.0, max_score_drop=0.1), "got 2"),
+        (dict(rank="auto", target_ratio=1.0), "'target_ratio' parameter"),
+        (dict(rank="auto", max_score_drop=-0.1), "'max_score_drop' parameter"),
+        (dict(rank="most"), "'rank' parameter"),
+        (dict(svd_on="gradients"), "'svd_on' parameter"),
+        (dict(fine_tune_epochs=-1), "'fine_tune_epochs' parameter"),
+        (dict(validation_fraction=1.0), "'validation_fraction' parameter"),
+        (dict(scoring="nonsense"), "'scoring' parameter"),
+    ],
+)
+def test_auto_parameter_errors(fitted_mlp, digits_split, params, match):
+    X_train, _, y_train, _ = digits_split
+    with pytest.raises(ValueError, match=match):
+        SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp), **params).fit(
+            X_train, y_train
+        )
