@@ -195,8 +195,7 @@ def allocate_ranks(spectra, shapes, bias, budget, max_cells=2_000_000):
     [21, None]
     """
     options = [
-        _layer_options(s, shape, bias)
-        for s, shape in zip(spectra, shapes, strict=True)
+        _layer_options(s, shape, bias) for s, shape in zip(spectra, shapes, strict=True)
     ]
     cheapest = sum(int(costs.min()) for _, costs, _ in options)
     if cheapest > budget:

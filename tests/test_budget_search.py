@@ -30,8 +30,13 @@ def test_drop_bound_holds_on_the_validation_part(
 ):
     X_train, _, y_train, _ = digits_split
     model = SVDCompressedMLPClassifier(
-        network, method=method, rank="auto", max_score_drop=max_score_drop,
-        svd_on="activations", validation_fraction=0.2, random_state=0,
+        network,
+        method=method,
+        rank="auto",
+        max_score_drop=max_score_drop,
+        svd_on="activations",
+        validation_fraction=0.2,
+        random_state=0,
     ).fit(X_train, y_train)
     X_val, y_val = validation_part(X_train, y_train, 0.2, 0)
     baseline = model.estimator_.score(X_val, y_val)
@@ -48,9 +53,14 @@ def test_a_larger_budget_buys_a_smaller_model(network, digits_split):
     X_train, _, y_train, _ = digits_split
     ratios = [
         SVDCompressedMLPClassifier(
-            network, rank="auto", max_score_drop=drop, svd_on="activations",
+            network,
+            rank="auto",
+            max_score_drop=drop,
+            svd_on="activations",
             random_state=0,
-        ).fit(X_train, y_train).compression_ratio_
+        )
+        .fit(X_train, y_train)
+        .compression_ratio_
         for drop in [0.0, 0.05, 0.3]
     ]
     assert ratios[0] <= ratios[1] <= ratios[2] and ratios[0] < ratios[2]
@@ -86,13 +96,19 @@ def test_sensitivity_is_computed_once_and_the_search_is_short(
 def test_truncated_sensitivity_is_at_the_cut(network, digits_split):
     X_train, _, y_train, _ = digits_split
     model = SVDCompressedMLPClassifier(
-        network, method="truncated", rank="auto", max_score_drop=0.05,
+        network,
+        method="truncated",
+        rank="auto",
+        max_score_drop=0.05,
         random_state=0,
     ).fit(X_train, y_train)
     assert [len(layer["ranks"]) for layer in model.sensitivity_] == [0, 6, 0]
     chosen = model.ranks_[1]
-    scores = dict(zip(model.sensitivity_[1]["ranks"], model.sensitivity_[1]["scores"],
-                      strict=True))
+    scores = dict(
+        zip(
+            model.sensitivity_[1]["ranks"], model.sensitivity_[1]["scores"], strict=True
+        )
+    )
     smaller = [r for r in scores if r < chosen]
     assert all(model.baseline_score_ - scores[r] > 0.05 for r in smaller)
 
@@ -102,7 +118,11 @@ def test_no_model_within_the_bound_keeps_the_network(digits_split):
     network = MLPClassifier((4,), max_iter=400, random_state=0)
     with pytest.warns(UserWarning, match="kept uncompressed"):
         model = SVDCompressedMLPClassifier(
-            network, method="truncated", rank="auto", max_score_drop=0.0,
-            scoring="neg_log_loss", random_state=0,
+            network,
+            method="truncated",
+            rank="auto",
+            max_score_drop=0.0,
+            scoring="neg_log_loss",
+            random_state=0,
         ).fit(X_train, y_train)
     assert model.ranks_ == [None, None] and model.compression_ratio_ == 1.0

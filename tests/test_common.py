@@ -22,7 +22,10 @@ INSTANCES = [
     SVDCompressedMLPClassifier(SMALL_NETWORK, rank=3, svd_on="activations"),
     SVDCompressedMLPClassifier(SMALL_NETWORK, rank="auto", target_ratio=1.5),
     SVDCompressedMLPClassifier(
-        SMALL_NETWORK, method="truncated", rank=2, svd_on="activations",
+        SMALL_NETWORK,
+        method="truncated",
+        rank=2,
+        svd_on="activations",
         fine_tune_epochs=3,
     ),
     SVDCompressedMLPClassifier(SMALL_NETWORK, rank=2, fine_tune_epochs=3),

@@ -19,7 +19,9 @@ def preactivation_error(model, fitted_mlp, X):
             inner = H_model @ layer.left + (
                 0 if layer.left_intercept is None else layer.left_intercept
             )
-            ours = inner @ layer.right + (0 if layer.intercept is None else layer.intercept)
+            ours = inner @ layer.right + (
+                0 if layer.intercept is None else layer.intercept
+            )
             errors.append(np.linalg.norm(ours - (H_model @ coef + intercept)))
         H_model, H_net = layer.forward(H_model), np.maximum(target, 0)
     return errors
@@ -46,7 +48,9 @@ def test_factors_are_the_best_rank_r_plus_bias_fit_on_the_data(rng):
     """Eckart-Young for centered data: the error is the discarded singular values."""
     H = rng.normal(size=(200, 12)) @ rng.normal(size=(12, 12))
     coef, intercept = rng.normal(size=(12, 9)), rng.normal(size=9)
-    left, left_b, right, new_b, s = factor_on_activations(H, coef, intercept, 3, "separate")
+    left, left_b, right, new_b, s = factor_on_activations(
+        H, coef, intercept, 3, "separate"
+    )
     Z = H @ coef + intercept
     error = np.linalg.norm(H @ left @ right + new_b - Z)
     # Rows weighted 1/n inside, so the spectrum is of Z_centered / sqrt(n).
@@ -68,7 +72,11 @@ def test_sample_weight_changes_the_directions(rng):
     assert not np.allclose(np.abs(plain[2]), np.abs(weighted[2]))
     # Repeating rows is the same as weighting them.
     repeated = factor_on_activations(
-        np.vstack([H[:50]] * 2 + [H[50:]]), coef, intercept, 2, "augment",
+        np.vstack([H[:50]] * 2 + [H[50:]]),
+        coef,
+        intercept,
+        2,
+        "augment",
         np.concatenate([np.full(100, 5.0), np.full(50, 0.1)]),
     )
     np.testing.assert_allclose(np.abs(repeated[2]), np.abs(weighted[2]), atol=1e-10)
@@ -92,8 +100,9 @@ def test_truncation_on_activations_keeps_the_data_directions(fitted_mlp, digits_
         assert len(model.singular_values_[1]) == 32
         kept = model.layers_[1]
         directions = np.linalg.lstsq(fitted_mlp.coefs_[1], kept.coef, rcond=None)[0]
-        errors[svd_on] = np.linalg.norm(Z - (hidden @ kept.coef + kept.intercept)
-                                        @ directions.T)
+        errors[svd_on] = np.linalg.norm(
+            Z - (hidden @ kept.coef + kept.intercept) @ directions.T
+        )
     assert errors["activations"] < errors["weights"]
 
 

@@ -20,9 +20,10 @@ def test_loss_agrees_with_mlpclassifier(fitted_mlp, digits_split):
     Y = fitted_mlp._label_binarizer.transform(y_train)
     ours, _ = loss_and_gradients(layers, X_train, Y, weights, fitted_mlp.alpha)
     penalty = sum(np.sum(coef**2) for coef in fitted_mlp.coefs_)
-    theirs = log_loss(
-        y_train, fitted_mlp.predict_proba(X_train), sample_weight=weights
-    ) + 0.5 * fitted_mlp.alpha * penalty / weights.sum()
+    theirs = (
+        log_loss(y_train, fitted_mlp.predict_proba(X_train), sample_weight=weights)
+        + 0.5 * fitted_mlp.alpha * penalty / weights.sum()
+    )
     np.testing.assert_allclose(ours, theirs, rtol=1e-10)
     # And MLPClassifier's own backpropagation gives the same number.
     activations = [X_train] + [None] * (fitted_mlp.n_layers_ - 1)
@@ -40,16 +41,28 @@ def test_loss_agrees_with_mlpclassifier(fitted_mlp, digits_split):
 @pytest.mark.parametrize("output", ["softmax", "logistic"])
 def test_gradients_match_finite_differences(rng, output):
     layers = [
-        FactoredLayer(rng.normal(size=(5, 2)), rng.normal(size=2),
-                      rng.normal(size=(2, 6)), None, "tanh"),
-        FactoredLayer(rng.normal(size=(6, 2)), None, rng.normal(size=(2, 4)),
-                      rng.normal(size=4), "relu"),
+        FactoredLayer(
+            rng.normal(size=(5, 2)),
+            rng.normal(size=2),
+            rng.normal(size=(2, 6)),
+            None,
+            "tanh",
+        ),
+        FactoredLayer(
+            rng.normal(size=(6, 2)),
+            None,
+            rng.normal(size=(2, 4)),
+            rng.normal(size=4),
+            "relu",
+        ),
         DenseLayer(rng.normal(size=(4, 3)), rng.normal(size=3), output),
     ]
     X = rng.normal(size=(7, 5))
-    Y = np.eye(3)[rng.integers(0, 3, size=7)] if output == "softmax" else (
-        rng.random((7, 3)) > 0.5
-    ).astype(float)
+    Y = (
+        np.eye(3)[rng.integers(0, 3, size=7)]
+        if output == "softmax"
+        else (rng.random((7, 3)) > 0.5).astype(float)
+    )
     weights = rng.uniform(0.5, 2, size=7)
     _, grads = loss_and_gradients(layers, X, Y, weights, alpha=0.3)
     for param, grad in zip(parameters(layers), grads, strict=True):
@@ -89,7 +102,9 @@ def test_zero_epochs_changes_nothing(fitted_mlp, digits_split):
     zero = SVDCompressedMLPClassifier(
         FrozenEstimator(fitted_mlp), rank=4, fine_tune_epochs=0
     ).fit(X_train, y_train)
-    np.testing.assert_array_equal(zero.predict_proba(X_test), plain.predict_proba(X_test))
+    np.testing.assert_array_equal(
+        zero.predict_proba(X_test), plain.predict_proba(X_test)
+    )
     assert not hasattr(zero, "loss_curve_")
 
 
@@ -100,7 +115,12 @@ def test_fine_tuning_is_reproducible(fitted_mlp, digits_split):
     )
     a = clone(model).fit(X_train, y_train).predict_proba(X_test)
     b = clone(model).fit(X_train, y_train).predict_proba(X_test)
-    c = clone(model).set_params(random_state=2).fit(X_train, y_train).predict_proba(X_test)
+    c = (
+        clone(model)
+        .set_params(random_state=2)
+        .fit(X_train, y_train)
+        .predict_proba(X_test)
+    )
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
@@ -111,7 +131,9 @@ def test_frozen_network_untouched_by_fine_tuning(fitted_mlp, digits_split):
     SVDCompressedMLPClassifier(
         FrozenEstimator(fitted_mlp), rank=None, fine_tune_epochs=2, random_state=0
     ).fit(X_train, y_train)
-    for old, new in zip(before, fitted_mlp.coefs_ + fitted_mlp.intercepts_, strict=True):
+    for old, new in zip(
+        before, fitted_mlp.coefs_ + fitted_mlp.intercepts_, strict=True
+    ):
         assert old.tobytes() == new.tobytes()
 
 
@@ -121,7 +143,10 @@ def test_truncated_head_is_trained_with_the_layers(fitted_mlp, digits_split):
         FrozenEstimator(fitted_mlp), method="truncated", rank=4, random_state=0
     ).fit(X_train, y_train)
     tuned = SVDCompressedMLPClassifier(
-        FrozenEstimator(fitted_mlp), method="truncated", rank=4, random_state=0,
+        FrozenEstimator(fitted_mlp),
+        method="truncated",
+        rank=4,
+        random_state=0,
         fine_tune_epochs=3,
     ).fit(X_train, y_train)
     assert not np.allclose(tuned.head_.coef_, plain.head_.coef_)
@@ -130,7 +155,9 @@ def test_truncated_head_is_trained_with_the_layers(fitted_mlp, digits_split):
     logits = hidden @ tuned.head_.coef_.T + tuned.head_.intercept_
     proba = np.exp(logits - logits.max(axis=1, keepdims=True))
     np.testing.assert_allclose(
-        tuned.predict_proba(X_test), proba / proba.sum(axis=1, keepdims=True), atol=1e-12
+        tuned.predict_proba(X_test),
+        proba / proba.sum(axis=1, keepdims=True),
+        atol=1e-12,
     )
 
 
@@ -138,8 +165,12 @@ def test_mlp_head_is_warm_started(fitted_mlp, digits_split):
     X_train, X_test, y_train, y_test = digits_split
     head = MLPClassifier((16,), max_iter=300, random_state=0)
     tuned = SVDCompressedMLPClassifier(
-        FrozenEstimator(fitted_mlp), method="truncated", rank=4, head=head,
-        fine_tune_epochs=5, random_state=0,
+        FrozenEstimator(fitted_mlp),
+        method="truncated",
+        rank=4,
+        head=head,
+        fine_tune_epochs=5,
+        random_state=0,
     ).fit(X_train, y_train)
     assert tuned.loss_curve_[-1] < tuned.loss_curve_[0]
     assert tuned.score(X_test, y_test) > 0.5
@@ -149,16 +180,24 @@ def test_untrainable_head_is_refused(fitted_mlp, digits_split):
     X_train, _, y_train, _ = digits_split
     with pytest.raises(ValueError, match="needs a head that is a linear classifier"):
         SVDCompressedMLPClassifier(
-            FrozenEstimator(fitted_mlp), method="truncated", rank=4,
-            head=KNeighborsClassifier(), fine_tune_epochs=2,
+            FrozenEstimator(fitted_mlp),
+            method="truncated",
+            rank=4,
+            head=KNeighborsClassifier(),
+            fine_tune_epochs=2,
         ).fit(X_train, y_train)
 
 
 def test_network_settings_and_early_stopping(digits_split, capsys):
     X_train, _, y_train, _ = digits_split
     network = MLPClassifier(
-        (32,), solver="sgd", learning_rate_init=0.05, early_stopping=True,
-        n_iter_no_change=2, max_iter=200, random_state=0,
+        (32,),
+        solver="sgd",
+        learning_rate_init=0.05,
+        early_stopping=True,
+        n_iter_no_change=2,
+        max_iter=200,
+        random_state=0,
     )
     model = SVDCompressedMLPClassifier(
         network, rank=4, fine_tune_epochs=50, verbose=1, random_state=0
@@ -175,11 +214,16 @@ def test_fine_tuning_other_targets(target):
     if target == "binary":
         X, y = make_classification(n_samples=300, random_state=0)
     else:
-        X, y = make_multilabel_classification(n_samples=300, n_classes=3, random_state=0)
+        X, y = make_multilabel_classification(
+            n_samples=300, n_classes=3, random_state=0
+        )
     for method in ["svd", "truncated"]:
         model = SVDCompressedMLPClassifier(
             MLPClassifier((24,), max_iter=300, random_state=0),
-            method=method, rank=2, fine_tune_epochs=5, random_state=0,
+            method=method,
+            rank=2,
+            fine_tune_epochs=5,
+            random_state=0,
         ).fit(X, y)
         assert model.loss_curve_[-1] < model.loss_curve_[0]
         assert model.predict(X).shape == np.shape(y)

@@ -13,7 +13,9 @@ from sklearn_svdmlp._rank_selection import allocate_ranks, breakeven_rank
 
 def stored(ranks, shapes, bias):
     return sum(
-        dense_n_params(*shape) if rank is None else factored_n_params(*shape, rank, bias)
+        dense_n_params(*shape)
+        if rank is None
+        else factored_n_params(*shape, rank, bias)
         for rank, shape in zip(ranks, shapes, strict=True)
     )
 
@@ -106,7 +108,9 @@ def test_output_layer_is_not_starved(fitted_mlp, digits_split):
 def test_ratio_is_reached(fitted_mlp, digits_split, svd_on, target_ratio):
     X_train, X_test, y_train, y_test = digits_split
     model = SVDCompressedMLPClassifier(
-        FrozenEstimator(fitted_mlp), rank="auto", target_ratio=target_ratio,
+        FrozenEstimator(fitted_mlp),
+        rank="auto",
+        target_ratio=target_ratio,
         svd_on=svd_on,
     ).fit(X_train, y_train)
     assert model.compression_ratio_ >= target_ratio
@@ -131,21 +135,26 @@ def test_auto_beats_the_documents_uniform_fraction(
         svd_on=svd_on,
     ).fit(X_train, y_train)
     auto = SVDCompressedMLPClassifier(
-        FrozenEstimator(fitted_mlp), rank="auto", svd_on=svd_on,
+        FrozenEstimator(fitted_mlp),
+        rank="auto",
+        svd_on=svd_on,
         target_ratio=uniform.compression_ratio_,
     ).fit(X_train, y_train)
     assert auto.n_params_ <= uniform.n_params_
     assert auto.score(X_test, y_test) > uniform.score(X_test, y_test) + 0.05
 
 
-def test_truncated_auto_takes_the_widest_cut_reaching_the_ratio(fitted_mlp, digits_split):
+def test_truncated_auto_takes_the_widest_cut_reaching_the_ratio(
+    fitted_mlp, digits_split
+):
     X_train, _, y_train, _ = digits_split
     model = SVDCompressedMLPClassifier(
         FrozenEstimator(fitted_mlp), method="truncated", rank="auto", target_ratio=1.3
     ).fit(X_train, y_train)
     assert model.compression_ratio_ >= 1.3
     wider = SVDCompressedMLPClassifier(
-        FrozenEstimator(fitted_mlp), method="truncated",
+        FrozenEstimator(fitted_mlp),
+        method="truncated",
         rank=[None, model.ranks_[1] + 1, None],
     ).fit(X_train, y_train)
     assert wider.compression_ratio_ < 1.3
@@ -157,9 +166,14 @@ def test_unreachable_ratio(fitted_mlp, digits_split):
         SVDCompressedMLPClassifier(
             FrozenEstimator(fitted_mlp), rank="auto", target_ratio=500
         ).fit(X_train, y_train)
-    with pytest.raises(ValueError, match="target_ratio=50 cannot be reached.*lower layer"):
+    with pytest.raises(
+        ValueError, match="target_ratio=50 cannot be reached.*lower layer"
+    ):
         SVDCompressedMLPClassifier(
-            FrozenEstimator(fitted_mlp), method="truncated", rank="auto", target_ratio=50
+            FrozenEstimator(fitted_mlp),
+            method="truncated",
+            rank="auto",
+            target_ratio=50,
         ).fit(X_train, y_train)
 
 
