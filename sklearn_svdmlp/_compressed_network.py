@@ -4,11 +4,35 @@ Parameter and multiply-add counts live here and nowhere else: the rank
 selection asks these formulas what a layer would cost before it is built.
 """
 
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.neural_network._base import ACTIVATIONS
 from sklearn.utils.extmath import safe_sparse_dot
+from threadpoolctl import ThreadpoolController
+
+
+@functools.cache
+def _blas_controller():
+    """BLAS thread control, made once: inspecting the loaded libraries is slow.
+
+    Made on first use, when NumPy's BLAS is surely loaded (as scikit-learn's
+    own ``_get_threadpool_controller`` does).
+    """
+    return ThreadpoolController().select(user_api="blas")
+
+
+def _matmul(X, weights, out=None):
+    """``X @ weights``, into ``out`` when given (``X`` dense), sparse ``X`` too."""
+    if out is None:
+        return safe_sparse_dot(X, weights)
+    if sp.issparse(X):
+        out[...] = safe_sparse_dot(X, weights)
+        return out
+    return np.matmul(X, weights, out=out)
 
 
 def dense_n_params(n_in, n_out):
@@ -86,12 +110,24 @@ class DenseLayer:
         """Multiply-adds per sample."""
         return self.coef.size
 
-    def forward(self, X, inner=None):
-        """Apply the layer to ``X`` (dense or sparse); returns a new array.
+    @property
+    def dtype(self):
+        """Floating-point type of the weights."""
+        return self.coef.dtype
 
-        ``inner`` is accepted for symmetry with :meth:`FactoredLayer.forward`.
+    @property
+    def widths(self):
+        """Widths of the arrays the forward pass produces, in order."""
+        return (self.coef.shape[1],)
+
+    def forward(self, X, inner=None, out=None):
+        """Apply the layer to ``X`` (dense or sparse).
+
+        ``out``, a C-contiguous array of shape ``(n_samples, n_out)`` and the
+        result's dtype, receives the result instead of a new array. ``inner``
+        is accepted for symmetry with :meth:`FactoredLayer.forward`.
         """
-        output = safe_sparse_dot(X, self.coef)
+        output = _matmul(X, self.coef, out)
         output += self.intercept
         ACTIVATIONS[self.activation](output)
         return output
@@ -159,18 +195,30 @@ class FactoredLayer:
         """Multiply-adds per sample: ``rank * (n_in + n_out)``."""
         return self.left.size + self.right.size
 
-    def forward(self, X, inner=None):
-        """Apply the layer to ``X`` (dense or sparse); returns a new array.
+    @property
+    def dtype(self):
+        """Floating-point type of the factors."""
+        return self.left.dtype
+
+    @property
+    def widths(self):
+        """Widths of the arrays the forward pass produces: inner, then output."""
+        return (self.left.shape[1], self.right.shape[1])
+
+    def forward(self, X, inner=None, out=None, inner_out=None):
+        """Apply the layer to ``X`` (dense or sparse).
 
         If ``inner`` is a list, the inner activation ``X @ left +
         left_intercept`` is appended to it (backpropagation needs it).
+        ``out`` and ``inner_out`` are optional preallocated arrays for the
+        result and the inner activation.
         """
-        hidden = safe_sparse_dot(X, self.left)
+        hidden = _matmul(X, self.left, inner_out)
         if self.left_intercept is not None:
             hidden += self.left_intercept
         if inner is not None:
             inner.append(hidden)
-        output = hidden @ self.right
+        output = _matmul(hidden, self.right, out)
         if self.intercept is not None:
             output += self.intercept
         ACTIVATIONS[self.activation](output)
@@ -202,12 +250,73 @@ class CompressedNetwork:
 
     layers: list
 
-    def forward(self, X):
-        """Output of the last layer for ``X`` (dense or sparse)."""
-        output = X
-        for layer in self.layers:
-            output = layer.forward(output)
-        return output
+    def forward(self, X, block_bytes=4 * 2**20):
+        """Output of the last layer for ``X`` (dense or sparse).
+
+        Large inputs go through in blocks of rows, each layer writing into a
+        buffer reused from block to block and the last layer straight into
+        the output: the intermediates stay in cache and nothing is allocated
+        per block. ``block_bytes`` bounds the widest buffer. A batch of at
+        least two blocks per thread is split over as many threads as BLAS may
+        use, each running single-threaded BLAS on its own rows: thin
+        products parallelise better that way than inside BLAS. Where BLAS is
+        limited to one thread (as in joblib workers), it stays serial.
+        """
+        if not self.layers:
+            return X
+        n_samples = X.shape[0]
+        dtype = np.result_type(X.dtype, *(layer.dtype for layer in self.layers))
+        widths = [width for layer in self.layers for width in layer.widths]
+        block = max(64, block_bytes // (max(widths) * dtype.itemsize))
+        if n_samples <= block:
+            output = X
+            for layer in self.layers:
+                output = layer.forward(output)
+            return output
+        if sp.issparse(X):
+            X = X.tocsr()
+        result = np.empty((n_samples, self.layers[-1].shape[1]), dtype=dtype)
+        blas = _blas_controller()
+        n_threads = min(
+            max((lib.num_threads for lib in blas.lib_controllers), default=1),
+            n_samples // (2 * block),
+        )
+        if n_threads <= 1:
+            self._forward_rows(X, result, 0, n_samples, block)
+            return result
+        with blas.limit(limits=1):
+            bounds = np.linspace(0, n_samples, n_threads + 1).astype(int)
+            with ThreadPoolExecutor(n_threads) as pool:
+                list(
+                    pool.map(
+                        lambda start, stop: self._forward_rows(
+                            X, result, start, stop, block
+                        ),
+                        bounds[:-1],
+                        bounds[1:],
+                    )
+                )
+        return result
+
+    def _forward_rows(self, X, result, start, stop, block):
+        """Forward rows ``start:stop`` of ``X`` into ``result``, block by block."""
+        buffers = [
+            [np.empty((block, width), dtype=result.dtype) for width in layer.widths]
+            for layer in self.layers
+        ]
+        last = len(self.layers) - 1
+        for first in range(start, stop, block):
+            end = min(first + block, stop)
+            output = X[first:end]
+            for i, (layer, layer_buffers) in enumerate(
+                zip(self.layers, buffers, strict=True)
+            ):
+                rows = [buffer[: end - first] for buffer in layer_buffers]
+                out = result[first:end] if i == last else rows[-1]
+                if isinstance(layer, FactoredLayer):
+                    output = layer.forward(output, out=out, inner_out=rows[0])
+                else:
+                    output = layer.forward(output, out=out)
 
     @property
     def n_params(self):

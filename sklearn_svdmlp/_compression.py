@@ -5,6 +5,8 @@ Plain functions over :class:`CompressedNetwork` objects and arrays. With
 reaches it through the layers already compressed below it.
 """
 
+import numbers
+
 import numpy as np
 from sklearn.utils.extmath import safe_sparse_dot
 
@@ -23,12 +25,23 @@ def _mean_rows(H, weights):
     return np.asarray(safe_sparse_dot(weights, H)).ravel()
 
 
-def activation_directions(H, coef, intercept, centered, sample_weight=None):
+def activation_directions(
+    H,
+    coef,
+    intercept,
+    centered,
+    sample_weight=None,
+    rank=None,
+    solver="full",
+    random_state=None,
+):
     """Right singular vectors and values of a layer's pre-activations on data.
 
     The pre-activations are ``Z = H @ coef + intercept``; their rows are
     weighted by the square root of ``sample_weight``, and with ``centered``
-    their weighted mean is removed first (a PCA of ``Z``).
+    their weighted mean is removed first (a PCA of ``Z``). ``rank``,
+    ``solver`` and ``random_state`` are passed to
+    :func:`~sklearn_svdmlp._factorization.svd`.
 
     Returns
     -------
@@ -50,7 +63,7 @@ def activation_directions(H, coef, intercept, centered, sample_weight=None):
     if centered:
         Z -= weights @ Z
     Z *= np.sqrt(weights)[:, np.newaxis]
-    _, s, vt = svd(Z)
+    _, s, vt = svd(Z, rank, solver, random_state)
     return s, vt
 
 
@@ -118,11 +131,26 @@ def activation_spectra(network, X, bias, sample_weight=None):
     return spectra
 
 
+def _known_rank(request, shape, bias):
+    """The rank an int request asks of a layer's SVD, capped; else ``None``."""
+    if isinstance(request, numbers.Integral):
+        return min(int(request), min(shape[0] + (bias == "augment"), shape[1]))
+    return None
+
+
 def _dense_copy(layer):
     return DenseLayer(layer.coef.copy(), layer.intercept.copy(), layer.activation)
 
 
-def factored_network(original, rank_requests, bias, X=None, sample_weight=None):
+def factored_network(
+    original,
+    rank_requests,
+    bias,
+    X=None,
+    sample_weight=None,
+    svd_solver="full",
+    random_state=None,
+):
     """Plain SVD: factor each layer where its rank request pays.
 
     Parameters
@@ -139,6 +167,11 @@ def factored_network(original, rank_requests, bias, X=None, sample_weight=None):
         factored on the data reaching it through the layers already
         compressed below (:func:`factor_on_activations`).
     sample_weight : ndarray, default=None
+    svd_solver : {"full", "randomized", "auto"}, default="full"
+        Used where a layer's request is an int (its rank is known before the
+        SVD); an energy fraction needs the whole spectrum, so a full SVD.
+    random_state : int, RandomState instance or None, default=None
+        For the randomized solver.
 
     Returns
     -------
@@ -146,7 +179,8 @@ def factored_network(original, rank_requests, bias, X=None, sample_weight=None):
     ranks : list of (int or None)
     spectra : list of ndarray
         Singular values of the matrix each layer was (or would be) factored
-        from: ``W`` or ``[W; b]``, or the pre-activations on ``X``.
+        from: ``W`` or ``[W; b]``, or the pre-activations on ``X``. Where the
+        randomized solver ran, only the top ones it computed.
 
     Examples
     --------
@@ -164,11 +198,24 @@ def factored_network(original, rank_requests, bias, X=None, sample_weight=None):
     layers, ranks, spectra, H = [], [], [], X
     for layer, request in zip(original.layers, rank_requests, strict=True):
         coef, intercept = layer.coef, layer.intercept
+        known = _known_rank(request, coef.shape, bias)
         if X is None:
-            u, s, vt = svd(matrix_to_factor(coef, intercept, bias))
+            u, s, vt = svd(
+                matrix_to_factor(coef, intercept, bias),
+                known,
+                svd_solver,
+                random_state,
+            )
         else:
             s, vt = activation_directions(
-                H, coef, intercept, bias == "separate", sample_weight
+                H,
+                coef,
+                intercept,
+                bias == "separate",
+                sample_weight,
+                known,
+                svd_solver,
+                random_state,
             )
         rank = layer_rank(request, s, coef.shape, bias)
         if rank is None:
@@ -189,13 +236,23 @@ def factored_network(original, rank_requests, bias, X=None, sample_weight=None):
     return CompressedNetwork(layers), ranks, spectra
 
 
-def truncated_network(original, cut, request, bias, X=None, sample_weight=None):
+def truncated_network(
+    original,
+    cut,
+    request,
+    bias,
+    X=None,
+    sample_weight=None,
+    svd_solver="full",
+    random_state=None,
+):
     """Keep the layers below ``cut`` and cut layer ``cut`` to a few units.
 
     The new layer computes ``f((H W + b) V_r)``; ``V_r`` holds the top right
     singular vectors of ``W`` or ``[W; b]`` (``X=None``), or of the layer's
     pre-activations on ``X`` (weighted by ``sample_weight``). ``request`` (an
-    int or an energy fraction) is resolved against that spectrum.
+    int or an energy fraction) is resolved against that spectrum;
+    ``svd_solver`` and ``random_state`` are as in :func:`factored_network`.
 
     Returns
     -------
@@ -220,12 +277,25 @@ def truncated_network(original, cut, request, bias, X=None, sample_weight=None):
     """
     kept = [_dense_copy(layer) for layer in original.layers[:cut]]
     layer = original.layers[cut]
+    known = _known_rank(request, layer.shape, bias)
     if X is None:
-        _, s, vt = svd(matrix_to_factor(layer.coef, layer.intercept, bias))
+        _, s, vt = svd(
+            matrix_to_factor(layer.coef, layer.intercept, bias),
+            known,
+            svd_solver,
+            random_state,
+        )
     else:
         H = CompressedNetwork(kept).forward(X)
         s, vt = activation_directions(
-            H, layer.coef, layer.intercept, centered=False, sample_weight=sample_weight
+            H,
+            layer.coef,
+            layer.intercept,
+            False,
+            sample_weight,
+            known,
+            svd_solver,
+            random_state,
         )
     rank = requested_rank(request, s)
     directions = vt[:rank].T

@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import CountingMLP
 from sklearn.base import clone
 from sklearn.datasets import (
     load_breast_cancer,
@@ -23,16 +24,6 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_svdmlp import DenseLayer, FactoredLayer, SVDCompressedMLPClassifier
-
-
-class CountingMLP(MLPClassifier):
-    """An MLPClassifier that counts how often it is fitted."""
-
-    n_fit_calls = 0
-
-    def fit(self, X, y, sample_weight=None):
-        type(self).n_fit_calls += 1
-        return super().fit(X, y, sample_weight=sample_weight)
 
 
 @pytest.fixture

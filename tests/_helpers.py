@@ -1,0 +1,13 @@
+"""Helpers shared by the tests."""
+
+from sklearn.neural_network import MLPClassifier
+
+
+class CountingMLP(MLPClassifier):
+    """An MLPClassifier that counts how often it is fitted (on the class)."""
+
+    n_fit_calls = 0
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).n_fit_calls += 1
+        return super().fit(X, y, sample_weight=sample_weight)
