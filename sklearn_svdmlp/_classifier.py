@@ -1,5 +1,6 @@
 """The scikit-learn estimator: validation, orchestration and the public API."""
 
+import copy
 import numbers
 import warnings
 
@@ -64,6 +65,24 @@ def _fit_network(network, X, y, sample_weight):
     if sample_weight is None:
         return network.fit(X, y)
     return network.fit(X, y, sample_weight=sample_weight)
+
+
+def _without_optimizer(estimator, copies):
+    """``estimator``, or a shallow copy of it without an MLP's ``_optimizer``."""
+    if isinstance(estimator, FrozenEstimator):
+        inner = _without_optimizer(estimator.estimator, copies)
+        if inner is estimator.estimator:
+            return estimator
+        if id(estimator) not in copies:
+            copies[id(estimator)] = FrozenEstimator(inner)
+        return copies[id(estimator)]
+    if not hasattr(estimator, "_optimizer"):
+        return estimator
+    if id(estimator) not in copies:
+        network = copy.copy(estimator)
+        del network._optimizer
+        copies[id(estimator)] = network
+    return copies[id(estimator)]
 
 
 def _head_has_predict_proba(estimator):
@@ -899,6 +918,24 @@ class SVDCompressedMLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
                 f"compression ratio: {self.compression_ratio_:.2f}",
             ]
         )
+
+    def __getstate__(self):
+        """State for pickle, joblib and skops, without the networks' optimizers.
+
+        A fitted ``MLPClassifier`` keeps its optimizer (``_optimizer``), only
+        used to continue training it with ``partial_fit``, which makes a new
+        one when it is missing; skops does not trust its type. The saved state
+        holds shallow copies of the networks without it; the networks in use
+        are not touched, and a network met twice (a ``FrozenEstimator``'s and
+        ``estimator_``) is saved as one object.
+        """
+        # BaseEstimator's state can be the live __dict__: copy before editing.
+        state = dict(super().__getstate__())
+        copies = {}
+        for name in ("estimator", "estimator_", "head", "head_"):
+            if name in state:
+                state[name] = _without_optimizer(state[name], copies)
+        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
