@@ -1,0 +1,139 @@
+"""ONNX export: the graph run in onnxruntime agrees with the estimator."""
+
+import warnings
+
+import numpy as np
+import onnxruntime
+import pytest
+from skl2onnx import to_onnx
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_iris,
+    make_multilabel_classification,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sklearn_svdmlp.onnx  # noqa: F401  (registers the converter)
+from sklearn_svdmlp import FactoredLayer, SVDCompressedMLPClassifier
+
+NETWORK = MLPClassifier((20, 12), max_iter=300, random_state=0)
+CONFIGURATIONS = [
+    dict(rank=3),
+    dict(rank=3, bias="augment"),
+    dict(rank=[None, 3, None], svd_on="activations"),
+    dict(method="truncated", rank=3),
+    dict(method="truncated", rank=[2, None, None], head=LogisticRegression(C=10)),
+    dict(
+        method="truncated",
+        rank=3,
+        head=MLPClassifier((5,), max_iter=300, random_state=0),
+    ),
+]
+
+
+def data(target):
+    if target == "multiclass":
+        X, y = load_iris(return_X_y=True)
+    elif target == "binary-strings":
+        X, y = load_breast_cancer(return_X_y=True)
+        y = np.array(["benign", "malignant"])[y]
+    else:
+        X, y = make_multilabel_classification(
+            n_samples=200, n_classes=3, random_state=0
+        )
+    return StandardScaler().fit_transform(X).astype(np.float32), y
+
+
+def run(model, X, **options):
+    onx = to_onnx(model, X[:1], options=options or None)
+    session = onnxruntime.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return onx, session.run(None, {session.get_inputs()[0].name: X})
+
+
+@pytest.mark.parametrize("target", ["multiclass", "binary-strings", "multilabel"])
+@pytest.mark.parametrize("config", CONFIGURATIONS)
+def test_labels_and_probabilities_match(target, config):
+    X, y = data(target)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVDCompressedMLPClassifier(NETWORK, random_state=0, **config).fit(X, y)
+    if target == "multilabel" and isinstance(config.get("head"), MLPClassifier):
+        # One MLPClassifier per label: not a head the converter supports.
+        with pytest.raises(NotImplementedError, match="got MultiOutputClassifier"):
+            to_onnx(model, X[:1])
+        return
+    onx, (labels, proba) = run(model, X, zipmap=False)
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-4)
+    # Two MatMul nodes per factored layer: the factors are kept.
+    n_factored = sum(isinstance(layer, FactoredLayer) for layer in model.layers_)
+    n_dense = len(model.layers_) - n_factored
+    n_head = (
+        0
+        if model.head_ is None
+        else len(sklearn_svdmlp.onnx._exported_layers(model)) - len(model.layers_)
+    )
+    matmuls = [node for node in onx.graph.node if node.op_type == "MatMul"]
+    assert len(matmuls) == 2 * n_factored + n_dense + n_head
+    stored = sum(
+        init.dims[0] * (init.dims[1] if len(init.dims) > 1 else 1)
+        for init in onx.graph.initializer
+        if init.data_type == 1
+    )
+    head_numbers = (
+        0
+        if model.head_ is None
+        else sum(
+            layer.n_params
+            for layer in sklearn_svdmlp.onnx._exported_layers(model)[
+                len(model.layers_) :
+            ]
+        )
+    )
+    assert stored <= model.network_.n_params + head_numbers + 2
+
+
+def test_pipeline_with_zipmap_and_options():
+    X, y = data("multiclass")
+    pipeline = make_pipeline(
+        StandardScaler(), SVDCompressedMLPClassifier(NETWORK, rank=3, random_state=0)
+    ).fit(X, y)
+    _, (labels, proba) = run(pipeline, X)
+    np.testing.assert_array_equal(labels, pipeline.predict(X))
+    expected = pipeline.predict_proba(X)
+    assert isinstance(proba, list) and set(proba[0]) == {0, 1, 2}
+    np.testing.assert_allclose(
+        [[row[c] for c in range(3)] for row in proba], expected, atol=1e-4
+    )
+    _, (labels, _) = run(pipeline, X, zipmap=False, nocl=True)
+    np.testing.assert_array_equal(labels, np.argmax(expected, axis=1))
+    _, outputs = run(pipeline, X, zipmap=False, output_class_labels=True)
+    assert len(outputs) == 3
+    _, outputs = run(pipeline, X, zipmap="columns")
+    np.testing.assert_array_equal(outputs[0], pipeline.predict(X))
+    np.testing.assert_allclose(np.column_stack(outputs[1:]), expected, atol=1e-4)
+
+
+def test_float64_input():
+    X, y = data("multiclass")
+    X = X.astype(np.float64)
+    model = SVDCompressedMLPClassifier(NETWORK, rank=3, random_state=0).fit(X, y)
+    _, (labels, proba) = run(model, X, zipmap=False)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-10)
+
+
+def test_unsupported_head_is_refused():
+    X, y = data("multiclass")
+    model = SVDCompressedMLPClassifier(
+        NETWORK, method="truncated", rank=3, head=KNeighborsClassifier()
+    ).fit(X, y)
+    with pytest.raises(NotImplementedError, match="linear classifier"):
+        to_onnx(model, X[:1])
