@@ -5,6 +5,7 @@ selection asks these formulas what a layer would cost before it is built.
 """
 
 import functools
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ import scipy.sparse as sp
 from sklearn.neural_network._base import ACTIVATIONS
 from sklearn.utils.extmath import safe_sparse_dot
 from threadpoolctl import ThreadpoolController
+
+_THREAD_LIMITS = threading.Lock()
 
 
 @functools.cache
@@ -281,9 +284,21 @@ class CompressedNetwork:
             max((lib.num_threads for lib in blas.lib_controllers), default=1),
             n_samples // (2 * block),
         )
-        if n_threads <= 1:
+        # BLAS thread limits are process-wide: only one call at a time may
+        # change them. A call made meanwhile (from another thread) runs
+        # serially and leaves them alone, so the limits always come back.
+        if n_threads <= 1 or not _THREAD_LIMITS.acquire(blocking=False):
             self._forward_rows(X, result, 0, n_samples, block)
             return result
+        try:
+            self._forward_threaded(X, result, block, n_threads, blas)
+        finally:
+            _THREAD_LIMITS.release()
+        return result
+
+    def _forward_threaded(self, X, result, block, n_threads, blas):
+        """Split the rows over ``n_threads`` threads with single-threaded BLAS."""
+        n_samples = X.shape[0]
         with blas.limit(limits=1):
             bounds = np.linspace(0, n_samples, n_threads + 1).astype(int)
             with ThreadPoolExecutor(n_threads) as pool:
@@ -296,7 +311,6 @@ class CompressedNetwork:
                         bounds[1:],
                     )
                 )
-        return result
 
     def _forward_rows(self, X, result, start, stop, block):
         """Forward rows ``start:stop`` of ``X`` into ``result``, block by block."""

@@ -104,11 +104,11 @@ def factor_on_activations(
     right = np.ascontiguousarray(vt[:rank])
     left = np.ascontiguousarray(coef @ right.T)
     if bias == "augment":
-        return left, intercept @ right.T, right, None, s
+        return left, (intercept @ right.T).astype(coef.dtype), right, None, s
     mean_input = _mean_rows(H, _weights(sample_weight, H.shape[0]))
     mean_output = mean_input @ coef + intercept
     refit_intercept = mean_output - (mean_input @ left) @ right
-    return left, None, right, refit_intercept, s
+    return left, None, right, refit_intercept.astype(coef.dtype), s
 
 
 def weight_spectra(network, bias):
@@ -131,11 +131,19 @@ def activation_spectra(network, X, bias, sample_weight=None):
     return spectra
 
 
-def _known_rank(request, shape, bias):
-    """The rank an int request asks of a layer's SVD, capped; else ``None``."""
-    if isinstance(request, numbers.Integral):
-        return min(int(request), min(shape[0] + (bias == "augment"), shape[1]))
-    return None
+def _known_rank(request, shape, bias, n_samples=None):
+    """The rank an int request asks of a layer's SVD, capped; else ``None``.
+
+    The cap is the most the decomposed matrix's rank can be: ``W`` (or
+    ``[W; b]``), or with ``n_samples`` the pre-activations ``H W + b`` on
+    that many rows, whose rank the bias can raise by one.
+    """
+    if not isinstance(request, numbers.Integral):
+        return None
+    n_in, n_out = shape
+    if n_samples is None:
+        return min(int(request), n_in + (bias == "augment"), n_out)
+    return min(int(request), n_in + 1, n_out, n_samples)
 
 
 def _dense_copy(layer):
@@ -198,7 +206,9 @@ def factored_network(
     layers, ranks, spectra, H = [], [], [], X
     for layer, request in zip(original.layers, rank_requests, strict=True):
         coef, intercept = layer.coef, layer.intercept
-        known = _known_rank(request, coef.shape, bias)
+        known = _known_rank(
+            request, coef.shape, bias, None if X is None else H.shape[0]
+        )
         if X is None:
             u, s, vt = svd(
                 matrix_to_factor(coef, intercept, bias),
@@ -277,7 +287,7 @@ def truncated_network(
     """
     kept = [_dense_copy(layer) for layer in original.layers[:cut]]
     layer = original.layers[cut]
-    known = _known_rank(request, layer.shape, bias)
+    known = _known_rank(request, layer.shape, bias, None if X is None else X.shape[0])
     if X is None:
         _, s, vt = svd(
             matrix_to_factor(layer.coef, layer.intercept, bias),

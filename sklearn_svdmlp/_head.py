@@ -32,9 +32,20 @@ def head_predict_proba(head, activations, multilabel):
     """
     if multilabel:
         return np.column_stack(
-            [proba[:, -1] for proba in head.predict_proba(activations)]
+            [
+                _positive_column(proba, estimator.classes_)
+                for proba, estimator in zip(
+                    head.predict_proba(activations), head.estimators_, strict=True
+                )
+            ]
         )
     return head.predict_proba(activations)
+
+
+def _positive_column(proba, classes):
+    """Probability that a label is on; zero if its head only ever saw it off."""
+    on = np.flatnonzero(classes == 1)
+    return proba[:, on[0]] if len(on) else np.zeros(len(proba), dtype=proba.dtype)
 
 
 def _stored_floats(value):

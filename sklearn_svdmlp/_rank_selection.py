@@ -39,7 +39,9 @@ def energy_rank(singular_values, fraction):
 def requested_rank(rank, singular_values):
     """Turn one layer's rank request (int or energy fraction) into an int.
 
-    An int larger than the number of singular values is capped at it.
+    An int is capped at the number of singular values that are not zero
+    (to working precision): directions beyond the matrix's rank carry
+    nothing.
 
     Examples
     --------
@@ -49,7 +51,9 @@ def requested_rank(rank, singular_values):
     (10, 5)
     """
     if isinstance(rank, Integral):
-        return min(int(rank), len(singular_values))
+        tolerance = singular_values[0] * len(singular_values) * np.finfo(float).eps
+        nonzero = int(np.count_nonzero(singular_values > tolerance))
+        return max(1, min(int(rank), nonzero))
     return energy_rank(singular_values, rank)
 
 
@@ -221,6 +225,11 @@ def allocate_ranks(spectra, shapes, bias, budget, max_cells=2_000_000):
             new[better], choice[better] = candidate[better], k
         best = new
         choices.append(choice)
+    if not np.isfinite(best).any():
+        raise ValueError(
+            f"Counted in units of {unit} numbers, no allocation fits the "
+            f"{budget:.0f} the target allows."
+        )
     cell = int(np.argmax(best))
     ranks = []
     for (layer_ranks, costs, _), choice in zip(

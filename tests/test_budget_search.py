@@ -5,7 +5,7 @@ import pytest
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
-import sklearn_svdmlp._classifier as classifier_module
+import sklearn_svdmlp._base as base_module
 from sklearn_svdmlp import SVDCompressedMLPClassifier
 from sklearn_svdmlp._budget_search import candidate_ranks
 from sklearn_svdmlp._rank_selection import breakeven_rank
@@ -43,8 +43,14 @@ def test_drop_bound_holds_on_the_validation_part(
     assert model.baseline_score_ == pytest.approx(baseline)
     assert model.score(X_val, y_val) == pytest.approx(model.validation_score_)
     assert model.score(X_val, y_val) >= baseline - max_score_drop - 1e-12
-    # The network never saw the validation part.
-    assert model.estimator_.n_iter_ > 0
+    # The network never saw the validation part: it is the network fitted on
+    # the rest alone.
+    X_rest, _, y_rest, _ = train_test_split(
+        X_train, y_train, test_size=0.2, random_state=0, stratify=y_train
+    )
+    alone = MLPClassifier((64, 32), max_iter=400, random_state=0).fit(X_rest, y_rest)
+    for ours, theirs in zip(model.estimator_.coefs_, alone.coefs_, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
     if max_score_drop >= 0.1:
         assert model.compression_ratio_ > 1.2
 
@@ -71,7 +77,7 @@ def test_sensitivity_is_computed_once_and_the_search_is_short(
 ):
     X_train, _, y_train, _ = digits_split
     combined = []
-    original_search = classifier_module.search_under_drop
+    original_search = base_module.search_under_drop
 
     def counting_search(sensitivity, baseline, max_drop, evaluate, n_params):
         def counted(requests):
@@ -80,7 +86,7 @@ def test_sensitivity_is_computed_once_and_the_search_is_short(
 
         return original_search(sensitivity, baseline, max_drop, counted, n_params)
 
-    monkeypatch.setattr(classifier_module, "search_under_drop", counting_search)
+    monkeypatch.setattr(base_module, "search_under_drop", counting_search)
     model = SVDCompressedMLPClassifier(
         network, rank="auto", max_score_drop=0.02, random_state=0
     ).fit(X_train, y_train)
