@@ -103,7 +103,7 @@ class BaseSVDCompressedMLP(MetaEstimatorMixin, BaseEstimator):
     _network_type = None
 
     _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "estimator": [HasMethods(["fit", "predict"]), None],
         "method": [StrOptions({"svd", "truncated"})],
         "rank": [
             StrOptions({"auto"}),

@@ -17,6 +17,15 @@ from ._compressed_network import FactoredLayer
 
 _WEIGHTS = {"coef", "left", "right"}
 
+# The loss MLPClassifier / MLPRegressor pair with each output activation; with
+# each, the gradient at the output is simply output - target.
+_LOSS_OF_OUTPUT = {
+    "softmax": "log_loss",
+    "logistic": "binary_log_loss",
+    "identity": "squared_error",
+    "exp": "poisson",
+}
+
 
 def _layer_parameters(layer):
     names = (
@@ -42,10 +51,13 @@ def loss_and_gradients(layers, X, Y, sample_weight=None, alpha=0.0):
     Parameters
     ----------
     layers : list of DenseLayer or FactoredLayer
-        The last one has a ``"softmax"`` or ``"logistic"`` activation.
+        The last one's activation picks the loss, as in scikit-learn's MLPs:
+        ``"softmax"`` log-loss, ``"logistic"`` binary log-loss, ``"identity"``
+        squared error, ``"exp"`` Poisson deviance.
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     Y : ndarray of shape (n_samples, n_outputs)
-        Targets as ``MLPClassifier`` encodes them (its label binarizer).
+        Targets as the network's output layer predicts them (for a classifier,
+        its label binarizer's encoding).
     sample_weight : ndarray of shape (n_samples,), default=None
     alpha : float, default=0.0
         L2 penalty on the weight matrices (factors included), not the biases.
@@ -72,7 +84,7 @@ def loss_and_gradients(layers, X, Y, sample_weight=None, alpha=0.0):
         H = layer.forward(H, inner=inners if isinstance(layer, FactoredLayer) else None)
     output = H
 
-    loss_name = "binary_log_loss" if layers[-1].activation == "logistic" else "log_loss"
+    loss_name = _LOSS_OF_OUTPUT[layers[-1].activation]
     loss = LOSS_FUNCTIONS[loss_name](Y, output, sample_weight)
     penalty = sum(
         np.dot(array.ravel(), array.ravel())

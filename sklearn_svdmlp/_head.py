@@ -1,7 +1,7 @@
 """The classifier retrained on a truncated layer's activations, and its cost."""
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.tree._tree import Tree
@@ -78,7 +78,10 @@ def stored_floats(estimator):
     >>> stored_floats(LogisticRegression(max_iter=500).fit(X, y))  # 4 x 3 + 3
     15
     """
-    return sum(
+    # A linear regressor fitted on one target keeps its intercept_ as a
+    # scalar; other scalars (loss_, best_loss_ ...) are not parameters.
+    scalar_intercept = int(np.ndim(getattr(estimator, "intercept_", [])) == 0)
+    return scalar_intercept + sum(
         _stored_floats(value)
         for name, value in vars(estimator).items()
         if (name.endswith("_") and name != "classes_") or name == "_fit_X"
@@ -108,11 +111,10 @@ def head_multiply_adds(head):
 
 
 def _is_linear(head):
-    return (
-        hasattr(head, "coef_")
-        and hasattr(head, "intercept_")
-        and hasattr(head, "predict_proba")
-    )
+    """A fitted linear classifier with probabilities, or a linear regressor."""
+    if not (hasattr(head, "coef_") and hasattr(head, "intercept_")):
+        return False
+    return hasattr(head, "predict_proba") or is_regressor(head)
 
 
 def head_layers(head):
@@ -141,6 +143,10 @@ def head_layers(head):
         coef = np.hstack([estimator.coef_.T for estimator in head.estimators_])
         intercept = np.hstack([estimator.intercept_ for estimator in head.estimators_])
         return [DenseLayer(coef, intercept, "logistic")]
+    if _is_linear(head) and is_regressor(head):
+        coef = np.atleast_2d(head.coef_).T.copy()
+        intercept = np.broadcast_to(head.intercept_, coef.shape[1]).astype(coef.dtype)
+        return [DenseLayer(coef, intercept, "identity")]
     if _is_linear(head):
         activation = "logistic" if head.coef_.shape[0] == 1 else "softmax"
         return [DenseLayer(head.coef_.T.copy(), head.intercept_.copy(), activation)]
@@ -159,6 +165,13 @@ def set_head_layers(head, layers):
         for j, estimator in enumerate(head.estimators_):
             estimator.coef_ = layer.coef[:, j : j + 1].T.copy()
             estimator.intercept_ = layer.intercept[j : j + 1].copy()
+    elif _is_linear(head) and is_regressor(head):
+        (layer,) = layers
+        coef = np.ascontiguousarray(layer.coef.T)
+        head.coef_ = coef.ravel() if np.ndim(head.coef_) == 1 else coef
+        intercept = layer.intercept.copy()
+        scalar = np.ndim(head.intercept_) == 0
+        head.intercept_ = float(intercept[0]) if scalar else intercept
     elif _is_linear(head):
         (layer,) = layers
         head.coef_ = np.ascontiguousarray(layer.coef.T)
@@ -174,6 +187,8 @@ def head_targets(head, y):
 
     if isinstance(head, MultiOutputClassifier):
         return np.asarray(y)
+    if is_regressor(head):
+        return np.asarray(y, dtype=float).reshape(len(y), -1)
     if hasattr(head, "_label_binarizer"):
         return head._label_binarizer.transform(y)
     return LabelBinarizer().fit(head.classes_).transform(y)

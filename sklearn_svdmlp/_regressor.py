@@ -1,0 +1,152 @@
+"""The regressor: MLPRegressor networks, numeric targets and predictions."""
+
+import numpy as np
+from sklearn.base import RegressorMixin, clone, is_regressor
+from sklearn.linear_model import Ridge
+from sklearn.metrics import r2_score
+from sklearn.neural_network import MLPRegressor
+from sklearn.utils.validation import check_array
+
+from ._base import BaseSVDCompressedMLP
+
+
+class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
+    """An ``MLPRegressor`` made smaller with the singular value decomposition.
+
+    The regression counterpart of :class:`SVDCompressedMLPClassifier`, with the
+    same methods, parameters and attributes: ``method="svd"`` stores each weight
+    matrix as two thin factors and keeps the network's widths;
+    ``method="truncated"`` cuts one hidden layer to a few units and retrains a
+    ``head`` regressor above it. See :class:`SVDCompressedMLPClassifier` for
+    the full description of each parameter; what differs is listed here.
+
+    Parameters
+    ----------
+    estimator : MLPRegressor, FrozenEstimator or None, default=None
+        The network to compress. ``None`` means ``MLPRegressor()``; an
+        ``MLPRegressor`` is cloned and fitted; a ``FrozenEstimator`` wrapping a
+        fitted ``MLPRegressor`` is used as it is, never refit or modified.
+    method : {"svd", "truncated"}, default="svd"
+    rank : int, float, list, tuple, "auto" or None, default=0.8
+    bias : {"separate", "augment"}, default="separate"
+    head : regressor or None, default=None
+        With ``method="truncated"``, the regressor retrained on the truncated
+        layer's activations; ``None`` means ``Ridge()``.
+    target_ratio : float > 1 or None, default=None
+    max_score_drop : float >= 0 or None, default=None
+        With ``rank="auto"``: the largest drop allowed in the validation
+        score, R^2 unless ``scoring`` says otherwise.
+    svd_on : {"weights", "activations"}, default="weights"
+    fine_tune_epochs : int >= 0, default=0
+        Trains the compressed network with ``MLPRegressor``'s loss (squared
+        error, or Poisson deviance for ``loss="poisson"``); with
+        ``method="truncated"``, together with a linear or ``MLPRegressor``
+        head.
+    validation_fraction : float in (0, 1), default=0.1
+    scoring : str, callable or None, default=None
+    svd_solver : {"auto", "full", "randomized"}, default="auto"
+    memory : str, joblib.Memory or None, default=None
+    verbose : int, default=0
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    estimator_ : MLPRegressor
+        The network that was compressed.
+    network_ : CompressedNetwork
+    layers_ : list of DenseLayer or FactoredLayer
+    head_ : regressor or None
+    ranks_ : list of (int or None)
+    singular_values_ : list of ndarray
+    n_params_original_ : int
+    n_params_ : int
+    compression_ratio_ : float
+    sensitivity_, baseline_score_, validation_score_ : with ``max_score_drop``
+    loss_curve_ : list of float
+        With ``fine_tune_epochs``.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+
+    See Also
+    --------
+    SVDCompressedMLPClassifier : The same for classification.
+    sklearn.neural_network.MLPRegressor : The network compressed here.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> from sklearn.preprocessing import scale
+    >>> from sklearn_svdmlp import SVDCompressedMLPRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X, y = scale(X), scale(y)
+    >>> mlp = MLPRegressor(hidden_layer_sizes=(64,), solver="lbfgs", random_state=0)
+    >>> mlp = mlp.fit(X, y)
+    >>> model = SVDCompressedMLPRegressor(FrozenEstimator(mlp), rank=[4, None])
+    >>> model = model.fit(X, y)
+    >>> model.ranks_, model.n_params_original_, model.n_params_
+    ([4, None], 769, 425)
+    """
+
+    _network_type = MLPRegressor
+
+    def _check_targets(self, y):
+        return check_array(
+            y, ensure_2d=False, dtype="numeric", ensure_all_finite=True, input_name="y"
+        )
+
+    def _set_target_attributes(self, network):
+        pass
+
+    def _check_frozen_targets(self, network, y):
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        if n_outputs != network.n_outputs_:
+            raise ValueError(
+                f"y has {n_outputs} targets, but the frozen network in estimator "
+                f"predicts {network.n_outputs_}."
+            )
+
+    def _stratify(self, y):
+        return None
+
+    def _new_head(self, y):
+        if self.head is None:
+            return Ridge()
+        if not is_regressor(self.head):
+            raise TypeError(
+                "head must be a regressor (such as Ridge) or None; "
+                f"got {type(self.head).__name__}."
+            )
+        return clone(self.head)
+
+    def _network_targets(self, y):
+        return np.asarray(y, dtype=float).reshape(len(y), -1)
+
+    def _early_stopping_score(self, output, Y):
+        return r2_score(Y, output)
+
+    def _n_outputs(self):
+        return self.estimator_.n_outputs_
+
+    def predict(self, X):
+        """Predict the targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        X = self._validated(X)
+        output = self.network_.forward(X)
+        if self.head_ is not None:
+            return self.head_.predict(output)
+        return output[:, 0] if output.shape[1] == 1 else output
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = self._network_tags().target_tags.multi_output
+        return tags
