@@ -1,13 +1,14 @@
 """ONNX export through skl2onnx (``pip install "sklearn-svdmlp[onnx]"``).
 
-Importing this module registers a converter, so that ``skl2onnx.to_onnx``
-converts a fitted :class:`~sklearn_svdmlp.SVDCompressedMLPClassifier` alone or
-inside a ``Pipeline``, with the usual classifier options ``zipmap``, ``nocl``
-and ``output_class_labels``. The graph keeps the factors: a factored layer
+Importing this module registers converters, so that ``skl2onnx.to_onnx``
+converts a fitted :class:`~sklearn_svdmlp.SVDCompressedMLPClassifier` (with
+the usual classifier options ``zipmap``, ``nocl`` and
+``output_class_labels``) or :class:`~sklearn_svdmlp.SVDCompressedMLPRegressor`,
+alone or inside a ``Pipeline``. The graph keeps the factors: a factored layer
 becomes two ``MatMul`` nodes, so the ONNX model is as small as the compressed
-one. A truncated model's head is converted when it is linear with
-``predict_proba`` (``LogisticRegression``, the default, or one per label for
-multilabel targets) or an ``MLPClassifier``.
+one. A truncated model's head is converted when it is linear
+(``LogisticRegression`` or ``Ridge``, the defaults, or one logistic regression
+per label for multilabel targets) or a multi-layer perceptron.
 
 Examples
 --------
@@ -46,6 +47,7 @@ from skl2onnx.common.data_types import (
     StringTensorType,
     guess_proto_type,
 )
+from skl2onnx.common.shape_calculator import calculate_linear_regressor_output_shapes
 from skl2onnx.common.utils import check_input_and_output_numbers
 from skl2onnx.common.utils_classifier import (
     _finalize_converter_classes,
@@ -56,8 +58,9 @@ from skl2onnx.proto import onnx_proto
 from ._classifier import SVDCompressedMLPClassifier
 from ._compressed_network import FactoredLayer
 from ._head import head_layers
+from ._regressor import SVDCompressedMLPRegressor
 
-__all__ = ["SVDCompressedMLPClassifier"]
+__all__ = ["SVDCompressedMLPClassifier", "SVDCompressedMLPRegressor"]
 
 _ONNX_ACTIVATIONS = {
     "identity": "Identity",
@@ -77,10 +80,15 @@ def _exported_layers(model):
     if extra is None:
         raise NotImplementedError(
             "ONNX export of a truncated model needs a head that is a linear "
-            "classifier with predict_proba (such as LogisticRegression) or an "
-            f"MLPClassifier; got {type(model.head_).__name__}."
+            "model (such as LogisticRegression or Ridge) or a multi-layer "
+            f"perceptron; got {type(model.head_).__name__}."
         )
-    if not model._is_multilabel() and len(model.head_.classes_) != len(model.classes_):
+    classifier = hasattr(model, "classes_")
+    if (
+        classifier
+        and not model._is_multilabel()
+        and len(model.head_.classes_) != len(model.classes_)
+    ):
         raise NotImplementedError(
             "ONNX export of a truncated model whose head saw fewer classes than "
             "the network knows is not supported."
@@ -127,7 +135,8 @@ def _matmul_add(scope, container, inputs, weights, bias, proto_dtype):
     return total
 
 
-def _converter(scope, operator, container):
+def _emit_network(scope, operator, container):
+    """Add the model's layers (and head) to the graph; return the output name."""
     model = operator.raw_operator
     proto_dtype = guess_proto_type(operator.inputs[0].type)
     if proto_dtype != onnx_proto.TensorProto.DOUBLE:
@@ -173,6 +182,12 @@ def _converter(scope, operator, container):
             op_type, output, activated, name=scope.get_unique_operator_name(op_type)
         )
         output = activated
+    return output, layers, proto_dtype, dtype
+
+
+def _converter(scope, operator, container):
+    model = operator.raw_operator
+    output, layers, proto_dtype, dtype = _emit_network(scope, operator, container)
 
     labels, probabilities = operator.outputs[0].full_name, operator.outputs[1].full_name
     if model._is_multilabel():
@@ -203,6 +218,18 @@ def _converter(scope, operator, container):
     classes = np.asarray(get_label_classes(scope, model))
     _finalize_converter_classes(scope, best, labels, container, classes, proto_dtype)
 
+
+def _regressor_converter(scope, operator, container):
+    output, _, _, _ = _emit_network(scope, operator, container)
+    apply_identity(scope, output, operator.outputs[0].full_name, container)
+
+
+update_registered_converter(
+    SVDCompressedMLPRegressor,
+    "SklearnSVDCompressedMLPRegressor",
+    calculate_linear_regressor_output_shapes,
+    _regressor_converter,
+)
 
 update_registered_converter(
     SVDCompressedMLPClassifier,

@@ -135,5 +135,42 @@ def test_unsupported_head_is_refused():
     model = SVDCompressedMLPClassifier(
         NETWORK, method="truncated", rank=3, head=KNeighborsClassifier()
     ).fit(X, y)
-    with pytest.raises(NotImplementedError, match="linear classifier"):
+    with pytest.raises(NotImplementedError, match="linear model"):
         to_onnx(model, X[:1])
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        dict(rank=3),
+        dict(rank=3, bias="augment"),
+        dict(method="truncated", rank=3),
+        dict(method="truncated", rank=3, fine_tune_epochs=2),
+    ],
+)
+@pytest.mark.parametrize("n_targets", [1, 2])
+def test_regressor_predictions_match(config, n_targets):
+    from sklearn.datasets import load_diabetes
+    from sklearn.neural_network import MLPRegressor
+
+    from sklearn_svdmlp import SVDCompressedMLPRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    y = (y - y.mean()) / y.std()
+    if n_targets == 2:
+        y = np.column_stack([y, -y])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVDCompressedMLPRegressor(
+            MLPRegressor(hidden_layer_sizes=(20, 12), max_iter=300, random_state=0),
+            random_state=0,
+            **config,
+        ).fit(X, y)
+    onx, (prediction,) = run(model, X)
+    np.testing.assert_allclose(
+        prediction.reshape(np.shape(y)), model.predict(X), atol=1e-4
+    )
+    n_factored = sum(isinstance(layer, FactoredLayer) for layer in model.layers_)
+    matmuls = [node for node in onx.graph.node if node.op_type == "MatMul"]
+    assert len(matmuls) >= 2 * n_factored + (len(model.layers_) - n_factored)
