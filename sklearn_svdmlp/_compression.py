@@ -146,6 +146,38 @@ def _known_rank(request, shape, bias, n_samples=None):
     return min(int(request), n_in + 1, n_out, n_samples)
 
 
+def _decompose(
+    layer, request, bias, H, centered, sample_weight, svd_solver, random_state
+):
+    """SVD of what a layer is compressed from: its weights, or its data.
+
+    With ``H`` (the data reaching the layer) it is the layer's pre-activations
+    on ``H`` (:func:`activation_directions`); otherwise ``W`` or ``[W; b]``.
+    An int ``request`` tells a randomized solver how many triplets to find.
+
+    Returns
+    -------
+    left_vectors : ndarray or None
+        ``None`` for pre-activations, whose left vectors are never needed.
+    singular_values, right_vectors : ndarray
+    """
+    known = _known_rank(request, layer.shape, bias, None if H is None else H.shape[0])
+    if H is None:
+        matrix = matrix_to_factor(layer.coef, layer.intercept, bias)
+        return svd(matrix, known, svd_solver, random_state)
+    s, vt = activation_directions(
+        H,
+        layer.coef,
+        layer.intercept,
+        centered,
+        sample_weight,
+        known,
+        svd_solver,
+        random_state,
+    )
+    return None, s, vt
+
+
 def _dense_copy(layer):
     return DenseLayer(layer.coef.copy(), layer.intercept.copy(), layer.activation)
 
@@ -206,27 +238,16 @@ def factored_network(
     layers, ranks, spectra, H = [], [], [], X
     for layer, request in zip(original.layers, rank_requests, strict=True):
         coef, intercept = layer.coef, layer.intercept
-        known = _known_rank(
-            request, coef.shape, bias, None if X is None else H.shape[0]
+        u, s, vt = _decompose(
+            layer,
+            request,
+            bias,
+            H,
+            bias == "separate",
+            sample_weight,
+            svd_solver,
+            random_state,
         )
-        if X is None:
-            u, s, vt = svd(
-                matrix_to_factor(coef, intercept, bias),
-                known,
-                svd_solver,
-                random_state,
-            )
-        else:
-            s, vt = activation_directions(
-                H,
-                coef,
-                intercept,
-                bias == "separate",
-                sample_weight,
-                known,
-                svd_solver,
-                random_state,
-            )
         rank = layer_rank(request, s, coef.shape, bias)
         if rank is None:
             new = _dense_copy(layer)
@@ -287,26 +308,10 @@ def truncated_network(
     """
     kept = [_dense_copy(layer) for layer in original.layers[:cut]]
     layer = original.layers[cut]
-    known = _known_rank(request, layer.shape, bias, None if X is None else X.shape[0])
-    if X is None:
-        _, s, vt = svd(
-            matrix_to_factor(layer.coef, layer.intercept, bias),
-            known,
-            svd_solver,
-            random_state,
-        )
-    else:
-        H = CompressedNetwork(kept).forward(X)
-        s, vt = activation_directions(
-            H,
-            layer.coef,
-            layer.intercept,
-            False,
-            sample_weight,
-            known,
-            svd_solver,
-            random_state,
-        )
+    H = None if X is None else CompressedNetwork(kept).forward(X)
+    _, s, vt = _decompose(
+        layer, request, bias, H, False, sample_weight, svd_solver, random_state
+    )
     rank = requested_rank(request, s)
     directions = vt[:rank].T
     truncated = DenseLayer(
