@@ -122,8 +122,10 @@ def head_layers(head):
 
     ``LogisticRegression`` (and other linear heads with ``predict_proba``)
     becomes one softmax layer (logistic for two classes); per-label linear
-    heads in a ``MultiOutputClassifier`` one logistic layer; an
-    ``MLPClassifier`` its own layers. The arrays are copies.
+    heads in a ``MultiOutputClassifier`` one logistic layer; a linear
+    regressor (such as ``Ridge``) one identity layer; a multi-layer perceptron
+    (``MLPClassifier`` or ``MLPRegressor``) its own layers. Other heads give
+    ``None``. The arrays are copies.
 
     Examples
     --------
