@@ -3,20 +3,26 @@
 :class:`SVDCompressedMLPClassifier` wraps an ``MLPClassifier`` (and
 :class:`SVDCompressedMLPRegressor` an ``MLPRegressor``) and stores its weight
 matrices as thin low-rank factors, or cuts a hidden layer and retrains a head
-above it.
+above it. :class:`SingularValuesDisplay` and :class:`CompressionCurveDisplay`
+draw what was kept and what it cost (matplotlib, the ``plot`` extra).
 """
 
 from ._classifier import SVDCompressedMLPClassifier
 from ._compressed_network import CompressedNetwork, DenseLayer, FactoredLayer
+from ._plot import CompressionCurveDisplay, SingularValuesDisplay
 from ._regressor import SVDCompressedMLPRegressor
+from ._scoring import compression_ratio_scorer
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CompressedNetwork",
+    "CompressionCurveDisplay",
     "DenseLayer",
     "FactoredLayer",
     "SVDCompressedMLPClassifier",
     "SVDCompressedMLPRegressor",
+    "SingularValuesDisplay",
     "__version__",
+    "compression_ratio_scorer",
 ]

@@ -76,10 +76,11 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
     target_ratio : float > 1 or None, default=None
         With ``rank="auto"``: reach ``compression_ratio_ >= target_ratio``
         keeping as much as possible. Plain SVD allocates ranks over all layers
-        at once, greedily by the fraction of a layer's energy each singular
-        value keeps per number it costs (a layer is made dense where that
-        pays better, and left dense where no rank saves). Truncation takes the
-        widest cut that reaches the ratio.
+        at once: among the choices that fit the budget (a rank where
+        factoring saves, or dense, per layer) it takes the one that maximises
+        the product over layers of the fraction of energy kept, solved
+        exactly by dynamic programming. Truncation takes the widest cut that
+        reaches the ratio.
 
     max_score_drop : float >= 0 or None, default=None
         With ``rank="auto"``: the smallest model whose score on a held-out

@@ -1,0 +1,69 @@
+"""Reading a fitted compressed model, bare or at the end of a pipeline."""
+
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseSVDCompressedMLP
+
+
+def compressed_step(estimator):
+    """The fitted compressed model in ``estimator``, or at the end of its pipeline."""
+    model = estimator
+    while isinstance(model, Pipeline):
+        model = model[-1]
+    if not isinstance(model, BaseSVDCompressedMLP):
+        raise TypeError(
+            "estimator must be a fitted SVDCompressedMLPClassifier or "
+            "SVDCompressedMLPRegressor, or a Pipeline ending in one; got "
+            f"{type(estimator).__name__}."
+        )
+    check_is_fitted(model)
+    return model
+
+
+def compression_ratio_scorer(estimator, X=None, y=None):
+    """The compression ratio of a fitted model, as a scorer for model selection.
+
+    It returns ``compression_ratio_`` (the network's parameters over the
+    compressed model's) and ignores ``X`` and ``y``. Add it to the scoring of
+    a ``GridSearchCV`` to record each candidate's size next to its score, for
+    instance to plot them with :meth:`CompressionCurveDisplay.from_cv_results`.
+
+    Parameters
+    ----------
+    estimator : SVDCompressedMLPClassifier, SVDCompressedMLPRegressor or Pipeline
+        A fitted compressed model, or a fitted ``Pipeline`` ending in one.
+    X : array-like, default=None
+        Ignored; there to match the scorer signature.
+    y : array-like, default=None
+        Ignored; there to match the scorer signature.
+
+    Returns
+    -------
+    compression_ratio : float
+        ``n_params_original_ / n_params_``; higher means smaller.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from sklearn_svdmlp import SVDCompressedMLPClassifier, compression_ratio_scorer
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = SVDCompressedMLPClassifier(
+    ...     MLPClassifier((20,), max_iter=2000, random_state=0), random_state=0
+    ... )
+    >>> search = GridSearchCV(
+    ...     model,
+    ...     {"rank": [1, 2]},
+    ...     scoring={
+    ...         "accuracy": "accuracy",
+    ...         "compression_ratio": compression_ratio_scorer,
+    ...     },
+    ...     refit="accuracy",
+    ...     cv=3,
+    ... ).fit(X, y)
+    >>> search.cv_results_["mean_test_compression_ratio"].round(2)
+    array([2.33, 1.39])
+    """
+    return compressed_step(estimator).compression_ratio_

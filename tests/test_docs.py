@@ -1,0 +1,54 @@
+"""The documentation builds with no warnings, running every gallery example."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sklearn_svdmlp
+
+ROOT = Path(__file__).parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("plot_*.py"))
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory):
+    """``python -m sphinx -W -b html docs ...`` on a copy of docs/ and examples/."""
+    work = tmp_path_factory.mktemp("site")
+    ignore = shutil.ignore_patterns("_build", "generated", "auto_examples")
+    shutil.copytree(ROOT / "docs", work / "docs", ignore=ignore)
+    shutil.copytree(ROOT / "examples", work / "examples")
+    html = work / "html"
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-b", "html", "docs", str(html)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-5000:]
+    return work, html
+
+
+def test_examples_exist():
+    assert len(EXAMPLES) >= 5
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.name)
+def test_every_example_ran_and_drew(built_site, example):
+    work, html = built_site
+    page = (html / "auto_examples" / f"{example.stem}.html").read_text()
+    assert "compression ratio" in page
+    images = work / "docs" / "auto_examples" / "images"
+    assert list(images.glob(f"sphx_glr_{example.stem}_*.png"))
+
+
+def test_api_reference_lists_every_public_name(built_site):
+    _, html = built_site
+    for name in sklearn_svdmlp.__all__:
+        if name != "__version__":
+            assert (html / "generated" / f"sklearn_svdmlp.{name}.html").exists()
+    # scikit-learn's inherited ``score`` docstring cites its own user guide.
+    page = html / "generated" / "sklearn_svdmlp.SVDCompressedMLPClassifier.html"
+    assert "model_evaluation.html#accuracy-score" in page.read_text()
