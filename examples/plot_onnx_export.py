@@ -103,10 +103,9 @@ print(f"compressed: file x{smaller:.2f} smaller, batch x{faster:.2f} faster")
 # %%
 # Size and time side by side
 # --------------------------
-# The file shrinks by the compression ratio. The time shrinks less than the
-# multiply-adds do, as it does without ONNX (while writing this example: about
-# 3x for the batch and 2x for one image, against 6x fewer multiply-adds;
-# the printed figures above are those of the machine that built this page).
+# The file shrinks by the compression ratio. The time shrinks too, but by less
+# than the multiply-adds do, as it does without ONNX; the printed figures above
+# are those of the machine that built this page, and vary from run to run.
 # ``docs/benchmarks.rst`` measures the compressed model's own forward pass
 # against scikit-learn on larger networks.
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.5))

@@ -5,7 +5,8 @@ Compress a regression network, plain SVD against truncation
 ``SVDCompressedMLPRegressor`` does for ``MLPRegressor`` what the classifier
 does for ``MLPClassifier``. A network trained on scikit-learn's diabetes data
 is compressed at a few ranks with both methods; the table and the plot show
-the held-out R^2 against the number of parameters kept.
+the held-out R^2 against the parameters kept (the plot, against the
+compression ratio).
 
 The diabetes target is noisy (the network's R^2 is 0.38) and the network is
 heavily regularised (``alpha=30``), so its weights are close to low-rank:

@@ -3,6 +3,8 @@
 matplotlib is imported only when something is drawn (the ``plot`` extra).
 """
 
+import numbers
+
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.metrics import check_scoring
@@ -33,6 +35,16 @@ def _ratio_axis(axis):
     axis.set_major_locator(LogLocator(base=2, subs=(1.0, 1.5)))
     axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axis.set_minor_formatter(NullFormatter())
+
+
+def _same(first, second):
+    """Parameter values equal, whatever their type (lists, None, floats)."""
+    if type(first) is not type(second):
+        return False
+    try:
+        return bool(np.all(np.asarray(first == second)))
+    except (TypeError, ValueError):  # values numpy cannot compare
+        return first is second
 
 
 class SingularValuesDisplay:
@@ -115,6 +127,17 @@ class SingularValuesDisplay:
         display : SingularValuesDisplay
             The display, with ``lines_``, ``rank_lines_``, ``ax_`` and
             ``figure_`` set.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> from sklearn_svdmlp import SingularValuesDisplay
+        >>> display = SingularValuesDisplay(
+        ...     singular_values=[[3.0, 1.0, 0.5], [2.0, 0.1]], ranks=[2, None]
+        ... ).plot(layers=[0])
+        >>> float(display.rank_lines_[0].get_xdata()[0])
+        2.5
+        >>> plt.close("all")
         """
         n_layers = len(self.singular_values)
         if len(self.ranks) != n_layers:
@@ -132,10 +155,18 @@ class SingularValuesDisplay:
             )
         if layers is None:
             layers = range(n_layers)
+        elif isinstance(layers, numbers.Integral | str) or not all(
+            isinstance(index, numbers.Integral) for index in layers
+        ):
+            raise TypeError(
+                "layers must be a list of layer indices (ints) or None; "
+                f"got {layers!r}."
+            )
         invalid = [index for index in layers if not 0 <= index < n_layers]
-        if invalid:
+        if invalid or not len(layers):
             raise ValueError(
-                f"layers must be indices from 0 to {n_layers - 1}; got {invalid}."
+                f"layers must be indices from 0 to {n_layers - 1}, at least one; "
+                f"got {list(layers)}."
             )
 
         ax = _axes(ax, f"{type(self).__name__}.plot")
@@ -176,6 +207,24 @@ class SingularValuesDisplay:
         Returns
         -------
         display : SingularValuesDisplay
+            The display, with ``lines_``, ``rank_lines_``, ``ax_`` and
+            ``figure_`` set.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from sklearn_svdmlp import SingularValuesDisplay, SVDCompressedMLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> model = SVDCompressedMLPClassifier(
+        ...     MLPClassifier((20,), solver="lbfgs", max_iter=500, random_state=0),
+        ...     rank=1,
+        ... ).fit(X, y)
+        >>> display = SingularValuesDisplay.from_estimator(model, layers=[1])
+        >>> display.lines_[0].get_label()
+        'layer 1 (20 x 3)'
+        >>> plt.close("all")
         """
         model = compressed_step(estimator)
         shapes = [coef.shape for coef in model.estimator_.coefs_]
@@ -265,6 +314,19 @@ class CompressionCurveDisplay:
         -------
         display : CompressionCurveDisplay
             The display, with ``lines_``, ``ax_`` and ``figure_`` set.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> from sklearn_svdmlp import CompressionCurveDisplay
+        >>> display = CompressionCurveDisplay(
+        ...     compression_ratios=[[4.0, 1.0, 2.0]],
+        ...     scores=[[0.90, 0.97, 0.96]],
+        ...     score_name="test accuracy",
+        ... ).plot(color="black")
+        >>> display.lines_[0].get_xdata().tolist()
+        [1.0, 2.0, 4.0]
+        >>> plt.close("all")
         """
         if len(self.scores) != len(self.compression_ratios):
             raise ValueError(
@@ -282,6 +344,12 @@ class CompressionCurveDisplay:
             zip(self.compression_ratios, self.scores, strict=True)
         ):
             ratios, scores = np.asarray(ratios, float), np.asarray(scores, float)
+            if ratios.ndim != 1 or scores.ndim != 1:
+                raise ValueError(
+                    "compression_ratios and scores must be lists of 1-d arrays, one "
+                    f"per curve; curve {index} has shapes {ratios.shape} and "
+                    f"{scores.shape}."
+                )
             if ratios.shape != scores.shape:
                 raise ValueError(
                     f"curve {index} has {ratios.size} compression ratios and "
@@ -345,6 +413,37 @@ class CompressionCurveDisplay:
         Returns
         -------
         display : CompressionCurveDisplay
+            The display, with ``lines_``, ``ax_`` and ``figure_`` set.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.model_selection import GridSearchCV
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from sklearn_svdmlp import (
+        ...     CompressionCurveDisplay,
+        ...     SVDCompressedMLPClassifier,
+        ...     compression_ratio_scorer,
+        ... )
+        >>> X, y = load_iris(return_X_y=True)
+        >>> network = MLPClassifier((20,), solver="lbfgs", max_iter=500, random_state=0)
+        >>> search = GridSearchCV(
+        ...     SVDCompressedMLPClassifier(network, random_state=0),
+        ...     {"rank": [None, 2, 1], "method": ["svd", "truncated"]},
+        ...     scoring={
+        ...         "accuracy": "accuracy",
+        ...         "compression_ratio": compression_ratio_scorer,
+        ...     },
+        ...     refit=False,
+        ...     cv=3,
+        ... ).fit(X, y)
+        >>> display = CompressionCurveDisplay.from_cv_results(
+        ...     search.cv_results_, group_by="method"
+        ... )
+        >>> display.labels
+        ["method='svd'", "method='truncated'"]
+        >>> plt.close("all")
         """
         if "mean_test_compression_ratio" not in cv_results:
             raise ValueError(
@@ -356,6 +455,12 @@ class CompressionCurveDisplay:
             for key in cv_results
             if key.startswith("mean_test_") and key != "mean_test_compression_ratio"
         ]
+        if not metrics:
+            raise ValueError(
+                "cv_results has no score to draw besides the compression ratio: "
+                "give the search a second scorer, e.g. scoring={'accuracy': "
+                "'accuracy', 'compression_ratio': compression_ratio_scorer}."
+            )
         if metric is None:
             if len(metrics) != 1:
                 raise ValueError(
@@ -372,17 +477,29 @@ class CompressionCurveDisplay:
         if group_by is None:
             groups, labels = [np.arange(len(params))], None
         else:
-            if any(group_by not in candidate for candidate in params):
-                names = sorted({name for candidate in params for name in candidate})
-                raise ValueError(
-                    f"group_by must be a parameter of the search {names}; "
+            if not isinstance(group_by, str):
+                raise TypeError(
+                    "group_by must be a parameter name (str) or None; "
                     f"got {group_by!r}."
                 )
-            values = list(dict.fromkeys(candidate[group_by] for candidate in params))
-            groups = [
-                np.array([i for i, c in enumerate(params) if c[group_by] == value])
-                for value in values
-            ]
+            missing = sum(group_by not in candidate for candidate in params)
+            if missing:
+                names = sorted({name for candidate in params for name in candidate})
+                raise ValueError(
+                    "group_by must be a parameter of every candidate of the search "
+                    f"(parameters: {names}); {group_by!r} is missing from {missing} "
+                    f"of {len(params)} candidates."
+                )
+            # Values may be unhashable (per-layer rank lists): group by equality.
+            values, group_of = [], []
+            for candidate in params:
+                value = candidate[group_by]
+                if not any(_same(value, seen) for seen in values):
+                    values.append(value)
+                group_of.append(
+                    next(i for i, seen in enumerate(values) if _same(value, seen))
+                )
+            groups = [np.flatnonzero(np.equal(group_of, i)) for i in range(len(values))]
             short_name = group_by.rsplit("__", 1)[-1]
             labels = [f"{short_name}={value!r}" for value in values]
         display = cls(
@@ -441,7 +558,8 @@ class CompressionCurveDisplay:
         n_jobs : int or None, default=None
             Fits run in parallel, as in ``GridSearchCV``.
         params : dict or None, default=None
-            Passed to ``fit`` (e.g. ``sample_weight``).
+            Passed to the search's ``fit``: ``sample_weight``, or ``groups``
+            for a group-aware ``cv`` such as ``GroupKFold``.
         label : str or None, default=None
             The curve's legend entry; ``None`` draws no legend.
         score_name : str or None, default=None
@@ -455,7 +573,34 @@ class CompressionCurveDisplay:
         Returns
         -------
         display : CompressionCurveDisplay
+            The display, with ``lines_``, ``ax_`` and ``figure_`` set.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from sklearn_svdmlp import (
+        ...     CompressionCurveDisplay,
+        ...     SVDCompressedMLPClassifier,
+        ... )
+        >>> X, y = load_iris(return_X_y=True)
+        >>> model = SVDCompressedMLPClassifier(
+        ...     MLPClassifier((20,), solver="lbfgs", max_iter=500, random_state=0),
+        ...     rank="auto",
+        ... )
+        >>> display = CompressionCurveDisplay.from_estimator(
+        ...     model, X, y, param_name="target_ratio", param_range=[1.5, 2], cv=3
+        ... )
+        >>> bool((display.compression_ratios[0] >= [1.5, 2]).all())
+        True
+        >>> plt.close("all")
         """
+        if not (scoring is None or isinstance(scoring, str) or callable(scoring)):
+            raise TypeError(
+                "scoring must be a str, a callable or None (one score: the curve's); "
+                f"got {type(scoring).__name__}."
+            )
         search = GridSearchCV(
             estimator,
             {param_name: list(param_range)},

@@ -12,10 +12,14 @@ def compressed_step(estimator):
     while isinstance(model, Pipeline):
         model = model[-1]
     if not isinstance(model, BaseSVDCompressedMLP):
+        what = type(model).__name__
+        if model is not estimator:
+            what = f"a Pipeline ending in {what}"
         raise TypeError(
             "estimator must be a fitted SVDCompressedMLPClassifier or "
             "SVDCompressedMLPRegressor, or a Pipeline ending in one; got "
-            f"{type(estimator).__name__}."
+            f"{what}. Unwrap other meta-estimators first (e.g. the regressor_ "
+            "of a TransformedTargetRegressor)."
         )
     check_is_fitted(model)
     return model
@@ -41,7 +45,8 @@ def compression_ratio_scorer(estimator, X=None, y=None):
     Returns
     -------
     compression_ratio : float
-        ``n_params_original_ / n_params_``; higher means smaller.
+        The model's ``compression_ratio_``, ``n_params_original_ / n_params_``:
+        higher means smaller.
 
     Examples
     --------

@@ -72,9 +72,31 @@ def test_singular_values_display_in_pipeline_on_given_axes(digits_split, fitted_
     assert display.rank_lines_[0].get_xdata()[0] == 5.5
 
 
+def test_singular_values_display_from_values(compressed):
+    display = SingularValuesDisplay(
+        singular_values=[[3.0, 1.0, 0.5], [2.0, 0.1]], ranks=[2, None]
+    ).plot()
+    labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert labels == ["layer 0", "layer 1"]
+    marker, no_marker = display.rank_lines_
+    assert marker.get_color() == display.lines_[0].get_color() and no_marker is None
+
+
+@pytest.mark.parametrize(
+    "layers, error, message",
+    [
+        ([3], ValueError, "layers must be indices from 0 to 2"),
+        ([], ValueError, "at least one"),
+        (1, TypeError, "layers must be a list of layer indices"),
+        ([1.0], TypeError, "layers must be a list of layer indices"),
+    ],
+)
+def test_singular_values_display_rejects_bad_layers(compressed, layers, error, message):
+    with pytest.raises(error, match=message):
+        SingularValuesDisplay.from_estimator(compressed, layers=layers)
+
+
 def test_singular_values_display_rejects_bad_input(compressed, fitted_mlp):
-    with pytest.raises(ValueError, match="layers must be indices from 0 to 2"):
-        SingularValuesDisplay.from_estimator(compressed, layers=[3])
     with pytest.raises(TypeError, match="SVDCompressedMLPClassifier or"):
         SingularValuesDisplay.from_estimator(fitted_mlp)
     with pytest.raises(NotFittedError):
@@ -101,6 +123,9 @@ def test_compression_curve_joins_points_in_order_of_ratio():
     np.testing.assert_array_equal(second.get_xdata(), [1.5, 3.0])
     assert first.get_color() == "k"
     assert display.ax_.get_xscale() == "log"
+    display.figure_.canvas.draw()
+    ticks = [label.get_text() for label in display.ax_.get_xticklabels()]
+    assert {"1", "1.5", "2", "3", "4"} <= set(ticks)
     assert display.ax_.get_ylabel() == "accuracy"
     labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
     assert labels == ["a", "b"]
@@ -112,6 +137,7 @@ def test_compression_curve_joins_points_in_order_of_ratio():
         (dict(compression_ratios=[[1, 2]], scores=[[1, 2], [3, 4]]), "one array per"),
         (dict(compression_ratios=[[1, 2]], scores=[[1]]), "curve 0 has 2 compression"),
         (dict(compression_ratios=[[1]], scores=[[1]], labels=["a", "b"]), "labels"),
+        (dict(compression_ratios=[1, 2], scores=[0.9, 0.8]), "lists of 1-d arrays"),
     ],
 )
 def test_compression_curve_rejects_mismatched_values(kwargs, message):
@@ -174,10 +200,20 @@ def test_compression_curve_from_estimator_names_regression_score(rng):
         cv=2,
     )
     assert display.ax_.get_ylabel() == "R^2"
+    r2 = cross_val_score(SVDCompressedMLPRegressor(random_state=0, rank=1), X, y, cv=2)
+    assert display.scores[0][1] == pytest.approx(r2.mean())
 
 
 def test_compression_curve_from_estimator_raises_on_bad_value(fitted_mlp, digits_split):
     X_train, _, y_train, _ = digits_split
+    with pytest.raises(TypeError, match="scoring must be a str, a callable or None"):
+        CompressionCurveDisplay.from_estimator(
+            SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp)),
+            X_train,
+            y_train,
+            param_range=[2],
+            scoring=["accuracy"],
+        )
     with pytest.raises(ValueError, match="rank"):
         CompressionCurveDisplay.from_estimator(
             SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp)),
@@ -240,6 +276,38 @@ def test_compression_curve_from_cv_results_rejects_bad_input(grid_search, fitted
     two_scores = {**results, "mean_test_other": results["mean_test_accuracy"]}
     with pytest.raises(ValueError, match="metric must name one of"):
         CompressionCurveDisplay.from_cv_results(two_scores)
+    only_ratio = {k: v for k, v in results.items() if "accuracy" not in k}
+    with pytest.raises(ValueError, match="no score to draw besides"):
+        CompressionCurveDisplay.from_cv_results(only_ratio)
+    with pytest.raises(TypeError, match="group_by must be a parameter name"):
+        CompressionCurveDisplay.from_cv_results(results, group_by=["method"])
+    partly = {**results, "params": [dict(p) for p in results["params"]]}
+    del partly["params"][0]["method"]
+    with pytest.raises(ValueError, match="'method' is missing from 1 of 6"):
+        CompressionCurveDisplay.from_cv_results(partly, group_by="method")
+
+
+def test_compression_curve_groups_by_list_valued_parameter(fitted_mlp, digits_split):
+    X_train, _, y_train, _ = digits_split
+    rank_lists = [[8, 4, None], [4, 2, None], None]
+    results = (
+        GridSearchCV(
+            SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp)),
+            {"rank": rank_lists, "bias": ["separate", "augment"]},
+            scoring={
+                "accuracy": "accuracy",
+                "compression_ratio": compression_ratio_scorer,
+            },
+            refit=False,
+            cv=2,
+        )
+        .fit(X_train, y_train)
+        .cv_results_
+    )
+    display = CompressionCurveDisplay.from_cv_results(results, group_by="rank")
+    assert display.labels == [f"rank={ranks!r}" for ranks in rank_lists]
+    assert [len(ratios) for ratios in display.compression_ratios] == [2, 2, 2]
+    np.testing.assert_array_equal(display.compression_ratios[2], [1.0, 1.0])
 
 
 # -------------------------------------------------- compression_ratio_scorer
@@ -255,6 +323,8 @@ def test_compression_ratio_scorer_reads_the_model_or_pipeline(compressed):
 def test_compression_ratio_scorer_rejects_other_estimators():
     with pytest.raises(TypeError, match="got LogisticRegression"):
         compression_ratio_scorer(LogisticRegression())
+    with pytest.raises(TypeError, match="got a Pipeline ending in LogisticRegression"):
+        compression_ratio_scorer(make_pipeline(StandardScaler(), LogisticRegression()))
     with pytest.raises(NotFittedError):
         compression_ratio_scorer(SVDCompressedMLPClassifier())
 
