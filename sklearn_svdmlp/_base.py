@@ -583,15 +583,17 @@ class BaseSVDCompressedMLP(MetaEstimatorMixin, BaseEstimator):
         """
         return self.network_.layers
 
-    def _validated(self, X):
+    def _network_output(self, X):
+        """What the stored network computes on ``X``, once fitted and checked."""
         check_is_fitted(self)
-        return validate_data(
+        X = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
             dtype=(np.float64, np.float32),
             reset=False,
         )
+        return self.network_.forward(X)
 
     # -------------------------------------------------------------- summary
     def summary(self):

@@ -280,8 +280,7 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
-        X = self._validated(X)
-        output = self.network_.forward(X)
+        output = self._network_output(X)
         if self.head_ is not None:
             return self.head_.predict(output)
         if output.shape[1] == 1:
@@ -301,8 +300,7 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         proba : ndarray of shape (n_samples, n_classes)
             For multilabel targets, the probability of each label.
         """
-        X = self._validated(X)
-        output = self.network_.forward(X)
+        output = self._network_output(X)
         if self.head_ is not None:
             multilabel = self._is_multilabel()
             proba = head_predict_proba(self.head_, output, multilabel)

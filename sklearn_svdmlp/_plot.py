@@ -494,11 +494,13 @@ class CompressionCurveDisplay:
             values, group_of = [], []
             for candidate in params:
                 value = candidate[group_by]
-                if not any(_same(value, seen) for seen in values):
-                    values.append(value)
-                group_of.append(
-                    next(i for i, seen in enumerate(values) if _same(value, seen))
+                group = next(
+                    (i for i, seen in enumerate(values) if _same(value, seen)), None
                 )
+                if group is None:
+                    group = len(values)
+                    values.append(value)
+                group_of.append(group)
             groups = [np.flatnonzero(np.equal(group_of, i)) for i in range(len(values))]
             short_name = group_by.rsplit("__", 1)[-1]
             labels = [f"{short_name}={value!r}" for value in values]

@@ -140,8 +140,7 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        X = self._validated(X)
-        output = self.network_.forward(X)
+        output = self._network_output(X)
         if self.head_ is not None:
             return self.head_.predict(output)
         return output[:, 0] if output.shape[1] == 1 else output
