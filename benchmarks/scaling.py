@@ -15,7 +15,7 @@ import numpy as np
 from _common import best_time, machine
 from sklearn.neural_network._base import ACTIVATIONS
 
-from sklearn_svdmlp import CompressedNetwork, DenseLayer
+from sklearn_svdmlp import DenseLayer
 from sklearn_svdmlp._compression import factored_network
 from sklearn_svdmlp._factorization import resolve_solver
 from sklearn_svdmlp._rank_selection import breakeven_rank
@@ -37,20 +37,20 @@ def measure(n_rows=4096):
     for width in WIDTHS:
         coef = rng.normal(size=(width, width)) / np.sqrt(width)
         intercept = np.zeros(width)
-        network = CompressedNetwork([DenseLayer(coef, intercept, "relu")])
+        original = [DenseLayer(coef, intercept, "relu")]
         X = rng.random((n_rows, width))
         t_dense = best_time(lambda X=X, c=coef, b=intercept: dense_forward(X, c, b))
         for rank in RANKS:
             if rank > breakeven_rank((width, width), "separate"):
                 continue
             t_compress = best_time(
-                lambda network=network, rank=rank: factored_network(
-                    network, [rank], "separate", svd_solver="auto", random_state=0
+                lambda original=original, rank=rank: factored_network(
+                    original, [rank], "separate", svd_solver="auto", random_state=0
                 ),
                 repeat=3,
             )
             factored, _, _ = factored_network(
-                network, [rank], "separate", svd_solver="auto", random_state=0
+                original, [rank], "separate", svd_solver="auto", random_state=0
             )
             t_predict = best_time(lambda net=factored, X=X: net.forward(X))
             rows.append(
@@ -99,21 +99,17 @@ def plot(rows, path):
         right.plot(
             widths, [r[6] for r in points], ":", color=right.lines[-1].get_color()
         )
-    left.set(
-        xscale="log",
-        yscale="log",
-        xlabel="layer width",
-        ylabel="compress time (ms)",
-        title="factoring a square layer",
-    )
-    right.set(
-        xscale="log",
-        yscale="log",
-        xlabel="layer width",
-        ylabel="speedup over dense (dotted: multiply-add ratio)",
-        title="applying it to 4,096 rows",
-    )
-    for axis in (left, right):
+    for axis, ylabel, title in [
+        (left, "compress time (ms)", "factoring a square layer"),
+        (
+            right,
+            "speedup over dense (dotted: multiply-add ratio)",
+            "applying it to 4,096 rows",
+        ),
+    ]:
+        axis.set(
+            xscale="log", yscale="log", xlabel="layer width", ylabel=ylabel, title=title
+        )
         axis.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         axis.set_xticks(WIDTHS, [str(w) for w in WIDTHS])
         axis.legend(fontsize=8)

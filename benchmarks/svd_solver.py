@@ -14,7 +14,7 @@ import numpy as np
 from _common import best_time, machine
 from scipy import linalg
 
-from sklearn_svdmlp import CompressedNetwork, DenseLayer
+from sklearn_svdmlp import DenseLayer
 from sklearn_svdmlp._compression import factored_network
 from sklearn_svdmlp._factorization import resolve_solver
 
@@ -29,7 +29,7 @@ def layer_matrix(n=2048, signal_rank=32, random_state=0):
 
 def main(n=2048, rank=64):
     W = layer_matrix(n)
-    network = CompressedNetwork([DenseLayer(W, np.zeros(n), "relu")])
+    original = [DenseLayer(W, np.zeros(n), "relu")]
     print(machine())
     print(
         f"layer {n} x {n}, rank {rank}; 'auto' picks "
@@ -38,7 +38,7 @@ def main(n=2048, rank=64):
 
     def compress(solver):
         return factored_network(
-            network, [rank], "separate", svd_solver=solver, random_state=0
+            original, [rank], "separate", svd_solver=solver, random_state=0
         )
 
     t_full_svd = best_time(lambda: linalg.svd(W, full_matrices=False), repeat=3)

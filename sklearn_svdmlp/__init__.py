@@ -8,7 +8,8 @@ draw what was kept and what it cost (matplotlib, the ``plot`` extra).
 """
 
 from ._classifier import SVDCompressedMLPClassifier
-from ._compressed_network import CompressedNetwork, DenseLayer, FactoredLayer
+from ._layers import DenseLayer, FactoredLayer
+from ._network import CompressedNetwork
 from ._plot import CompressionCurveDisplay, SingularValuesDisplay
 from ._regressor import SVDCompressedMLPRegressor
 from ._scoring import compression_ratio_scorer

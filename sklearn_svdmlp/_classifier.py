@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import ClassifierMixin, is_classifier
 from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import label_binarize
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
@@ -256,8 +257,14 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
             )
         return make_head(self.head, multilabel=y.ndim == 2)
 
+    def _is_multilabel(self):
+        # A multilabel MLPClassifier has one logistic output per label; a
+        # binary one has a single logistic output.
+        network = self.estimator_
+        return network.out_activation_ == "logistic" and network.n_outputs_ > 1
+
     def _network_targets(self, y):
-        return self.estimator_._label_binarizer.transform(y)
+        return label_binarize(y, classes=self.classes_)
 
     def _early_stopping_score(self, output, Y):
         return encoded_accuracy(output, Y)
@@ -265,27 +272,13 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
     def _n_outputs(self):
         return len(self.classes_)
 
-    # -------------------------------------------------------------- predict
-    def _is_multilabel(self):
-        return self.estimator_._label_binarizer.y_type_.startswith("multilabel")
-
-    def predict(self, X):
-        """Predict class labels (or a multilabel indicator matrix).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
-        """
-        output = self._network_output(X)
-        if self.head_ is not None:
-            return self.head_.predict(output)
+    def _prediction(self, output):
+        """Labels from the network's probabilities, as ``MLPClassifier`` gives them."""
+        if self._is_multilabel():
+            return (output > 0.5).astype(int)
         if output.shape[1] == 1:
-            output = output.ravel()
-        return self.estimator_._label_binarizer.inverse_transform(output)
+            return self.classes_[(output[:, 0] > 0.5).astype(int)]
+        return self.classes_[np.argmax(output, axis=1)]
 
     @available_if(_head_has_predict_proba)
     def predict_proba(self, X):

@@ -1,6 +1,6 @@
 """Build a compressed network from the original one, layer by layer.
 
-Plain functions over :class:`CompressedNetwork` objects and arrays. With
+Plain functions over lists of layers and arrays. With
 ``svd_on="activations"`` each layer is factored on the training data that
 reaches it through the layers already compressed below it.
 """
@@ -10,8 +10,9 @@ import numbers
 import numpy as np
 from sklearn.utils.extmath import safe_sparse_dot
 
-from ._compressed_network import CompressedNetwork, DenseLayer, FactoredLayer
 from ._factorization import factor_layer, matrix_to_factor, singular_values, svd
+from ._layers import DenseLayer, FactoredLayer
+from ._network import CompressedNetwork
 from ._rank_selection import layer_rank, requested_rank
 
 
@@ -111,18 +112,18 @@ def factor_on_activations(
     return left, None, right, refit_intercept.astype(coef.dtype), s
 
 
-def weight_spectra(network, bias):
-    """Singular values of each layer's ``W`` (or ``[W; b]``)."""
+def weight_spectra(layers, bias):
+    """Singular values of each dense layer's ``W`` (or ``[W; b]``)."""
     return [
         singular_values(matrix_to_factor(layer.coef, layer.intercept, bias))
-        for layer in network.layers
+        for layer in layers
     ]
 
 
-def activation_spectra(network, X, bias, sample_weight=None):
-    """Singular values of each layer's pre-activations on ``X``, uncompressed."""
+def activation_spectra(layers, X, bias, sample_weight=None):
+    """Singular values of each dense layer's pre-activations on ``X``, uncompressed."""
     spectra, H = [], X
-    for layer in network.layers:
+    for layer in layers:
         s, _ = activation_directions(
             H, layer.coef, layer.intercept, bias == "separate", sample_weight
         )
@@ -178,13 +179,9 @@ def _decompose(
     return None, s, vt
 
 
-def _dense_copy(layer):
-    return DenseLayer(layer.coef.copy(), layer.intercept.copy(), layer.activation)
-
-
 def factored_network(
     original,
-    rank_requests,
+    requests,
     bias,
     X=None,
     sample_weight=None,
@@ -195,10 +192,10 @@ def factored_network(
 
     Parameters
     ----------
-    original : CompressedNetwork
-        The network's dense layers (never written to).
-    rank_requests : list of (int, float or None)
-        One request per layer, resolved by
+    original : list of DenseLayer
+        The network's layers (never written to).
+    requests : list of (int, float or None)
+        One rank request per layer, resolved by
         :func:`~sklearn_svdmlp._rank_selection.layer_rank` against the
         spectrum the layer is factored from.
     bias : {"separate", "augment"}
@@ -225,18 +222,17 @@ def factored_network(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_svdmlp._compressed_network import CompressedNetwork, DenseLayer
+    >>> from sklearn_svdmlp import DenseLayer
     >>> from sklearn_svdmlp._compression import factored_network
     >>> rng = np.random.default_rng(0)
-    >>> original = CompressedNetwork([
-    ...     DenseLayer(rng.normal(size=(20, 30)), np.zeros(30), "relu"),
-    ...     DenseLayer(rng.normal(size=(30, 3)), np.zeros(3), "softmax")])
+    >>> original = [DenseLayer(rng.normal(size=(20, 30)), np.zeros(30), "relu"),
+    ...             DenseLayer(rng.normal(size=(30, 3)), np.zeros(3), "softmax")]
     >>> network, ranks, spectra = factored_network(original, [4, 4], "separate")
     >>> ranks, [len(s) for s in spectra]
     ([4, None], [20, 3])
     """
     layers, ranks, spectra, H = [], [], [], X
-    for layer, request in zip(original.layers, rank_requests, strict=True):
+    for layer, request in zip(original, requests, strict=True):
         coef, intercept = layer.coef, layer.intercept
         u, s, vt = _decompose(
             layer,
@@ -250,7 +246,7 @@ def factored_network(
         )
         rank = layer_rank(request, s, coef.shape, bias)
         if rank is None:
-            new = _dense_copy(layer)
+            new = layer.copy()
         elif X is None:
             *factors, _ = factor_layer(coef, intercept, rank, bias, (u, s, vt))
             new = FactoredLayer(*factors, layer.activation)
@@ -296,18 +292,17 @@ def truncated_network(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_svdmlp._compressed_network import CompressedNetwork, DenseLayer
+    >>> from sklearn_svdmlp import DenseLayer
     >>> from sklearn_svdmlp._compression import truncated_network
     >>> rng = np.random.default_rng(0)
-    >>> original = CompressedNetwork([
-    ...     DenseLayer(rng.normal(size=(20, 30)), np.zeros(30), "relu"),
-    ...     DenseLayer(rng.normal(size=(30, 3)), np.zeros(3), "softmax")])
+    >>> original = [DenseLayer(rng.normal(size=(20, 30)), np.zeros(30), "relu"),
+    ...             DenseLayer(rng.normal(size=(30, 3)), np.zeros(3), "softmax")]
     >>> network, rank, spectrum = truncated_network(original, 0, 5, "separate")
     >>> [layer.shape for layer in network.layers], rank
     ([(20, 5)], 5)
     """
-    kept = [_dense_copy(layer) for layer in original.layers[:cut]]
-    layer = original.layers[cut]
+    kept = [layer.copy() for layer in original[:cut]]
+    layer = original[cut]
     H = None if X is None else CompressedNetwork(kept).forward(X)
     _, s, vt = _decompose(
         layer, request, bias, H, False, sample_weight, svd_solver, random_state

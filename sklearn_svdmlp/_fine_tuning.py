@@ -1,21 +1,23 @@
-"""Fine-tuning a compressed network: loss, backpropagation, optimizer loop.
+"""Fine-tuning a compressed model: loss, backpropagation, optimizer loop, orchestration.
 
 The loss is ``MLPClassifier``'s: the log-loss of the output layer (softmax,
 or logistic for binary and multilabel targets) plus ``alpha / 2`` times the
 squared norm of the weight matrices, divided by the sum of sample weights.
-A factored layer is trained as its two factors. scikit-learn's own loss
-functions, activation derivatives and optimizers are used.
+Each layer computes its own gradients (a factored layer as its two factors);
+scikit-learn's own loss functions, activation derivatives and optimizers are
+used. :func:`fine_tune_model` trains a whole compressed model, head included.
 """
 
+import copy
+from dataclasses import replace
+
 import numpy as np
-from sklearn.neural_network._base import DERIVATIVES, LOSS_FUNCTIONS
-from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 from sklearn.utils import check_random_state, gen_batches
-from sklearn.utils.extmath import safe_sparse_dot
 
-from ._compressed_network import FactoredLayer
-
-_WEIGHTS = {"coef", "left", "right"}
+from ._compat import DERIVATIVES, LOSS_FUNCTIONS, AdamOptimizer, SGDOptimizer
+from ._head import head_layers, head_targets, set_head_layers
+from ._network import CompressedNetwork
+from ._splitting import split_off
 
 # The loss MLPClassifier / MLPRegressor pair with each output activation; with
 # each, the gradient at the output is simply output - target.
@@ -27,22 +29,9 @@ _LOSS_OF_OUTPUT = {
 }
 
 
-def _layer_parameters(layer):
-    names = (
-        ("left", "left_intercept", "right", "intercept")
-        if isinstance(layer, FactoredLayer)
-        else ("coef", "intercept")
-    )
-    return [
-        (name, getattr(layer, name))
-        for name in names
-        if getattr(layer, name) is not None
-    ]
-
-
 def parameters(layers):
     """The trainable arrays of ``layers``, in a fixed order (no copies)."""
-    return [array for layer in layers for _, array in _layer_parameters(layer)]
+    return [array for layer in layers for array, _ in layer.parameters()]
 
 
 def loss_and_gradients(layers, X, Y, sample_weight=None, alpha=0.0):
@@ -78,51 +67,39 @@ def loss_and_gradients(layers, X, Y, sample_weight=None, alpha=0.0):
     >>> print(f"{loss:.4f}")  # log(2)
     0.6931
     """
-    inputs, inners, H = [], [], X
+    # outputs[i] is the input of layer i; saved[i] what its backward needs.
+    outputs, saved = [X], []
     for layer in layers:
-        inputs.append(H)
-        H = layer.forward(H, inner=inners if isinstance(layer, FactoredLayer) else None)
-    output = H
+        output, kept = layer.forward_for_training(outputs[-1])
+        outputs.append(output)
+        saved.append(kept)
 
     loss_name = _LOSS_OF_OUTPUT[layers[-1].activation]
-    loss = LOSS_FUNCTIONS[loss_name](Y, output, sample_weight)
+    loss = LOSS_FUNCTIONS[loss_name](Y, outputs[-1], sample_weight)
     penalty = sum(
         np.dot(array.ravel(), array.ravel())
         for layer in layers
-        for name, array in _layer_parameters(layer)
-        if name in _WEIGHTS
+        for array, weight in layer.parameters()
+        if weight
     )
     sw_sum = X.shape[0] if sample_weight is None else np.sum(sample_weight)
     loss += 0.5 * alpha * penalty / sw_sum
 
-    delta = output - Y
+    delta = outputs[-1] - Y
     if sample_weight is not None:
         delta *= np.asarray(sample_weight).reshape(-1, 1)
     gradients = []
     for i in range(len(layers) - 1, -1, -1):
-        layer, H = layers[i], inputs[i]
-        if isinstance(layer, FactoredLayer):
-            inner = inners.pop()
-            grads = {"right": inner.T @ delta, "intercept": delta.sum(axis=0)}
-            delta_inner = delta @ layer.right.T
-            grads["left"] = safe_sparse_dot(H.T, delta_inner)
-            grads["left_intercept"] = delta_inner.sum(axis=0)
-            delta = delta_inner @ layer.left.T if i > 0 else None
-        else:
-            grads = {
-                "coef": safe_sparse_dot(H.T, delta),
-                "intercept": delta.sum(axis=0),
-            }
-            delta = delta @ layer.coef.T if i > 0 else None
-        layer_grads = []
-        for name, array in _layer_parameters(layer):
-            grad = np.asarray(grads[name])
-            if name in _WEIGHTS:
-                grad = grad + alpha * array
-            layer_grads.append(grad / sw_sum)
-        gradients[:0] = layer_grads
-        if delta is not None:
-            DERIVATIVES[layers[i - 1].activation](inputs[i], delta)
+        layer = layers[i]
+        layer_gradients, delta = layer.backward(saved[i], delta, input_delta=i > 0)
+        gradients[:0] = [
+            (gradient + alpha * array if weight else gradient) / sw_sum
+            for gradient, (array, weight) in zip(
+                map(np.asarray, layer_gradients), layer.parameters(), strict=True
+            )
+        ]
+        if i > 0:
+            DERIVATIVES[layers[i - 1].activation](outputs[i], delta)
     return float(loss), gradients
 
 
@@ -232,3 +209,98 @@ def fine_tune(
         for param, best in zip(params, best_params, strict=True):
             param[...] = best
     return loss_curve
+
+
+def fine_tune_model(
+    model,
+    settings,
+    network,
+    epochs,
+    *,
+    network_targets,
+    early_stopping_score,
+    stratify=None,
+    verbose=0,
+):
+    """A copy of ``model`` trained further, as it is stored, with its head.
+
+    The stored layers are trained as they are (a factored layer as its two
+    factors); a truncated model's head is trained with them when it can be
+    written as layers (:func:`~sklearn_svdmlp._head.head_layers`). Training
+    follows ``network``, the multi-layer perceptron that was compressed
+    (:func:`fine_tune`), including early stopping on a held-out
+    ``validation_fraction`` when it used ``early_stopping``.
+
+    Parameters
+    ----------
+    model : CompressedModel
+        Not modified.
+    settings : CompressionSettings
+        The training data, targets (as given to ``fit``), sample weights and
+        seed the model was built with; a seed of ``None`` takes the
+        network's ``random_state``.
+    network : MLPClassifier or MLPRegressor
+    epochs : int
+    network_targets : callable
+        ``y`` encoded as the network's output layer predicts it.
+    early_stopping_score : callable
+        ``early_stopping_score(output, Y)``: the score early stopping follows.
+    stratify : ndarray or None, default=None
+        Labels to stratify the early-stopping split by.
+    verbose : int, default=0
+
+    Returns
+    -------
+    model : CompressedModel
+    loss_curve : list of float
+    """
+    X, y, sample_weight = settings.X, settings.y, settings.sample_weight
+    random_state = settings.random_state
+    n_stored = len(model.network.layers)
+    layers = [layer.copy() for layer in model.network.layers]
+    head = None
+    if model.head is None:
+        Y = network_targets(y)
+    else:
+        extra = head_layers(model.head)
+        if extra is None:
+            raise ValueError(
+                "fine_tune_epochs with method='truncated' needs a head that is a "
+                "linear model (such as LogisticRegression or Ridge) or a "
+                f"multi-layer perceptron; got {type(model.head).__name__}."
+            )
+        head = copy.deepcopy(model.head)
+        layers += extra
+        Y = head_targets(head, y)
+    if random_state is None:
+        random_state = network.random_state
+    validation_score = None
+    if network.early_stopping:
+        (X, Y, sample_weight), (X_stop, Y_stop, _) = split_off(
+            [X, Y, sample_weight],
+            network.validation_fraction,
+            random_state,
+            stratify,
+        )
+
+        def validation_score(layers):
+            output = CompressedNetwork(layers).forward(X_stop)
+            return early_stopping_score(output, Y_stop)
+
+    loss_curve = fine_tune(
+        layers,
+        X,
+        Y,
+        network,
+        epochs,
+        sample_weight,
+        random_state,
+        validation_score,
+        verbose,
+    )
+    if head is not None:
+        set_head_layers(head, layers[n_stored:])
+    return (
+        replace(model, network=CompressedNetwork(layers[:n_stored]), head=head),
+        loss_curve,
+    )

@@ -4,7 +4,10 @@ import numpy as np
 from sklearn.base import clone, is_regressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import MultiOutputClassifier
-from sklearn.tree._tree import Tree
+from sklearn.preprocessing import label_binarize
+
+from ._compat import Tree
+from ._layers import DenseLayer, mlp_layers
 
 
 def make_head(head, multilabel):
@@ -137,8 +140,6 @@ def head_layers(head):
     ...  head_layers(LogisticRegression(max_iter=500).fit(X, y))]
     [((4, 3), 'softmax')]
     """
-    from ._compressed_network import DenseLayer, network_from_mlp
-
     if isinstance(head, MultiOutputClassifier):
         if not all(_is_linear(estimator) for estimator in head.estimators_):
             return None
@@ -153,10 +154,7 @@ def head_layers(head):
         activation = "logistic" if head.coef_.shape[0] == 1 else "softmax"
         return [DenseLayer(head.coef_.T.copy(), head.intercept_.copy(), activation)]
     if hasattr(head, "coefs_") and hasattr(head, "out_activation_"):
-        return [
-            DenseLayer(layer.coef.copy(), layer.intercept.copy(), layer.activation)
-            for layer in network_from_mlp(head).layers
-        ]
+        return [layer.copy() for layer in mlp_layers(head)]
     return None
 
 
@@ -185,12 +183,8 @@ def set_head_layers(head, layers):
 
 def head_targets(head, y):
     """``y`` encoded as the head's output layer predicts it."""
-    from sklearn.preprocessing import LabelBinarizer
-
     if isinstance(head, MultiOutputClassifier):
         return np.asarray(y)
     if is_regressor(head):
         return np.asarray(y, dtype=float).reshape(len(y), -1)
-    if hasattr(head, "_label_binarizer"):
-        return head._label_binarizer.transform(y)
-    return LabelBinarizer().fit(head.classes_).transform(y)
+    return label_binarize(y, classes=head.classes_)

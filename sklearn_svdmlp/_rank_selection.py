@@ -1,10 +1,17 @@
-"""Rank selection: pure functions from a rank request and spectra to ranks."""
+"""Rank selection: pure functions from rank requests, spectra and costs to ranks.
+
+A *rank request* says how much of one weight matrix to keep: an int, an
+energy fraction, or ``None`` (leave it dense). ``requests`` is always a list
+with one rank request per weight matrix. This module turns the estimator's
+``rank`` parameter into requests, says which layer a truncation cuts, and
+resolves requests against spectra and parameter costs.
+"""
 
 from numbers import Integral, Real
 
 import numpy as np
 
-from ._compressed_network import dense_n_params, factored_n_params
+from ._layers import dense_n_params, factored_n_params
 
 
 def energy_rank(singular_values, fraction):
@@ -89,19 +96,6 @@ def layer_rank(request, singular_values, shape, bias):
     return rank if saves else None
 
 
-def truncation_layer(rank_per_layer):
-    """Index of the one layer a truncation cuts, from a per-layer request.
-
-    Examples
-    --------
-    >>> from sklearn_svdmlp._rank_selection import truncation_layer
-    >>> truncation_layer([None, 4, None])
-    1
-    """
-    (index,) = [i for i, request in enumerate(rank_per_layer) if request is not None]
-    return index
-
-
 def is_rank_request(value):
     """Whether ``value`` is a valid rank for one layer: int >= 1 or float in (0, 1).
 
@@ -118,6 +112,137 @@ def is_rank_request(value):
     if isinstance(value, Real):
         return 0 < value < 1
     return False
+
+
+def default_cut(n_weight_matrices):
+    """The layer a truncation cuts unless told otherwise: the last hidden one.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._rank_selection import default_cut
+    >>> default_cut(3)
+    1
+    """
+    if n_weight_matrices < 2:
+        raise ValueError(
+            "method='truncated' needs a network with at least one hidden layer."
+        )
+    return n_weight_matrices - 2
+
+
+def cut_requests(n_weight_matrices, request, cut=None):
+    """Requests that cut layer ``cut`` (by default the last hidden one) at ``request``.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._rank_selection import cut_requests
+    >>> cut_requests(3, 8)
+    [None, 8, None]
+    """
+    requests = [None] * n_weight_matrices
+    requests[default_cut(n_weight_matrices) if cut is None else cut] = request
+    return requests
+
+
+def truncation_layer(requests):
+    """Index of the one layer a truncation cuts, from its requests.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._rank_selection import truncation_layer
+    >>> truncation_layer([None, 4, None])
+    1
+    """
+    (index,) = [i for i, request in enumerate(requests) if request is not None]
+    return index
+
+
+def auto_search(rank, target_ratio, max_score_drop):
+    """Which search ``rank="auto"`` asks for: ``"target_ratio"``, ``"max_score_drop"``.
+
+    ``None`` for any other ``rank``.
+
+    Raises
+    ------
+    ValueError
+        Unless ``rank="auto"`` comes with exactly one of the two, and any
+        other rank with neither.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._rank_selection import auto_search
+    >>> auto_search("auto", 4.0, None), auto_search(8, None, None)
+    ('target_ratio', None)
+    """
+    given = {"target_ratio": target_ratio, "max_score_drop": max_score_drop}
+    chosen = [name for name, value in given.items() if value is not None]
+    if rank != "auto" and chosen:
+        raise ValueError(
+            f"{chosen[0]} is only used with rank='auto'; got rank={rank!r}. "
+            "Set rank='auto' or leave it None."
+        )
+    if rank == "auto" and len(chosen) != 1:
+        raise ValueError(
+            "rank='auto' needs exactly one of target_ratio (a float > 1) or "
+            f"max_score_drop (a float >= 0); got {len(chosen)}."
+        )
+    return chosen[0] if chosen else None
+
+
+def rank_requests(rank, method, n_weight_matrices):
+    """The estimator's ``rank`` parameter as one request per weight matrix.
+
+    Checks what parameter validation cannot: the length of a list, its
+    entries, and for ``method="truncated"`` that exactly one hidden layer is
+    cut. An ``int`` or ``float`` is given to every layer with
+    ``method="svd"`` and to the last hidden layer with ``"truncated"``.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._rank_selection import rank_requests
+    >>> rank_requests(4, "svd", 3), rank_requests(4, "truncated", 3)
+    ([4, 4, 4], [None, 4, None])
+    >>> rank_requests([0.9, None, None], "truncated", 3)
+    [0.9, None, None]
+    """
+    if isinstance(rank, (bool, np.bool_)):
+        raise ValueError(
+            "rank must be an int >= 1, a float in (0, 1), a list or tuple of "
+            "those (or None) with one entry per weight matrix, or None; "
+            f"got {rank!r}."
+        )
+    if rank is None:
+        return [None] * n_weight_matrices
+    if not isinstance(rank, (list, tuple)):
+        if method == "truncated":
+            return cut_requests(n_weight_matrices, rank)
+        return [rank] * n_weight_matrices
+    if len(rank) != n_weight_matrices:
+        raise ValueError(
+            f"rank has {len(rank)} entries but the network has "
+            f"{n_weight_matrices} weight matrices; give one entry per weight "
+            "matrix (int >= 1, float in (0, 1) or None)."
+        )
+    for entry in rank:
+        if entry is not None and not is_rank_request(entry):
+            raise ValueError(
+                "rank entries must be an int >= 1, a float in (0, 1) or "
+                f"None; got {entry!r}."
+            )
+    if method == "truncated":
+        cut = [i for i, entry in enumerate(rank) if entry is not None]
+        if len(cut) > 1:
+            raise ValueError(
+                "With method='truncated', rank must have exactly one entry that "
+                f"is not None (the hidden layer to cut); got {list(rank)!r}."
+            )
+        if cut == [n_weight_matrices - 1]:
+            raise ValueError(
+                "With method='truncated', the output layer cannot be truncated: "
+                "the non-None entry of rank must be at a hidden layer (index 0 to "
+                f"{n_weight_matrices - 2}); got {list(rank)!r}."
+            )
+    return list(rank)
 
 
 def breakeven_rank(shape, bias):

@@ -129,20 +129,7 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     def _n_outputs(self):
         return self.estimator_.n_outputs_
 
-    def predict(self, X):
-        """Predict the targets.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-        """
-        output = self._network_output(X)
-        if self.head_ is not None:
-            return self.head_.predict(output)
+    def _prediction(self, output):
         return output[:, 0] if output.shape[1] == 1 else output
 
     def __sklearn_tags__(self):

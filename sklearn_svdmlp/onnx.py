@@ -35,13 +35,6 @@ True
 
 import numpy as np
 from skl2onnx import update_registered_converter
-from skl2onnx.common._apply_operation import (
-    apply_add,
-    apply_cast,
-    apply_concat,
-    apply_identity,
-    apply_sub,
-)
 from skl2onnx.common.data_types import (
     Int64TensorType,
     StringTensorType,
@@ -49,14 +42,11 @@ from skl2onnx.common.data_types import (
 )
 from skl2onnx.common.shape_calculator import calculate_linear_regressor_output_shapes
 from skl2onnx.common.utils import check_input_and_output_numbers
-from skl2onnx.common.utils_classifier import (
-    _finalize_converter_classes,
-    get_label_classes,
-)
+from skl2onnx.common.utils_classifier import get_label_classes
 from skl2onnx.proto import onnx_proto
 
 from ._classifier import SVDCompressedMLPClassifier
-from ._compressed_network import FactoredLayer
+from ._compat import finalize_converter_classes
 from ._head import head_layers
 from ._regressor import SVDCompressedMLPRegressor
 
@@ -111,117 +101,92 @@ def _shape_calculator(operator):
     operator.outputs[1].type.shape = [n_rows, len(classes)]
 
 
-def _add_constant(scope, container, name, array, proto_dtype):
-    constant = scope.get_unique_variable_name(name)
-    container.add_initializer(constant, proto_dtype, list(array.shape), array.ravel())
-    return constant
+class _Graph:
+    """The graph being converted, with the few nodes the layers are made of.
 
+    Each layer type adds itself through ``add_to_onnx(graph, name)``, calling
+    :meth:`affine` and :meth:`activation`; every weight is stored at the
+    graph's floating-point type.
+    """
 
-def _matmul_add(scope, container, inputs, weights, bias, proto_dtype):
-    product = scope.get_unique_variable_name("matmul")
-    container.add_node(
-        "MatMul",
-        [inputs, _add_constant(scope, container, "weights", weights, proto_dtype)],
-        product,
-        name=scope.get_unique_operator_name("MatMul"),
-    )
-    if bias is None:
-        return product
-    total = scope.get_unique_variable_name("add")
-    bias_name = _add_constant(
-        scope, container, "bias", bias[np.newaxis, :], proto_dtype
-    )
-    apply_add(scope, [product, bias_name], total, container, broadcast=1)
-    return total
+    def __init__(self, scope, container, proto_dtype):
+        self.scope, self.container, self.proto_dtype = scope, container, proto_dtype
+        double = proto_dtype == onnx_proto.TensorProto.DOUBLE
+        self.dtype = np.float64 if double else np.float32
+
+    def node(self, op_type, inputs, output=None, **attributes):
+        """Add one node, writing to ``output`` or a new name; return that name."""
+        if output is None:
+            output = self.scope.get_unique_variable_name(op_type.lower())
+        self.container.add_node(
+            op_type,
+            inputs,
+            output,
+            name=self.scope.get_unique_operator_name(op_type),
+            **attributes,
+        )
+        return output
+
+    def constant(self, name, array):
+        """Add an initializer holding ``array`` at the graph's type."""
+        array = np.asarray(array, dtype=self.dtype)
+        constant = self.scope.get_unique_variable_name(name)
+        self.container.add_initializer(
+            constant, self.proto_dtype, list(array.shape), array.ravel()
+        )
+        return constant
+
+    def affine(self, name, weights, bias):
+        """``name @ weights + bias`` (no addition where ``bias`` is ``None``)."""
+        product = self.node("MatMul", [name, self.constant("weights", weights)])
+        if bias is None:
+            return product
+        return self.node("Add", [product, self.constant("bias", bias[np.newaxis, :])])
+
+    def activation(self, name, function):
+        """The MLP activation ``function`` applied to ``name``."""
+        return self.node(_ONNX_ACTIVATIONS[function], [name])
 
 
 def _emit_network(scope, operator, container):
-    """Add the model's layers (and head) to the graph; return the output name."""
-    model = operator.raw_operator
+    """Add the model's layers (and head) to the graph; return the graph and output."""
     proto_dtype = guess_proto_type(operator.inputs[0].type)
     if proto_dtype != onnx_proto.TensorProto.DOUBLE:
         proto_dtype = onnx_proto.TensorProto.FLOAT
-    dtype = np.float64 if proto_dtype == onnx_proto.TensorProto.DOUBLE else np.float32
-
-    output = scope.get_unique_variable_name("cast_input")
-    apply_cast(scope, operator.inputs[0].full_name, output, container, to=proto_dtype)
-    layers = _exported_layers(model)
+    graph = _Graph(scope, container, proto_dtype)
+    output = graph.node("Cast", [operator.inputs[0].full_name], to=proto_dtype)
+    layers = _exported_layers(operator.raw_operator)
     for layer in layers:
-        if isinstance(layer, FactoredLayer):
-            # Two products: the factors are kept, never multiplied together.
-            output = _matmul_add(
-                scope,
-                container,
-                output,
-                layer.left.astype(dtype),
-                None
-                if layer.left_intercept is None
-                else layer.left_intercept.astype(dtype),
-                proto_dtype,
-            )
-            output = _matmul_add(
-                scope,
-                container,
-                output,
-                layer.right.astype(dtype),
-                None if layer.intercept is None else layer.intercept.astype(dtype),
-                proto_dtype,
-            )
-        else:
-            output = _matmul_add(
-                scope,
-                container,
-                output,
-                layer.coef.astype(dtype),
-                layer.intercept.astype(dtype),
-                proto_dtype,
-            )
-        activated = scope.get_unique_variable_name("activation")
-        op_type = _ONNX_ACTIVATIONS[layer.activation]
-        container.add_node(
-            op_type, output, activated, name=scope.get_unique_operator_name(op_type)
-        )
-        output = activated
-    return output, layers, proto_dtype, dtype
+        output = layer.add_to_onnx(graph, output)
+    return graph, output, layers
 
 
 def _converter(scope, operator, container):
     model = operator.raw_operator
-    output, layers, proto_dtype, dtype = _emit_network(scope, operator, container)
-
+    graph, output, layers = _emit_network(scope, operator, container)
     labels, probabilities = operator.outputs[0].full_name, operator.outputs[1].full_name
     if model._is_multilabel():
-        apply_identity(scope, output, probabilities, container)
-        binarized = scope.get_unique_variable_name("binarized")
-        container.add_node(
-            "Binarizer", output, binarized, threshold=0.5, op_domain="ai.onnx.ml"
+        graph.node("Identity", [output], probabilities)
+        binarized = graph.node(
+            "Binarizer", [output], threshold=0.5, op_domain="ai.onnx.ml"
         )
-        apply_cast(scope, binarized, labels, container, to=onnx_proto.TensorProto.INT64)
+        graph.node("Cast", [binarized], labels, to=onnx_proto.TensorProto.INT64)
         return
     if layers[-1].shape[1] == 1:  # binary: the probability of the second class
-        one = _add_constant(
-            scope, container, "one", np.ones(1, dtype=dtype), proto_dtype
-        )
-        negative = scope.get_unique_variable_name("negative")
-        apply_sub(scope, [one, output], negative, container, broadcast=1)
-        apply_concat(scope, [negative, output], probabilities, container, axis=1)
+        negative = graph.node("Sub", [graph.constant("one", np.ones(1)), output])
+        graph.node("Concat", [negative, output], probabilities, axis=1)
     else:
-        apply_identity(scope, output, probabilities, container)
-    best = scope.get_unique_variable_name("argmax")
-    container.add_node(
-        "ArgMax",
-        probabilities,
-        best,
-        axis=1,
-        name=scope.get_unique_operator_name("ArgMax"),
-    )
+        graph.node("Identity", [output], probabilities)
+    best = graph.node("ArgMax", [probabilities], axis=1)
     classes = np.asarray(get_label_classes(scope, model))
-    _finalize_converter_classes(scope, best, labels, container, classes, proto_dtype)
+    finalize_converter_classes(
+        scope, best, labels, container, classes, graph.proto_dtype
+    )
 
 
 def _regressor_converter(scope, operator, container):
-    output, _, _, _ = _emit_network(scope, operator, container)
-    apply_identity(scope, output, operator.outputs[0].full_name, container)
+    graph, output, _ = _emit_network(scope, operator, container)
+    graph.node("Identity", [output], operator.outputs[0].full_name)
 
 
 update_registered_converter(

@@ -34,7 +34,7 @@ INSTANCES = [
 # random split, so integer sample weights are not equivalent to repeated rows
 # (check_sample_weight_equivalence_on_dense_data), as for MLPClassifier with
 # early_stopping. It is documented on the parameter and tested on its own in
-# test_budget_search.py.
+# test_score_drop_search.py.
 
 
 # The networks are kept small so the checks stay fast; MLPClassifier warns that

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sklearn_svdmlp import CompressedNetwork, DenseLayer
+from sklearn_svdmlp import DenseLayer
 from sklearn_svdmlp._compression import truncated_network
 from sklearn_svdmlp._factorization import (
     factor_layer,
@@ -92,7 +92,7 @@ def test_low_rank_factors_are_contiguous(rng):
 @given(layers())
 def test_truncation_projects_preactivations_on_top_directions(layer):
     coef, intercept, bias, rank = layer
-    original = CompressedNetwork([DenseLayer(coef, intercept, "identity")])
+    original = [DenseLayer(coef, intercept, "identity")]
     network, kept, s = truncated_network(original, 0, rank, bias)
     (layer,) = network.layers
     new_coef, new_intercept = layer.coef, layer.intercept

@@ -9,14 +9,14 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_svdmlp import DenseLayer, FactoredLayer, SVDCompressedMLPClassifier
-from sklearn_svdmlp._compressed_network import network_from_mlp
 from sklearn_svdmlp._fine_tuning import fine_tune, loss_and_gradients, parameters
+from sklearn_svdmlp._layers import mlp_layers
 
 
 def test_loss_agrees_with_mlpclassifier(fitted_mlp, digits_split):
     X_train, _, y_train, _ = digits_split
     weights = np.random.default_rng(0).uniform(0.5, 2, size=len(y_train))
-    layers = network_from_mlp(fitted_mlp).layers
+    layers = mlp_layers(fitted_mlp)
     Y = fitted_mlp._label_binarizer.transform(y_train)
     ours, _ = loss_and_gradients(layers, X_train, Y, weights, fitted_mlp.alpha)
     penalty = sum(np.sum(coef**2) for coef in fitted_mlp.coefs_)

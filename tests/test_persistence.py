@@ -15,9 +15,9 @@ from sklearn_svdmlp import SVDCompressedMLPClassifier
 
 OWN_TYPES = {
     "sklearn_svdmlp._classifier.SVDCompressedMLPClassifier",
-    "sklearn_svdmlp._compressed_network.CompressedNetwork",
-    "sklearn_svdmlp._compressed_network.DenseLayer",
-    "sklearn_svdmlp._compressed_network.FactoredLayer",
+    "sklearn_svdmlp._network.CompressedNetwork",
+    "sklearn_svdmlp._layers.DenseLayer",
+    "sklearn_svdmlp._layers.FactoredLayer",
 }
 
 CONFIGURATIONS = [

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sklearn.frozen import FrozenEstimator
 
 from sklearn_svdmlp import FactoredLayer, SVDCompressedMLPClassifier
-from sklearn_svdmlp._compressed_network import dense_n_params, factored_n_params
+from sklearn_svdmlp._layers import dense_n_params, factored_n_params
 from sklearn_svdmlp._rank_selection import allocate_ranks, breakeven_rank
 
 

@@ -6,13 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sklearn_svdmlp._compressed_network import (
+from sklearn_svdmlp._factorization import factor_layer
+from sklearn_svdmlp._layers import (
     DenseLayer,
     FactoredLayer,
     dense_n_params,
     factored_n_params,
 )
-from sklearn_svdmlp._factorization import factor_layer
 from sklearn_svdmlp._rank_selection import energy_rank, layer_rank, requested_rank
 
 spectra = arrays(

@@ -11,8 +11,8 @@ from sklearn.preprocessing import scale
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_svdmlp import FactoredLayer, SVDCompressedMLPRegressor
-from sklearn_svdmlp._compressed_network import network_from_mlp
 from sklearn_svdmlp._fine_tuning import loss_and_gradients
+from sklearn_svdmlp._layers import mlp_layers
 
 SMALL = MLPRegressor(hidden_layer_sizes=(16, 8), max_iter=300, random_state=0)
 
@@ -101,7 +101,7 @@ def test_multi_output(diabetes):
 
 def test_fine_tuning_loss_agrees_with_mlpregressor(diabetes):
     X, y, network = diabetes
-    layers = network_from_mlp(network).layers
+    layers = mlp_layers(network)
     ours, _ = loss_and_gradients(layers, X, y.reshape(-1, 1), alpha=network.alpha)
     penalty = sum(np.sum(coef**2) for coef in network.coefs_)
     theirs = np.mean((network.predict(X) - y) ** 2) / 2
@@ -121,7 +121,7 @@ def test_fine_tuning_helps_and_trains_the_head(diabetes):
         assert tuned.score(X, y) > plain.score(X, y)
 
 
-def test_budget_search_holds_the_bound():
+def test_score_drop_search_holds_the_bound():
     X, y = make_regression(n_samples=400, n_features=20, noise=5, random_state=0)
     X, y = scale(X), scale(y)
     model = SVDCompressedMLPRegressor(

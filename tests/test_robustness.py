@@ -144,7 +144,7 @@ def test_truncation_width_is_capped_at_the_rank_of_the_data_alike_for_both_solve
     assert ranks["full"] == ranks["randomized"] == [5, None]
 
 
-def test_dataframe_with_budget_search_warns_nothing(digits_split):
+def test_dataframe_with_score_drop_search_warns_nothing(digits_split):
     pd = pytest.importorskip("pandas")
     X_train, _, y_train, _ = digits_split
     frame = pd.DataFrame(X_train, columns=[f"pixel_{i}" for i in range(64)])

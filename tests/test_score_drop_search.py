@@ -1,14 +1,14 @@
-"""rank="auto" with max_score_drop: search under an accuracy budget."""
+"""rank="auto" with max_score_drop: the smallest model within a score drop."""
 
 import numpy as np
 import pytest
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
-import sklearn_svdmlp._base as base_module
+import sklearn_svdmlp._search as search_module
 from sklearn_svdmlp import SVDCompressedMLPClassifier
-from sklearn_svdmlp._budget_search import candidate_ranks
 from sklearn_svdmlp._rank_selection import breakeven_rank
+from sklearn_svdmlp._search import candidate_ranks
 
 
 def validation_part(X, y, fraction, seed):
@@ -76,20 +76,25 @@ def test_sensitivity_is_computed_once_and_the_search_is_short(
     network, digits_split, monkeypatch
 ):
     X_train, _, y_train, _ = digits_split
-    combined = []
-    original_search = base_module.search_under_drop
+    # Each combined candidate of the bisection asks for its requests once.
+    combined, sensitivities = [], []
+    original_requests = search_module.requests_for_threshold
+    original_sensitivity = search_module.layer_sensitivity
 
-    def counting_search(sensitivity, baseline, max_drop, evaluate, n_params):
-        def counted(requests):
-            combined.append(requests)
-            return evaluate(requests)
+    def counting_requests(sensitivity, baseline, threshold):
+        combined.append(threshold)
+        return original_requests(sensitivity, baseline, threshold)
 
-        return original_search(sensitivity, baseline, max_drop, counted, n_params)
+    def counting_sensitivity(evaluate, limits):
+        sensitivities.append(limits)
+        return original_sensitivity(evaluate, limits)
 
-    monkeypatch.setattr(base_module, "search_under_drop", counting_search)
+    monkeypatch.setattr(search_module, "requests_for_threshold", counting_requests)
+    monkeypatch.setattr(search_module, "layer_sensitivity", counting_sensitivity)
     model = SVDCompressedMLPClassifier(
         network, rank="auto", max_score_drop=0.02, random_state=0
     ).fit(X_train, y_train)
+    assert len(sensitivities) == 1
     n_thresholds = sum(len(layer["scores"]) for layer in model.sensitivity_) + 1
     assert 1 <= len(combined) <= int(np.ceil(np.log2(n_thresholds))) + 1
     # Per layer: one score per candidate rank, and more rank scores better.
