@@ -1,6 +1,6 @@
-"""Accuracy against size: the first document's experiment, on scikit-learn's digits.
+"""Accuracy against size: the Keras MNIST experiment, on scikit-learn's digits.
 
-The first source document compresses a 784-100-50-10 ReLU network on MNIST to
+The Keras MNIST experiment compresses a 784-100-50-10 ReLU network on MNIST to
 48,410 / 24,180 / 11,728 parameters (from 84,060) by giving every layer the
 same fraction of its width (ranks 50/25/5, 25/12/2, 12/6/1). MNIST is not
 shipped with scikit-learn, so this uses an MNIST-like set: the 1,797 8x8
@@ -8,7 +8,7 @@ shipped with scikit-learn, so this uses an MNIST-like set: the 1,797 8x8
 
 At each budget it compares, on a held-out test set:
 
-- ``uniform``: the document's ranks (weights SVD);
+- ``uniform``: the experiment's ranks (weights SVD);
 - ``auto/weights`` and ``auto/activations``: ``rank="auto"`` at the same ratio;
 - ``truncated/...``: the first hidden layer cut to the widest width that fits
   the budget, a ``LogisticRegression`` head on top;

@@ -2,20 +2,20 @@
 The MNIST experiment on digits: uniform against automatic ranks
 ===============================================================
 
-The first source document trains a 784-100-50-10 network on MNIST, factors
+The Keras MNIST experiment trains a 784-100-50-10 network on MNIST, factors
 every layer at 2x, 4x and 8x fewer parameters by giving each layer the same
 share of its width (ranks 50/25/5, 25/12/2 and 12/6/1: 48,410, 24,180 and
 11,728 parameters of 84,060, so 1.74x, 3.48x and 7.17x, not quite the
-document's "2X", "4X" and "8X"), retrains each
+experiment's "2X", "4X" and "8X"), retrains each
 compressed model for 10 epochs, and compares confusion matrices. MNIST is not
 shipped with scikit-learn, so this example builds an MNIST-like set from its
 8x8 digits: upsampled to 28x28 and each image shifted by up to 2 pixels (the
 shift matters: plain upsampled images all lie in a 64-dimensional subspace of
 the 784 pixels, which would make the first layer unusually easy to compress).
 
-The document's uniform ranks are set against ``rank="auto"`` at the same
+The experiment's uniform ranks are set against ``rank="auto"`` at the same
 budgets, which spends the parameters where the singular values say they are
-needed, both with the document's 10 epochs of retraining
+needed, both with the experiment's 10 epochs of retraining
 (``fine_tune_epochs=10``). ``benchmarks/frontier.py`` runs the same
 comparison over five splits, with more methods.
 """
@@ -46,8 +46,8 @@ X_train, X_test, y_train, y_test = train_test_split(
 print(f"{len(X_train)} training and {len(X_test)} test images of {X.shape[1]} pixels")
 
 # %%
-# The document's network
-# ----------------------
+# The experiment's network
+# ------------------------
 network = MLPClassifier((100, 50), max_iter=300, random_state=0).fit(X_train, y_train)
 n_params = sum(c.size for c in network.coefs_) + sum(
     b.size for b in network.intercepts_
@@ -57,7 +57,7 @@ print(f"network: {n_params:,} parameters, test accuracy {baseline:.4f}")
 
 # %%
 # Accuracy against compression ratio
-# -----------------------------------
+# ----------------------------------
 # :meth:`~sklearn_svdmlp.CompressionCurveDisplay.from_estimator` fits one
 # model per value of a parameter and scores it. ``PredefinedSplit`` makes
 # that one split, the network's own: each model is fitted (and fine-tuned) on
@@ -66,7 +66,7 @@ X_all = np.vstack([X_train, X_test])
 y_all = np.concatenate([y_train, y_test])
 held_out = PredefinedSplit(np.r_[np.full(len(X_train), -1), np.zeros(len(X_test))])
 
-budgets = [48_410, 24_180, 11_728]  # the document's "2X", "4X" and "8X"
+budgets = [48_410, 24_180, 11_728]  # the experiment's "2X", "4X" and "8X"
 uniform_ranks = [[50, 25, 5], [25, 12, 2], [12, 6, 1]]
 fig, ax = plt.subplots(figsize=(7, 4.5))
 for fine_tune_epochs, linestyle in [(10, "-"), (0, "--")]:

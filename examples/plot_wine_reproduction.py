@@ -1,8 +1,8 @@
 """
 Reproduce the wine experiment: spectrum and accuracy against rank
-==================================================================
+=================================================================
 
-The second source document compresses a small network trained on
+The wine blog post compresses a small network trained on
 scikit-learn's wine data (13 features, 10 ``tanh`` units, 3 classes) in two
 ways: plain SVD of the first layer's augmented weights ``[W; b]`` (the layer
 keeps its 10 units, nothing is retrained) and truncation of the hidden layer
@@ -10,7 +10,7 @@ to ``r`` units with a logistic regression retrained on top. This example runs
 its exact setup, draws the singular value spectrum, and measures test
 accuracy at every rank for both methods.
 
-Where it differs from the document (see ``tests/test_wine_reproduction.py``):
+Where it differs from the blog post (see ``tests/test_wine_reproduction.py``):
 the network has 173 parameters, not 177; the truncated model at rank 2 has
 37, not 34; and plain SVD at rank 2 scores 0.981 on the test set, where the
 document prints 0.963, the uncompressed network's score, because its code
@@ -18,8 +18,8 @@ scores the network's predictions instead of the compressed model's.
 """
 
 # %%
-# The document's setup
-# --------------------
+# The blog post's setup
+# ---------------------
 # Its split, scaling and network, to the argument.
 import matplotlib.pyplot as plt
 from sklearn.datasets import load_wine
@@ -56,7 +56,7 @@ print(
 # %%
 # The singular value spectrum
 # ---------------------------
-# The document factors the augmented first layer, a 14 x 10 matrix, and keeps
+# The blog post factors the augmented first layer, a 14 x 10 matrix, and keeps
 # 2 of its 10 singular values. ``bias="augment"`` does the same; the values
 # match the published ones (3.991, 2.462, 1.356, ...) to three decimals. The
 # output layer (10 x 3) is left dense, so its spectrum is drawn without a

@@ -10,31 +10,37 @@ becomes a prediction.
 
 import numbers
 import warnings
-from functools import partial
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.utils import column_or_1d
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._compat import (
     HasMethods,
     Interval,
-    RealNotInt,
     StrOptions,
     _check_sample_weight,
     _fit_context,
-    saved_without_optimizers,
 )
 from ._fine_tuning import fine_tune_model
 from ._layers import mlp_layers
 from ._model import CompressionSettings, build_model, seed_from
+from ._prediction import PredictionMixin
 from ._rank_selection import auto_search, rank_requests
-from ._search import compress_to_ratio, search_score_drop
-from ._splitting import split_off
+from ._search import compress_to_ratio, quiet, search_score_drop
 from ._summary import SummaryMixin
-from ._wrapped_network import network_tags, network_to_compress
+from ._validation_data import (
+    check_validation_data,
+    split_off,
+    validation_warnings,
+)
+from ._wrapped_network import (
+    WrappedNetworkMixin,
+    network_takes_sample_weight,
+    network_to_compress,
+)
 
 
 def _forget_fit(estimator):
@@ -43,7 +49,13 @@ def _forget_fit(estimator):
         delattr(estimator, name)
 
 
-class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
+class BaseSVDCompressedMLP(
+    PredictionMixin,
+    WrappedNetworkMixin,
+    SummaryMixin,
+    MetaEstimatorMixin,
+    BaseEstimator,
+):
     """Base class of the SVD-compressed multi-layer perceptrons.
 
     Not for direct use: see :class:`SVDCompressedMLPClassifier` and
@@ -60,7 +72,8 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
         "rank": [
             StrOptions({"auto"}),
             Interval(numbers.Integral, 1, None, closed="left"),
-            Interval(RealNotInt, 0, 1, closed="neither"),
+            # Real, not RealNotInt, which rejects np.float32: no int is in (0, 1).
+            Interval(numbers.Real, 0, 1, closed="neither"),
             list,
             tuple,
             None,
@@ -71,7 +84,7 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
         "max_score_drop": [Interval(numbers.Real, 0, None, closed="left"), None],
         "svd_on": [StrOptions({"weights", "activations"})],
         "fine_tune_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
-        "validation_fraction": [Interval(RealNotInt, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "svd_solver": [StrOptions({"auto", "full", "randomized"})],
         "memory": [None, str, HasMethods(["cache"])],
@@ -115,7 +128,16 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit (or take) the network, compress it, retrain what the method retrains.
 
         Parameters
@@ -128,6 +150,14 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to the network's ``fit`` (unless it is frozen) and to the
             head's.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            With ``max_score_drop``: the data the score drop is judged on,
+            instead of a ``validation_fraction`` split off ``X``. Use data the
+            network was not trained on, above all with a ``FrozenEstimator``.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of ``X_val``'s rows in the score.
 
         Returns
         -------
@@ -136,13 +166,14 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
         """
         _forget_fit(self)
         try:
-            self._fit(X, y, sample_weight)
+            self._fit(X, y, sample_weight, (X_val, y_val, sample_weight_val))
         except BaseException:
             _forget_fit(self)
             raise
         return self
 
-    def _fit(self, X, y, sample_weight):
+    def _checked(self, X, y, sample_weight, reset=True):
+        """``X``, ``y`` and ``sample_weight`` validated, as ``fit`` takes them."""
         X, y = validate_data(
             self,
             X,
@@ -150,15 +181,26 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
             accept_sparse=["csr", "csc"],
             multi_output=True,
             dtype=(np.float64, np.float32),
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        y = self._check_targets(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
-        search = auto_search(self.rank, self.target_ratio, self.max_score_drop)
+        return X, self._check_targets(y), sample_weight
+
+    def _fit(self, X, y, sample_weight, validation):
+        X, y, sample_weight = self._checked(X, y, sample_weight)
+        search = auto_search(
+            self.rank, self.target_ratio, self.max_score_drop, self.scoring
+        )
+        given = check_validation_data(validation, search)
         seed = seed_from(self.random_state)
-        if search == "max_score_drop":
+        report = print if self.verbose else quiet
+        weigh_network = network_takes_sample_weight(self, sample_weight)
+        if given:
+            validation = self._checked(*validation, reset=False)
+        elif search == "max_score_drop":
             (X, y, sample_weight), validation = split_off(
                 [X, y, sample_weight], self.validation_fraction, seed, self._stratify(y)
             )
@@ -167,7 +209,7 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
             self._network_type,
             X,
             y,
-            sample_weight,
+            sample_weight if weigh_network else None,
             seed=seed,
             memory=self.memory,
             check_targets=self._check_frozen_targets,
@@ -183,15 +225,21 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
             X,
             y,
             sample_weight,
-            partial(self._new_head, y),
+            self._new_head(y) if self.method == "truncated" else None,
         )
         if search == "max_score_drop":
+            accuracy = is_classifier(self) and self.scoring in (None, "accuracy")
+            for message in validation_warnings(
+                self.estimator, given, self.max_score_drop, accuracy, *validation
+            ):
+                warnings.warn(message, UserWarning, stacklevel=4)
             scorer = check_scoring(self, scoring=self.scoring)
             model, *found = search_score_drop(
                 original,
                 settings,
                 self.max_score_drop,
                 lambda model: model.score(scorer, self, *validation),
+                report,
             )
             self.sensitivity_, self.baseline_score_, self.validation_score_ = found
             if all(rank is None for rank in model.ranks):
@@ -203,7 +251,7 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
                     stacklevel=4,  # _fit, fit, fit's validation wrapper, the caller
                 )
         elif search == "target_ratio":
-            model = compress_to_ratio(original, settings, self.target_ratio)
+            model = compress_to_ratio(original, settings, self.target_ratio, report)
         else:
             requests = rank_requests(self.rank, self.method, len(original))
             model = build_model(original, requests, settings)
@@ -218,65 +266,13 @@ class BaseSVDCompressedMLP(SummaryMixin, MetaEstimatorMixin, BaseEstimator):
                 stratify=self._stratify(y),
                 verbose=self.verbose,
             )
+        if model.compression_ratio < 1:
+            warnings.warn(
+                f"The compressed model stores more numbers ({model.n_params:,}) "
+                f"than the network ({model.n_params_original:,}): its head, "
+                f"{type(model.head).__name__}, outweighs what was cut. Use a "
+                "linear head (the default) or compress less.",
+                UserWarning,
+                stacklevel=4,  # _fit, fit, fit's validation wrapper, the caller
+            )
         vars(self).update(model.fitted_attributes())
-
-    @property
-    def layers_(self):
-        """The stored layers, ``network_.layers``: read or export the weights.
-
-        A list of :class:`DenseLayer` and :class:`FactoredLayer`, input first.
-        With ``method="truncated"`` the last one is the truncated layer; the
-        head follows in :attr:`head_`.
-        """
-        return self.network_.layers
-
-    def _network_output(self, X):
-        """What the stored network computes on ``X``, once fitted and checked."""
-        check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        return self.network_.forward(X)
-
-    def predict(self, X):
-        """Predict with the compressed model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Class labels (or a multilabel indicator matrix) for the
-            classifier, predicted targets for the regressor.
-        """
-        output = self._network_output(X)
-        if self.head_ is not None:
-            return self.head_.predict(output)
-        return self._prediction(output)
-
-    def __getstate__(self):
-        """State for pickle, joblib and skops, without the networks' optimizers.
-
-        A fitted multi-layer perceptron keeps its optimizer only to continue
-        training with ``partial_fit``, which makes a new one when it is
-        missing; skops does not trust its type. The saved state holds shallow
-        copies of the networks without it; the networks in use are not
-        touched, and a network met twice is saved as one object.
-        """
-        return saved_without_optimizers(
-            super().__getstate__(), ("estimator", "estimator_", "head", "head_")
-        )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = self._network_tags().input_tags.sparse
-        return tags
-
-    def _network_tags(self):
-        return network_tags(self.estimator, self._network_type)

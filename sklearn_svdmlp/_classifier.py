@@ -79,30 +79,42 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         keeping as much as possible. Plain SVD allocates ranks over all layers
         at once: among the choices that fit the budget (a rank where
         factoring saves, or dense, per layer) it takes the one that maximises
-        the product over layers of the fraction of energy kept, solved
-        exactly by dynamic programming. Truncation takes the widest cut that
-        reaches the ratio.
+        the product over layers of the fraction of energy kept (a heuristic
+        of what the network keeps), solved exactly by dynamic programming up
+        to a budget of 2,000,000 numbers, on costs rounded up to coarser units
+        above that. Truncation cuts the deepest hidden layer that can reach
+        the ratio, at the widest width that does.
 
     max_score_drop : float >= 0 or None, default=None
-        With ``rank="auto"``: the smallest model whose score on a held-out
-        ``validation_fraction`` of the training data is at most
-        ``max_score_drop`` below the uncompressed network's. The held-out part
-        is used for nothing else (the network, if fitted here, the head, the
-        data-aware factors and fine-tuning see the rest). See
-        :attr:`sensitivity_`. Because that split is random, integer sample
+        With ``rank="auto"``: the smallest model found whose validation score
+        is at most ``max_score_drop`` below the uncompressed network's. The
+        validation data is ``X_val, y_val`` when passed to :meth:`fit`,
+        otherwise a held-out ``validation_fraction`` of the training data,
+        used for nothing else (the network, if fitted here, the head, the
+        data-aware factors and fine-tuning see the rest). The bound holds on
+        that data, not on new data: on a few hundred rows one row is worth
+        several tenths of a point (a warning says when one row is worth more
+        than half of ``max_score_drop``), and a ``FrozenEstimator``'s network
+        has most likely seen the held-out part (a warning says so: pass
+        ``X_val``). The search assumes the score falls as ranks shrink; see
+        :attr:`sensitivity_`. Because the split is random, integer sample
         weights are then not equivalent to repeated rows.
 
     svd_on : {"weights", "activations"}, default="weights"
-        ``"weights"`` factors each weight matrix (the source documents'
-        method). ``"activations"`` chooses each layer's factors to best
-        reproduce its pre-activations on the training data that reaches it
-        through the layers already compressed below: with
-        ``bias="separate"`` the top principal directions of the (centered)
-        pre-activations, with the bias refit; with ``bias="augment"`` the top
-        right singular vectors of the uncentered ones. With
-        ``method="truncated"`` the kept directions are the top right singular
-        vectors of the uncentered pre-activations, whatever ``bias``. Energy
-        fractions then refer to the pre-activations' spectrum.
+        ``"weights"`` factors each weight matrix, as the Keras MNIST
+        experiment and the wine blog post do; a truncation then keeps the top
+        right singular vectors of ``W`` (of ``[W; b]`` with
+        ``bias="augment"``), which are the pre-activations' principal
+        directions only for whitened inputs. ``"activations"`` chooses each
+        layer's factors to best reproduce its pre-activations on the training
+        data that reaches it through the layers already compressed below:
+        with ``bias="separate"`` the top principal directions of the
+        (centered) pre-activations, with the bias refit; with
+        ``bias="augment"`` the top right singular vectors of the uncentered
+        ones. With ``method="truncated"`` the kept directions are the top
+        right singular vectors of the uncentered pre-activations, whatever
+        ``bias``. Energy fractions then refer to the pre-activations'
+        spectrum.
 
     fine_tune_epochs : int >= 0, default=0
         Epochs of further training of the compressed model as it is stored:
@@ -146,7 +158,9 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         so never cached.
 
     verbose : int, default=0
-        Print fine-tuning progress per epoch, as ``MLPClassifier`` does.
+        Print the progress of ``rank="auto"``'s search (each candidate tried,
+        its size and score, the best so far) and of fine-tuning (each epoch's
+        loss), as ``MLPClassifier`` does.
 
     random_state : int, RandomState instance or None, default=None
         Unless ``None``, passed on as the ``random_state`` of the network
@@ -180,7 +194,9 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
     sensitivity_ : list of dict
         With ``max_score_drop``: per weight matrix, ``{"ranks", "scores"}``,
         the validation score with that layer alone compressed at each rank
-        (empty where no rank saves; for ``"truncated"``, filled at the cut).
+        tried (empty where no rank saves and at the output layer; for
+        ``"truncated"``, the widths tried at each hidden layer: the full
+        width, then a bisection).
     baseline_score_ : float
         With ``max_score_drop``: the uncompressed network's validation score.
     validation_score_ : float

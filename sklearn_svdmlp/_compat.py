@@ -38,13 +38,22 @@ from sklearn.tree._tree import Tree  # noqa: F401
 from sklearn.utils._param_validation import (  # noqa: F401
     HasMethods,
     Interval,
-    RealNotInt,
     StrOptions,
 )
+
+# Merging a Display's default style with the user's keywords, aliases
+# (ms / markersize, c / color ...) included, as scikit-learn's own Displays do.
+# If it changes, the plots' style keywords (_plot.py) break.
+from sklearn.utils._plotting import _validate_style_kwargs  # noqa: F401
 
 # sample_weight validation as every scikit-learn estimator's fit does it
 # (shape, dtype, non-negative); there is no public helper.
 from sklearn.utils.validation import _check_sample_weight  # noqa: F401
+
+# Where nearest-neighbour estimators keep their training set, which a
+# nearest-neighbour head stores and _head.stored_floats counts. If renamed,
+# such heads are counted as storing less than they do.
+NEIGHBORS_TRAINING_DATA = "_fit_X"
 
 
 def without_optimizer(network):

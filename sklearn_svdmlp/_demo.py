@@ -22,15 +22,41 @@ DATASETS = {
 
 
 def parse_rank(text):
-    """A rank from the command line: an int >= 1 or an energy fraction in (0, 1)."""
-    value = float(text)
-    if value.is_integer() and value >= 1:
-        return int(value)
-    if 0 < value < 1:
+    """A rank from the command line: an int >= 1 or an energy fraction in (0, 1).
+
+    Read as the API reads it: ``4`` is a rank, ``0.8`` a fraction, and ``1.0``
+    is neither (as ``rank=1.0`` is rejected).
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+    if (
+        isinstance(value, int)
+        and value >= 1
+        or isinstance(value, float)
+        and 0 < value < 1
+    ):
         return value
     raise argparse.ArgumentTypeError(
-        f"a rank is an int >= 1 or a float in (0, 1), got {text!r}"
+        f"a rank is an int >= 1 or a float in (0, 1); got {text!r}"
     )
+
+
+def parse_width(text):
+    """A hidden layer width from the command line: an int >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"a hidden layer width is an int >= 1; got {text!r}"
+        )
+    return value
 
 
 def build_parser():
@@ -51,7 +77,7 @@ def build_parser():
     )
     parser.add_argument(
         "--hidden-layer-sizes",
-        type=int,
+        type=parse_width,
         nargs="+",
         default=[100],
         metavar="N",
@@ -66,8 +92,19 @@ def build_parser():
         help="ranks to try: ints, or energy fractions "
         "in (0, 1) (default: 0.9 0.8 32 16 8 4)",
     )
-    parser.add_argument("--bias", choices=["separate", "augment"], default="separate")
-    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument(
+        "--bias",
+        choices=["separate", "augment"],
+        default="separate",
+        help="'separate' factors W and keeps the bias b; 'augment' factors [W; b] "
+        "(default: separate)",
+    )
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed of the split, the network and the compression (default: 0)",
+    )
     return parser
 
 

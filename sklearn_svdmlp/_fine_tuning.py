@@ -15,9 +15,9 @@ import numpy as np
 from sklearn.utils import check_random_state, gen_batches
 
 from ._compat import DERIVATIVES, LOSS_FUNCTIONS, AdamOptimizer, SGDOptimizer
-from ._head import head_layers, head_targets, set_head_layers
+from ._head import SUPPORTED_HEADS, head_layers, head_targets, set_head_layers
 from ._network import CompressedNetwork
-from ._splitting import split_off
+from ._validation_data import split_off
 
 # The loss MLPClassifier / MLPRegressor pair with each output activation; with
 # each, the gradient at the output is simply output - target.
@@ -265,9 +265,8 @@ def fine_tune_model(
         extra = head_layers(model.head)
         if extra is None:
             raise ValueError(
-                "fine_tune_epochs with method='truncated' needs a head that is a "
-                "linear model (such as LogisticRegression or Ridge) or a "
-                f"multi-layer perceptron; got {type(model.head).__name__}."
+                "fine_tune_epochs with method='truncated' needs a head that is "
+                f"{SUPPORTED_HEADS}; got {type(model.head).__name__}."
             )
         head = copy.deepcopy(model.head)
         layers += extra

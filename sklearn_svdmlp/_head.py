@@ -2,12 +2,16 @@
 
 import numpy as np
 from sklearn.base import clone, is_regressor
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.multioutput import MultiOutputClassifier
+from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import label_binarize
 
-from ._compat import Tree
+from ._compat import NEIGHBORS_TRAINING_DATA, Tree
 from ._layers import DenseLayer, mlp_layers
+
+# Heads whose size head_n_params knows before they are fitted.
+_COUNTED_HEADS = (LogisticRegression, Ridge)
 
 
 def make_head(head, multilabel):
@@ -87,8 +91,39 @@ def stored_floats(estimator):
     return scalar_intercept + sum(
         _stored_floats(value)
         for name, value in vars(estimator).items()
-        if (name.endswith("_") and name != "classes_") or name == "_fit_X"
+        if (name.endswith("_") and name != "classes_")
+        or name == NEIGHBORS_TRAINING_DATA
     )
+
+
+def head_n_params(head, width, y):
+    """What an unfitted ``head`` will store on ``width`` inputs, or ``None``.
+
+    Known before fitting for the default heads: ``LogisticRegression`` (one
+    row of weights and an intercept per class, one for two classes; one
+    per label in a ``MultiOutputClassifier``) and ``Ridge`` (one per
+    target), both with ``fit_intercept=True``.
+    ``y`` gives the classes, labels or targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_svdmlp._head import head_n_params
+    >>> head_n_params(LogisticRegression(), 8, np.array([0, 1, 2, 1]))  # 3 x (8 + 1)
+    27
+    """
+    if isinstance(head, MultiOutputClassifier):
+        per_label = head_n_params(head.estimator, width, np.zeros(2))
+        return None if per_label is None else per_label * np.shape(y)[1]
+    if type(head) not in _COUNTED_HEADS or not head.get_params()["fit_intercept"]:
+        return None
+    if isinstance(head, LogisticRegression):
+        n_classes = len(np.unique(y))
+        n_outputs = 1 if n_classes == 2 else n_classes
+    else:
+        n_outputs = 1 if np.ndim(y) == 1 else np.shape(y)[1]
+    return n_outputs * (width + 1)
 
 
 def head_multiply_adds(head):
@@ -113,22 +148,53 @@ def head_multiply_adds(head):
     return None
 
 
+# What fine-tuning and the ONNX export support, for their error messages.
+SUPPORTED_HEADS = (
+    "a linear model with coef_ and intercept_ (LogisticRegression, "
+    "RidgeClassifier, LinearSVC, SGDClassifier, Perceptron, Ridge, "
+    "LinearRegression ...), one such classifier per label for multilabel "
+    "targets, or an MLPClassifier or MLPRegressor"
+)
+
+
 def _is_linear(head):
-    """A fitted linear classifier with probabilities, or a linear regressor."""
-    if not (hasattr(head, "coef_") and hasattr(head, "intercept_")):
-        return False
-    return hasattr(head, "predict_proba") or is_regressor(head)
+    """A fitted linear model: its output is ``X @ coef_.T + intercept_``."""
+    return hasattr(head, "coef_") and hasattr(head, "intercept_")
+
+
+def probabilities_are_layers(head):
+    """Whether :func:`head_layers` compute the head's probabilities (or predictions).
+
+    True for regressors and networks, and for ``LogisticRegression``, whose
+    probabilities are the softmax (logistic for two classes) of its linear
+    function. Other linear classifiers have no probabilities, or others
+    (``SGDClassifier`` normalizes one-vs-rest ones): their layers give the
+    same labels, not the same probabilities.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression, RidgeClassifier
+    >>> from sklearn_svdmlp._head import probabilities_are_layers
+    >>> probabilities_are_layers(LogisticRegression())
+    True
+    >>> probabilities_are_layers(RidgeClassifier())
+    False
+    """
+    if isinstance(head, MultiOutputClassifier):
+        return all(probabilities_are_layers(e) for e in head.estimators_)
+    return is_regressor(head) or isinstance(head, (LogisticRegression, MLPClassifier))
 
 
 def head_layers(head):
     """A fitted head as network layers for fine-tuning, or ``None``.
 
-    ``LogisticRegression`` (and other linear heads with ``predict_proba``)
-    becomes one softmax layer (logistic for two classes); per-label linear
-    heads in a ``MultiOutputClassifier`` one logistic layer; a linear
-    regressor (such as ``Ridge``) one identity layer; a multi-layer perceptron
-    (``MLPClassifier`` or ``MLPRegressor``) its own layers. Other heads give
-    ``None``. The arrays are copies.
+    A linear classifier (``LogisticRegression``, ``RidgeClassifier``,
+    ``LinearSVC`` ...) becomes one softmax layer (logistic for two classes),
+    whose most probable class is the classifier's prediction; per-label
+    linear classifiers in a ``MultiOutputClassifier`` one logistic layer; a
+    linear regressor (such as ``Ridge``) one identity layer; a multi-layer
+    perceptron (``MLPClassifier`` or ``MLPRegressor``) its own layers. Other
+    heads give ``None``. The arrays are copies.
 
     Examples
     --------
@@ -146,13 +212,16 @@ def head_layers(head):
         coef = np.hstack([estimator.coef_.T for estimator in head.estimators_])
         intercept = np.hstack([estimator.intercept_ for estimator in head.estimators_])
         return [DenseLayer(coef, intercept, "logistic")]
-    if _is_linear(head) and is_regressor(head):
+    if _is_linear(head):
+        # One output per row of coef_ (a single target or two classes may
+        # store a 1-d coef_ and a scalar intercept_).
         coef = np.atleast_2d(head.coef_).T.copy()
         intercept = np.broadcast_to(head.intercept_, coef.shape[1]).astype(coef.dtype)
-        return [DenseLayer(coef, intercept, "identity")]
-    if _is_linear(head):
-        activation = "logistic" if head.coef_.shape[0] == 1 else "softmax"
-        return [DenseLayer(head.coef_.T.copy(), head.intercept_.copy(), activation)]
+        if is_regressor(head):
+            activation = "identity"
+        else:
+            activation = "logistic" if coef.shape[1] == 1 else "softmax"
+        return [DenseLayer(coef, intercept, activation)]
     if hasattr(head, "coefs_") and hasattr(head, "out_activation_"):
         return [layer.copy() for layer in mlp_layers(head)]
     return None
@@ -165,17 +234,13 @@ def set_head_layers(head, layers):
         for j, estimator in enumerate(head.estimators_):
             estimator.coef_ = layer.coef[:, j : j + 1].T.copy()
             estimator.intercept_ = layer.intercept[j : j + 1].copy()
-    elif _is_linear(head) and is_regressor(head):
+    elif _is_linear(head):
         (layer,) = layers
         coef = np.ascontiguousarray(layer.coef.T)
         head.coef_ = coef.ravel() if np.ndim(head.coef_) == 1 else coef
         intercept = layer.intercept.copy()
         scalar = np.ndim(head.intercept_) == 0
         head.intercept_ = float(intercept[0]) if scalar else intercept
-    elif _is_linear(head):
-        (layer,) = layers
-        head.coef_ = np.ascontiguousarray(layer.coef.T)
-        head.intercept_ = layer.intercept
     else:
         head.coefs_ = [layer.coef for layer in layers]
         head.intercepts_ = [layer.intercept for layer in layers]

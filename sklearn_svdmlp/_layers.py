@@ -66,13 +66,13 @@ def _affine(X, weights, bias, out=None):
 
     ``X`` may be sparse; ``out`` is a C-contiguous array of the result's shape.
     """
-    if out is None:
+    if not sp.issparse(X):
+        result = np.matmul(X, weights, out=out)
+    elif out is None:
         result = safe_sparse_dot(X, weights)
-    elif sp.issparse(X):
+    else:
         out[...] = safe_sparse_dot(X, weights)
         result = out
-    else:
-        result = np.matmul(X, weights, out=out)
     if bias is not None:
         result += bias
     return result

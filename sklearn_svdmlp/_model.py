@@ -8,12 +8,11 @@ as ``CalibratedClassifierCV`` keeps the ``_CalibratedClassifier`` that its
 module-level functions return.
 """
 
-import copy
 import numbers
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import has_fit_parameter
 
@@ -27,6 +26,7 @@ from ._head import stored_floats
 from ._layers import total_params
 from ._network import CompressedNetwork
 from ._rank_selection import truncation_layer
+from ._threads import one_blas_thread
 
 
 def seed_from(random_state):
@@ -61,8 +61,9 @@ class CompressionSettings:
     y : ndarray
         Training targets, for the head.
     sample_weight : ndarray or None
-    new_head : callable or None
-        Returns an unfitted head (``method="truncated"``).
+    head : estimator or None
+        The unfitted head (``method="truncated"``), validated; each candidate
+        fits a clone of it.
     """
 
     method: str
@@ -73,7 +74,7 @@ class CompressionSettings:
     X: object
     y: object
     sample_weight: object = None
-    new_head: Callable | None = field(default=None)
+    head: object = None
 
     @property
     def data(self):
@@ -135,8 +136,10 @@ class CompressedModel:
         model is a candidate of; it is not modified. ``X`` must be validated
         data: the copy does not check column names.
         """
-        holder = copy.copy(estimator)
-        vars(holder).update(self.fitted_attributes())
+        # A shallow copy by hand: copy.copy would go through __getstate__,
+        # which prepares the estimator for saving.
+        holder = type(estimator).__new__(type(estimator))
+        vars(holder).update(vars(estimator), **self.fitted_attributes())
         vars(holder).pop("feature_names_in_", None)
         return scorer(holder, X, y, sample_weight=sample_weight)
 
@@ -162,18 +165,20 @@ def full_spectra(original, settings):
 
 def fit_head(network, settings):
     """A new head fitted on the truncated network's activations of the training data."""
-    head = settings.new_head()
+    head = clone(settings.head)
     if settings.random_state is not None and "random_state" in head.get_params():
         head.set_params(random_state=settings.random_state)
     activations = network.forward(settings.X)
-    if settings.sample_weight is None:
-        return head.fit(activations, settings.y)
-    if not has_fit_parameter(head, "sample_weight"):
-        raise ValueError(
-            f"head {type(head).__name__} does not accept sample_weight in fit; "
-            "pass a head that does, or no sample_weight."
-        )
-    return head.fit(activations, settings.y, sample_weight=settings.sample_weight)
+    weights = {}
+    if settings.sample_weight is not None:
+        if not has_fit_parameter(head, "sample_weight"):
+            raise ValueError(
+                f"head {type(head).__name__} does not accept sample_weight in fit; "
+                "pass a head that does, or no sample_weight."
+            )
+        weights = {"sample_weight": settings.sample_weight}
+    with one_blas_thread():
+        return head.fit(activations, settings.y, **weights)
 
 
 def build_model(original, requests, settings, spectra=None):

@@ -3,28 +3,17 @@
 The layers themselves (and the cost formulas) are in :mod:`._layers`.
 """
 
-import functools
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import ThreadpoolController
 
 from ._layers import total_params
+from ._threads import BLAS_LIMITS, blas_controller
 
-_THREAD_LIMITS = threading.Lock()
-
-
-@functools.cache
-def _blas_controller():
-    """BLAS thread control, made once: inspecting the loaded libraries is slow.
-
-    Made on first use, when NumPy's BLAS is surely loaded (as scikit-learn's
-    own ``_get_threadpool_controller`` does).
-    """
-    return ThreadpoolController().select(user_api="blas")
+# Fewest rows in a block of the blocked forward pass.
+_MIN_BLOCK = 64
 
 
 @dataclass(eq=False)
@@ -64,21 +53,18 @@ class CompressedNetwork:
         products parallelise better that way than inside BLAS. Where BLAS is
         limited to one thread (as in joblib workers), it stays serial.
         """
-        if not self.layers:
-            return X
         n_samples = X.shape[0]
+        if n_samples <= _MIN_BLOCK or not self.layers:  # no sizes to work out
+            return self._forward_plain(X)
         dtype = np.result_type(X.dtype, *(layer.dtype for layer in self.layers))
         widths = [width for layer in self.layers for width in layer.widths]
-        block = max(64, block_bytes // (max(widths) * dtype.itemsize))
+        block = max(_MIN_BLOCK, block_bytes // (max(widths) * dtype.itemsize))
         if n_samples <= block:
-            output = X
-            for layer in self.layers:
-                output = layer.forward(output)
-            return output
+            return self._forward_plain(X)
         if sp.issparse(X):
             X = X.tocsr()
         result = np.empty((n_samples, self.layers[-1].shape[1]), dtype=dtype)
-        blas = _blas_controller()
+        blas = blas_controller()
         n_threads = min(
             max((lib.num_threads for lib in blas.lib_controllers), default=1),
             n_samples // (2 * block),
@@ -86,14 +72,20 @@ class CompressedNetwork:
         # BLAS thread limits are process-wide: only one call at a time may
         # change them. A call made meanwhile (from another thread) runs
         # serially and leaves them alone, so the limits always come back.
-        if n_threads <= 1 or not _THREAD_LIMITS.acquire(blocking=False):
+        if n_threads <= 1 or not BLAS_LIMITS.acquire(blocking=False):
             self._forward_rows(X, result, 0, n_samples, block)
             return result
         try:
             self._forward_threaded(X, result, block, n_threads, blas)
         finally:
-            _THREAD_LIMITS.release()
+            BLAS_LIMITS.release()
         return result
+
+    def _forward_plain(self, X):
+        """Layer after layer on the whole of ``X``."""
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
 
     def _forward_threaded(self, X, result, block, n_threads, blas):
         """Split the rows over ``n_threads`` threads with single-threaded BLAS."""

@@ -10,17 +10,24 @@ from sklearn.base import is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import GridSearchCV
 
+from ._compat import _validate_style_kwargs
 from ._scoring import compressed_step, compression_ratio_scorer
 
 
-def _axes(ax, caller):
-    """``ax``, or the axes of a new figure; a clear error without matplotlib."""
+def _require_matplotlib(caller):
+    """Import matplotlib, or say clearly that ``caller`` needs it (before any work)."""
     try:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot  # noqa: F401
     except ImportError as error:
         raise ImportError(
             f"{caller} needs matplotlib: pip install 'sklearn-svdmlp[plot]'."
         ) from error
+
+
+def _axes(ax, caller):
+    """``ax``, or the axes of a new figure; a clear error without matplotlib."""
+    _require_matplotlib(caller)
+    import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots()
@@ -173,7 +180,9 @@ class SingularValuesDisplay:
         self.lines_, self.rank_lines_ = [], []
         for index in layers:
             values = np.asarray(self.singular_values[index])
-            style = {"marker": "o", "markersize": 3, "label": names[index], **kwargs}
+            style = _validate_style_kwargs(
+                {"marker": "o", "markersize": 3, "label": names[index]}, kwargs
+            )
             (line,) = ax.plot(np.arange(1, len(values) + 1), values, **style)
             self.lines_.append(line)
             rank = self.ranks[index]
@@ -356,9 +365,10 @@ class CompressionCurveDisplay:
                     f"{scores.size} scores; they must match."
                 )
             order = np.argsort(ratios, kind="stable")
-            style = {"marker": "o", **kwargs}
+            default = {"marker": "o"}
             if self.labels is not None:
-                style.setdefault("label", self.labels[index])
+                default["label"] = self.labels[index]
+            style = _validate_style_kwargs(default, kwargs)
             (line,) = ax.plot(ratios[order], scores[order], **style)
             self.lines_.append(line)
         _ratio_axis(ax.xaxis)
@@ -598,6 +608,7 @@ class CompressionCurveDisplay:
         True
         >>> plt.close("all")
         """
+        _require_matplotlib(f"{cls.__name__}.from_estimator")
         if not (scoring is None or isinstance(scoring, str) or callable(scoring)):
             raise TypeError(
                 "scoring must be a str, a callable or None (one score: the curve's); "

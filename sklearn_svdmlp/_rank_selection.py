@@ -157,7 +157,7 @@ def truncation_layer(requests):
     return index
 
 
-def auto_search(rank, target_ratio, max_score_drop):
+def auto_search(rank, target_ratio, max_score_drop, scoring=None):
     """Which search ``rank="auto"`` asks for: ``"target_ratio"``, ``"max_score_drop"``.
 
     ``None`` for any other ``rank``.
@@ -166,7 +166,8 @@ def auto_search(rank, target_ratio, max_score_drop):
     ------
     ValueError
         Unless ``rank="auto"`` comes with exactly one of the two, and any
-        other rank with neither.
+        other rank with neither; and if ``scoring``, which only the
+        ``max_score_drop`` search uses, is given without it.
 
     Examples
     --------
@@ -186,15 +187,22 @@ def auto_search(rank, target_ratio, max_score_drop):
             "rank='auto' needs exactly one of target_ratio (a float > 1) or "
             f"max_score_drop (a float >= 0); got {len(chosen)}."
         )
-    return chosen[0] if chosen else None
+    search = chosen[0] if chosen else None
+    if scoring is not None and search != "max_score_drop":
+        raise ValueError(
+            "scoring is only used with rank='auto' and max_score_drop; got "
+            f"rank={rank!r} and max_score_drop={max_score_drop!r}. Set both, or "
+            "leave scoring None."
+        )
+    return search
 
 
 def rank_requests(rank, method, n_weight_matrices):
     """The estimator's ``rank`` parameter as one request per weight matrix.
 
     Checks what parameter validation cannot: the length of a list, its
-    entries, and for ``method="truncated"`` that exactly one hidden layer is
-    cut. An ``int`` or ``float`` is given to every layer with
+    entries, and for ``method="truncated"`` that at most one layer, a hidden
+    one, is cut. An ``int`` or ``float`` is given to every layer with
     ``method="svd"`` and to the last hidden layer with ``"truncated"``.
 
     Examples

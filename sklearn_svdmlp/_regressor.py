@@ -27,27 +27,48 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         ``MLPRegressor`` is cloned and fitted; a ``FrozenEstimator`` wrapping a
         fitted ``MLPRegressor`` is used as it is, never refit or modified.
     method : {"svd", "truncated"}, default="svd"
+        ``"svd"`` factors every layer and keeps its width; ``"truncated"``
+        cuts one hidden layer and retrains a head above it.
     rank : int, float, list, tuple, "auto" or None, default=0.8
+        How much of each layer to keep: at most that many singular values
+        (int), a fraction of each layer's energy (float in (0, 1)), one entry
+        per weight matrix (list), no compression (``None``), or chosen under
+        ``target_ratio`` or ``max_score_drop`` (``"auto"``).
     bias : {"separate", "augment"}, default="separate"
+        ``"separate"`` factors ``W`` and keeps ``b``; ``"augment"`` factors
+        ``[W; b]``.
     head : regressor or None, default=None
         With ``method="truncated"``, the regressor retrained on the truncated
         layer's activations; ``None`` means ``Ridge()``.
     target_ratio : float > 1 or None, default=None
+        With ``rank="auto"``: reach ``compression_ratio_ >= target_ratio``
+        keeping as much of the network as possible.
     max_score_drop : float >= 0 or None, default=None
         With ``rank="auto"``: the largest drop allowed in the validation
         score, R^2 unless ``scoring`` says otherwise.
     svd_on : {"weights", "activations"}, default="weights"
+        Factor each weight matrix, or choose each layer's factors to best
+        reproduce its pre-activations on the training data.
     fine_tune_epochs : int >= 0, default=0
         Trains the compressed network with ``MLPRegressor``'s loss (squared
         error, or Poisson deviance for ``loss="poisson"``); with
         ``method="truncated"``, together with a linear or ``MLPRegressor``
         head.
     validation_fraction : float in (0, 1), default=0.1
+        Share of the training data held out to score candidates when
+        ``max_score_drop`` is set.
     scoring : str, callable or None, default=None
+        Scorer for ``max_score_drop``; ``None`` is R^2.
     svd_solver : {"auto", "full", "randomized"}, default="auto"
+        Exact LAPACK SVD, randomized SVD of the top triplets, or the faster
+        of the two for the layer's size and rank.
     memory : str, joblib.Memory or None, default=None
+        Caches the fitted network, as ``Pipeline(memory=...)`` does.
     verbose : int, default=0
+        Print the searches' and fine-tuning's progress.
     random_state : int, RandomState instance or None, default=None
+        Passed on to the network that is fitted and the head, and drives the
+        validation split, the randomized SVD and fine-tuning's shuffling.
 
     Attributes
     ----------

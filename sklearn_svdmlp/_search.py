@@ -4,14 +4,22 @@
 within a parameter budget; ``max_score_drop`` (:func:`search_score_drop`)
 finds the smallest model whose score stays within a drop of the network's.
 Candidates come from :func:`~sklearn_svdmlp._model.build_model`; scores from
-a callable the estimator passes in. Nothing here knows about estimators.
+a callable the estimator passes in, and progress goes to ``report`` (a
+callable taking a line of text). Nothing here knows about estimators.
 """
+
+from functools import partial
 
 import numpy as np
 
-from ._layers import total_params
+from ._head import head_n_params
+from ._layers import dense_n_params, total_params
 from ._model import build_model, full_spectra
 from ._rank_selection import allocate_ranks, breakeven_rank, cut_requests, default_cut
+
+
+def quiet(message):
+    """The default ``report``: say nothing."""
 
 
 def largest_passing(low, high, passes):
@@ -43,20 +51,37 @@ def largest_passing(low, high, passes):
     return best
 
 
-def compress_to_ratio(original, settings, target_ratio):
+def _truncation_n_params(original, cut, width, settings):
+    """What cutting layer ``cut`` to ``width`` stores, from the cost formulas.
+
+    ``None`` when the head's size is only known once it is fitted.
+    """
+    head = head_n_params(settings.head, width, settings.y)
+    if head is None:
+        return None
+    n_in = original[cut].shape[0]
+    return total_params(original[:cut]) + dense_n_params(n_in, width) + head
+
+
+def compress_to_ratio(original, settings, target_ratio, report=quiet):
     """The model that reaches ``target_ratio`` while keeping the most.
 
     Plain SVD allocates ranks over all layers at once
     (:func:`~sklearn_svdmlp._rank_selection.allocate_ranks`): costs come from
-    the formulas, and one model is built. Truncation takes the widest cut of
-    the last hidden layer that reaches the ratio, by bisection over the
-    width: a head's size is only known once it is fitted.
+    the formulas, and one model is built. Truncation cuts the deepest hidden
+    layer that can reach the ratio (so that the most of the network is kept),
+    at the widest width that does, by bisection over the width. The cost
+    formulas give each width's size where the head's is known before it is
+    fitted (``LogisticRegression`` and ``Ridge``, the defaults); otherwise
+    each candidate is built.
 
     Parameters
     ----------
     original : list of DenseLayer
     settings : CompressionSettings
     target_ratio : float > 1
+    report : callable, default=no report
+        Takes a line of progress.
 
     Returns
     -------
@@ -69,37 +94,48 @@ def compress_to_ratio(original, settings, target_ratio):
     """
     spectra = full_spectra(original, settings)
     n_params_original = total_params(original)
+    budget = n_params_original / target_ratio
     if settings.method == "svd":
         shapes = [layer.shape for layer in original]
         try:
-            requests = allocate_ranks(
-                spectra, shapes, settings.bias, n_params_original / target_ratio
-            )
+            requests = allocate_ranks(spectra, shapes, settings.bias, budget)
         except ValueError as error:
             raise ValueError(
                 f"target_ratio={target_ratio} cannot be reached: {error}"
             ) from None
+        report(f"target_ratio={target_ratio}: ranks {requests}")
         return build_model(original, requests, settings, spectra)
 
-    cut = default_cut(len(original))
-    tried = {}
+    n_layers = len(original)
+    built = {}
 
-    def reaches(width):
-        model = build_model(
-            original, cut_requests(len(original), width, cut), settings, spectra
-        )
-        tried[width] = model
-        return model.compression_ratio >= target_ratio
+    def candidate(cut, width):
+        if (cut, width) not in built:
+            requests = cut_requests(n_layers, width, cut)
+            built[cut, width] = build_model(original, requests, settings, spectra)
+        return built[cut, width]
 
-    best = largest_passing(1, original[cut].shape[1], reaches)
-    if best is None:
-        raise ValueError(
-            f"target_ratio={target_ratio} cannot be reached: truncating "
-            f"layer {cut} to one unit gives a compression ratio of "
-            f"{tried[1].compression_ratio:.2f}. Cut a lower layer with a list "
-            "rank, or use method='svd'."
+    def reaches(cut, width):
+        n_params = _truncation_n_params(original, cut, width, settings)
+        if n_params is None:
+            n_params = candidate(cut, width).n_params
+        report(
+            f"target_ratio={target_ratio}: layer {cut} cut to {width} units "
+            f"stores {n_params:,} numbers (ratio {n_params_original / n_params:.2f})"
         )
-    return tried[best]
+        return n_params <= budget
+
+    default_cut(n_layers)  # a truncation needs a hidden layer
+    for cut in range(n_layers - 2, -1, -1):
+        width = largest_passing(1, original[cut].shape[1], partial(reaches, cut))
+        if width is not None:
+            return candidate(cut, width)
+    raise ValueError(
+        f"target_ratio={target_ratio} cannot be reached: truncating the first "
+        "hidden layer to one unit gives a compression ratio of "
+        f"{candidate(0, 1).compression_ratio:.2f}. Use method='svd', whose "
+        "factors also shrink the layers below the cut."
+    )
 
 
 def candidate_ranks(limit):
@@ -181,17 +217,21 @@ def requests_for_threshold(sensitivity, baseline, threshold):
     return requests
 
 
-def search_score_drop(original, settings, max_score_drop, score):
+def search_score_drop(original, settings, max_score_drop, score, report=quiet):
     """The smallest model whose score is at most ``max_score_drop`` below the network's.
 
-    First each layer alone is compressed at ranks 1, 2, 4, ... (for a
-    truncation, the cut layer at those widths) to measure its sensitivity.
-    For a truncation, the narrowest width within the drop is taken. For plain
-    SVD, each threshold ``t`` on the single-layer drops picks, per layer, the
-    smallest rank that alone costs at most ``t``; a larger ``t`` gives a
-    smaller model, and a bisection over the thresholds finds the largest
-    whose combined model still holds the bound, in a few evaluations of
-    combined models.
+    Plain SVD: first each layer alone is compressed at ranks 1, 2, 4, ... to
+    measure its sensitivity. Each threshold ``t`` on these single-layer drops
+    picks, per layer, the smallest rank that alone costs at most ``t``; a
+    larger ``t`` gives a smaller model, and a bisection over the thresholds
+    finds the largest whose combined model still holds the bound, in a few
+    evaluations of combined models.
+
+    Truncation: for each hidden layer, the narrowest of the widths 1, 2, 4,
+    ... (and the full width) that holds the bound, by bisection, trying the
+    full width first: if even that fails, no width is tried. The smallest of
+    these models is taken. Both bisections assume the score falls as the
+    model shrinks; the "smallest model" is the smallest the search tried.
 
     Parameters
     ----------
@@ -200,13 +240,16 @@ def search_score_drop(original, settings, max_score_drop, score):
     max_score_drop : float >= 0
     score : callable
         ``score(model) -> float``, higher is better, on held-out data.
+    report : callable, default=no report
+        Takes a line of progress.
 
     Returns
     -------
     model : CompressedModel
         Uncompressed when no candidate holds the bound.
     sensitivity : list of dict
-        See :func:`layer_sensitivity`.
+        Per layer, ``{"ranks", "scores"}``: the ranks (or widths) tried with
+        that layer alone compressed, increasing, and the scores.
     baseline_score : float
         The uncompressed network's score.
     model_score : float
@@ -214,50 +257,78 @@ def search_score_drop(original, settings, max_score_drop, score):
     """
     spectra = full_spectra(original, settings)
     n_layers = len(original)
+    uncompressed = build_model(original, [None] * n_layers, settings, spectra)
+    baseline = score(uncompressed)
+    report(
+        f"max_score_drop={max_score_drop}: uncompressed network scores {baseline:.4f}"
+    )
+    best = [uncompressed, baseline]
 
     def evaluate(requests):
-        return score(build_model(original, requests, settings, spectra))
-
-    baseline = evaluate([None] * n_layers)
-    if settings.method == "svd":
-        limits = [
-            min(breakeven_rank(layer.shape, settings.bias), len(spectrum))
-            for layer, spectrum in zip(original, spectra, strict=True)
-        ]
-    else:
-        cut = default_cut(n_layers)
-        limits = [0] * n_layers
-        limits[cut] = original[cut].shape[1]
-    sensitivity = layer_sensitivity(evaluate, limits)
+        model = build_model(original, requests, settings, spectra)
+        model_score = score(model)
+        holds = baseline - model_score <= max_score_drop
+        if holds and model.n_params < best[0].n_params:
+            best[:] = [model, model_score]
+        report(
+            f"max_score_drop={max_score_drop}: ranks {model.ranks}, "
+            f"{model.n_params:,} parameters, score {model_score:.4f} "
+            f"({'holds' if holds else 'fails'}); best so far "
+            f"{best[0].n_params:,} parameters"
+        )
+        return model_score
 
     if settings.method == "truncated":
-        scores = sensitivity[cut]
-        fits = np.flatnonzero(baseline - scores["scores"] <= max_score_drop)
-        width = int(scores["ranks"][fits[0]]) if len(fits) else None
-        model_score = float(scores["scores"][fits[0]]) if len(fits) else baseline
-        requests = cut_requests(n_layers, width, cut)
-        return (
-            build_model(original, requests, settings, spectra),
-            sensitivity,
-            baseline,
-            model_score,
-        )
+        sensitivity = [
+            _narrowest_holding_width(
+                evaluate,
+                n_layers,
+                cut,
+                original[cut].shape[1],
+                baseline,
+                max_score_drop,
+            )
+            if cut < n_layers - 1
+            else {"ranks": np.array([], dtype=int), "scores": np.array([])}
+            for cut in range(n_layers)
+        ]
+        return best[0], sensitivity, baseline, best[1]
 
+    limits = [
+        min(breakeven_rank(layer.shape, settings.bias), len(spectrum))
+        for layer, spectrum in zip(original, spectra, strict=True)
+    ]
+    sensitivity = layer_sensitivity(evaluate, limits)
     thresholds = np.unique(
         np.concatenate([baseline - layer["scores"] for layer in sensitivity] + [[0.0]])
     )
     thresholds = thresholds[thresholds <= max_score_drop]
-    holding = []
+
+    def combined_holds(index):
+        requests = requests_for_threshold(sensitivity, baseline, thresholds[index])
+        return baseline - evaluate(requests) <= max_score_drop
+
+    largest_passing(0, len(thresholds) - 1, combined_holds)
+    return best[0], sensitivity, baseline, best[1]
+
+
+def _narrowest_holding_width(evaluate, n_layers, cut, limit, baseline, max_drop):
+    """Cut layer ``cut`` at candidate widths, widest first, then by bisection.
+
+    Returns the widths tried and their scores, as :func:`layer_sensitivity`.
+    """
+    widths = candidate_ranks(limit)[::-1]  # widest first
+    scores = {}
 
     def holds(index):
-        requests = requests_for_threshold(sensitivity, baseline, thresholds[index])
-        model = build_model(original, requests, settings, spectra)
-        model_score = score(model)
-        if baseline - model_score > max_score_drop:
-            return False
-        holding[:] = [model, model_score]
-        return True
+        width = widths[index]
+        scores[width] = evaluate(cut_requests(n_layers, width, cut))
+        return baseline - scores[width] <= max_drop
 
-    if largest_passing(0, len(thresholds) - 1, holds) is None:
-        holding[:] = [build_model(original, [None] * n_layers, settings), baseline]
-    return holding[0], sensitivity, baseline, holding[1]
+    if holds(0):
+        largest_passing(1, len(widths) - 1, holds)
+    tried = sorted(scores)
+    return {
+        "ranks": np.array(tried, dtype=int),
+        "scores": np.array([scores[width] for width in tried], dtype=float),
+    }

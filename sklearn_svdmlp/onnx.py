@@ -36,18 +36,19 @@ True
 import numpy as np
 from skl2onnx import update_registered_converter
 from skl2onnx.common.data_types import (
+    DoubleTensorType,
+    FloatTensorType,
     Int64TensorType,
     StringTensorType,
     guess_proto_type,
 )
-from skl2onnx.common.shape_calculator import calculate_linear_regressor_output_shapes
 from skl2onnx.common.utils import check_input_and_output_numbers
 from skl2onnx.common.utils_classifier import get_label_classes
 from skl2onnx.proto import onnx_proto
 
 from ._classifier import SVDCompressedMLPClassifier
 from ._compat import finalize_converter_classes
-from ._head import head_layers
+from ._head import head_layers, probabilities_are_layers
 from ._regressor import SVDCompressedMLPRegressor
 
 __all__ = ["SVDCompressedMLPClassifier", "SVDCompressedMLPRegressor"]
@@ -58,6 +59,7 @@ _ONNX_ACTIVATIONS = {
     "logistic": "Sigmoid",
     "relu": "Relu",
     "softmax": "Softmax",
+    "exp": "Exp",  # MLPRegressor(loss="poisson")
 }
 
 
@@ -67,11 +69,14 @@ def _exported_layers(model):
     if model.head_ is None:
         return layers
     extra = head_layers(model.head_)
-    if extra is None:
+    if extra is None or not probabilities_are_layers(model.head_):
         raise NotImplementedError(
-            "ONNX export of a truncated model needs a head that is a linear "
-            "model (such as LogisticRegression or Ridge) or a multi-layer "
-            f"perceptron; got {type(model.head_).__name__}."
+            "ONNX export of a truncated model needs a head whose output the "
+            "graph computes exactly: a linear model whose probabilities are the "
+            "softmax of its output (LogisticRegression, one per label for "
+            "multilabel targets), a linear regressor (Ridge, LinearRegression "
+            "...), or an MLPClassifier or MLPRegressor; got "
+            f"{type(model.head_).__name__}."
         )
     classifier = hasattr(model, "classes_")
     if (
@@ -101,6 +106,23 @@ def _shape_calculator(operator):
     operator.outputs[1].type.shape = [n_rows, len(classes)]
 
 
+def _regressor_shape_calculator(operator):
+    """One output column per target: ``(n_rows, n_outputs)``."""
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
+    n_rows = operator.inputs[0].get_first_dimension()
+    n_outputs = operator.raw_operator.estimator_.n_outputs_
+    double = guess_proto_type(operator.inputs[0].type) == onnx_proto.TensorProto.DOUBLE
+    tensor_type = DoubleTensorType if double else FloatTensorType
+    operator.outputs[0].type = tensor_type([n_rows, n_outputs])
+
+
+# Operator versions for these nodes as skl2onnx's own helpers choose them (and
+# Identity-13, which handles every float type): newer ones add only types this
+# graph never uses, and pinning them keeps the graph at opset 14 (Relu-14),
+# for older runtimes. Other nodes take the newest the target opset allows.
+_OP_VERSIONS = {"Cast": 9, "Add": 7, "Sub": 7, "Concat": 11, "Identity": 13}
+
+
 class _Graph:
     """The graph being converted, with the few nodes the layers are made of.
 
@@ -123,6 +145,7 @@ class _Graph:
             inputs,
             output,
             name=self.scope.get_unique_operator_name(op_type),
+            op_version=_OP_VERSIONS.get(op_type),
             **attributes,
         )
         return output
@@ -192,7 +215,7 @@ def _regressor_converter(scope, operator, container):
 update_registered_converter(
     SVDCompressedMLPRegressor,
     "SklearnSVDCompressedMLPRegressor",
-    calculate_linear_regressor_output_shapes,
+    _regressor_shape_calculator,
     _regressor_converter,
 )
 

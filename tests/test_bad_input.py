@@ -134,3 +134,79 @@ def test_use_before_fit(method):
 def test_regression_target_rejected():
     with pytest.raises(ValueError, match="Unknown label type"):
         SVDCompressedMLPClassifier(NETWORK).fit(X, X[:, 0])
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_a_regressor_network_is_a_type_error_and_tags_still_work(frozen):
+    from sklearn.neural_network import MLPRegressor
+    from sklearn.utils import get_tags
+
+    network = MLPRegressor(hidden_layer_sizes=(4,), max_iter=20)
+    if frozen:
+        network = FrozenEstimator(network.fit(X, y))
+    model = SVDCompressedMLPClassifier(network)
+    assert get_tags(model).classifier_tags.multi_label  # an MLPClassifier's
+    assert "SVDCompressedMLPClassifier" in model._repr_html_()
+    with pytest.raises(TypeError, match="estimator must be an MLPClassifier"):
+        model.fit(X, y)
+
+
+@pytest.mark.parametrize("fraction", [np.float32(0.5), np.float16(0.5)])
+def test_numpy_float_ranks_are_ranks(fraction):
+    ours = SVDCompressedMLPClassifier(NETWORK, rank=fraction).fit(X, y)
+    python_float = SVDCompressedMLPClassifier(NETWORK, rank=0.5).fit(X, y)
+    assert ours.ranks_ == python_float.ranks_
+    SVDCompressedMLPClassifier(NETWORK, validation_fraction=np.float32(0.2))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(rank=2), dict(rank="auto", target_ratio=1.5), dict(rank=None)],
+)
+def test_scoring_without_the_score_drop_search_is_refused(params):
+    with pytest.raises(ValueError, match="scoring is only used with rank='auto'"):
+        SVDCompressedMLPClassifier(NETWORK, scoring="accuracy", **params).fit(X, y)
+
+
+def test_a_head_bigger_than_what_it_replaces_warns():
+    from sklearn.ensemble import RandomForestClassifier
+
+    forest = RandomForestClassifier(n_estimators=20, random_state=0)
+    with pytest.warns(UserWarning, match="stores more numbers") as record:
+        model = SVDCompressedMLPClassifier(
+            NETWORK, method="truncated", rank=2, head=forest
+        ).fit(X, y)
+    assert model.compression_ratio_ < 1
+    assert [w.filename for w in record if "stores more" in str(w.message)] == [__file__]
+
+
+def test_prediction_skips_only_validation_that_would_change_nothing(monkeypatch):
+    import sklearn_svdmlp._prediction as prediction
+
+    model = SVDCompressedMLPClassifier(NETWORK, rank=2).fit(X, y)
+    original, validated = prediction.validate_data, []
+
+    def counting(*args, **kwargs):
+        validated.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(prediction, "validate_data", counting)
+    # A plain finite float array of the right width needs no conversion, and
+    # gives what the validated path gives (here from a list).
+    expected = model.predict_proba(X.tolist())
+    assert len(validated) == 1
+    np.testing.assert_array_equal(model.predict_proba(X), expected)
+    model.predict(X.astype(np.float32))
+    assert len(validated) == 1
+    # Anything else is validated as usual: converted, or refused with
+    # scikit-learn's own errors.
+    whole = X.astype(int)
+    np.testing.assert_array_equal(
+        model.predict_proba(whole), model.predict_proba(whole.astype(float))
+    )
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    for wrong in [bad, X[:, :3], X[:0], X[:, :, np.newaxis]]:
+        with pytest.raises(ValueError):
+            model.predict(wrong)
+    assert len(validated) == 6

@@ -1,12 +1,15 @@
 """GridSearchCV over rank on a Dask cluster, through joblib."""
 
+import os
 import warnings
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
-from distributed import Client, LocalCluster
+
+# The dask extra; without it, these tests skip.
+distributed = pytest.importorskip("distributed")
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier
@@ -17,10 +20,10 @@ from sklearn_svdmlp import SVDCompressedMLPClassifier
 @pytest.fixture(scope="module")
 def client():
     with (
-        LocalCluster(
+        distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        Client(cluster) as client,
+        distributed.Client(cluster) as client,
     ):
         yield client
 
@@ -47,8 +50,30 @@ def test_same_scores_as_a_local_run(client, digits_split):
     )
     assert remote.best_params_ == local.best_params_
     assert remote.score(X_test, y_test) == local.score(X_test, y_test)
-    # The work ran on the two worker processes.
-    assert len(client.scheduler_info()["workers"]) == 2
+
+
+def process_id(estimator, X, y):
+    """A scorer that records which process scored the candidate."""
+    return os.getpid()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_candidates_are_fitted_on_the_workers(client, digits_split):
+    X_train, _, y_train, _ = digits_split
+    with joblib.parallel_config(backend="dask"):
+        remote = (
+            search()
+            .set_params(scoring={"pid": process_id}, refit=False)
+            .fit(X_train, y_train)
+        )
+    scored_in = {
+        int(pid)
+        for name, pids in remote.cv_results_.items()
+        if name.startswith("split") and name.endswith("_test_pid")
+        for pid in pids
+    }
+    workers = set(client.run(os.getpid).values())
+    assert scored_in and scored_in <= workers and os.getpid() not in scored_in
 
 
 def test_shared_memory_holds_one_network_per_fold(client, digits_split, tmp_path):

@@ -1,5 +1,6 @@
 """The main job: ``python -m sklearn_svdmlp``."""
 
+import re
 import subprocess
 import sys
 
@@ -50,3 +51,28 @@ def test_help_runs_as_a_module():
 def test_bad_dataset_is_refused():
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--dataset", "mnist"])
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--hidden-layer-sizes", "0"], "a hidden layer width is an int >= 1; got '0'"),
+        (["--hidden-layer-sizes", "x"], "a hidden layer width is an int >= 1"),
+        (
+            ["--ranks", "abc"],
+            "a rank is an int >= 1 or a float in \\(0, 1\\); got 'abc'",
+        ),
+        (["--ranks", "1.0"], "got '1.0'"),
+    ],
+)
+def test_bad_flags_are_refused_with_a_clear_message(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(argv)
+    error = capsys.readouterr().err
+    assert re.search(message, error) and "parse_" not in error
+
+
+def test_every_flag_has_help():
+    parser = build_parser()
+    for action in parser._actions:
+        assert action.help, action.option_strings

@@ -11,6 +11,10 @@ import pytest
 
 import sklearn_svdmlp
 
+# The docs extra (which brings the gallery's onnx and plot); without it, skip.
+for _module in ["sphinx", "numpydoc", "sphinx_gallery", "pydata_sphinx_theme"]:
+    pytest.importorskip(_module)
+
 ROOT = Path(__file__).parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("plot_*.py"))
 
@@ -61,3 +65,28 @@ def test_api_reference_lists_every_public_name(built_site):
     # scikit-learn's inherited ``score`` docstring cites its own user guide.
     page = html / "generated" / "sklearn_svdmlp.SVDCompressedMLPClassifier.html"
     assert "model_evaluation.html#accuracy-score" in page.read_text()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["SVDCompressedMLPClassifier", "SVDCompressedMLPRegressor"],
+)
+def test_every_parameter_and_fit_argument_is_described(name):
+    from numpydoc.docscrape import ClassDoc, FunctionDoc
+
+    estimator = getattr(sklearn_svdmlp, name)
+    documented = {p.name: " ".join(p.desc) for p in ClassDoc(estimator)["Parameters"]}
+    for parameter in estimator().get_params():
+        assert documented.get(parameter, "").strip(), f"{name}: {parameter}"
+    fit = {p.name: " ".join(p.desc) for p in FunctionDoc(estimator.fit)["Parameters"]}
+    assert "numbers for the regressor" in fit["y"]
+    assert {"X_val", "y_val", "sample_weight_val"} <= set(fit)
+
+
+@pytest.mark.parametrize("layer", ["DenseLayer", "FactoredLayer"])
+def test_layer_forward_documents_its_parameters_and_result(layer):
+    from numpydoc.docscrape import FunctionDoc
+
+    forward = FunctionDoc(getattr(sklearn_svdmlp, layer).forward)
+    assert [p.name for p in forward["Parameters"]] == ["X", "buffers"]
+    assert [p.name for p in forward["Returns"]] == ["output"]

@@ -3,16 +3,18 @@
 import warnings
 
 import numpy as np
-import onnxruntime
 import pytest
-from skl2onnx import to_onnx
+
+# The onnx extra; without it, these tests skip.
+onnxruntime = pytest.importorskip("onnxruntime")
+to_onnx = pytest.importorskip("skl2onnx").to_onnx
 from sklearn.datasets import (
     load_breast_cancer,
     load_iris,
     make_multilabel_classification,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -130,12 +132,22 @@ def test_float64_input():
     np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-10)
 
 
-def test_unsupported_head_is_refused():
+@pytest.mark.parametrize(
+    "head, name",
+    [
+        (KNeighborsClassifier(), "KNeighborsClassifier"),
+        # Linear, but its decision is not the softmax of probabilities.
+        (RidgeClassifier(), "RidgeClassifier"),
+    ],
+)
+def test_unsupported_head_is_refused(head, name):
     X, y = data("multiclass")
     model = SVDCompressedMLPClassifier(
-        NETWORK, method="truncated", rank=3, head=KNeighborsClassifier()
+        NETWORK, method="truncated", rank=3, head=head
     ).fit(X, y)
-    with pytest.raises(NotImplementedError, match="linear model"):
+    with pytest.raises(
+        NotImplementedError, match=f"linear model.*LogisticRegression.*got {name}"
+    ):
         to_onnx(model, X[:1])
 
 
@@ -174,3 +186,44 @@ def test_regressor_predictions_match(config, n_targets):
     n_factored = sum(isinstance(layer, FactoredLayer) for layer in model.layers_)
     matmuls = [node for node in onx.graph.node if node.op_type == "MatMul"]
     assert len(matmuls) >= 2 * n_factored + (len(model.layers_) - n_factored)
+
+
+def test_poisson_regressor_exports_its_exponential_output():
+    from sklearn.datasets import load_diabetes
+    from sklearn.neural_network import MLPRegressor
+
+    from sklearn_svdmlp import SVDCompressedMLPRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVDCompressedMLPRegressor(
+            MLPRegressor(
+                loss="poisson", hidden_layer_sizes=(16,), max_iter=300, random_state=0
+            ),
+            rank=3,
+        ).fit(X, y)
+    onx, (prediction,) = run(model, X)
+    assert "Exp" in [node.op_type for node in onx.graph.node]
+    np.testing.assert_allclose(prediction.ravel(), model.predict(X), rtol=1e-4)
+
+
+def test_multi_output_regressor_declares_its_output_width():
+    from sklearn.neural_network import MLPRegressor
+
+    from sklearn_svdmlp import SVDCompressedMLPRegressor
+
+    X, _ = load_iris(return_X_y=True)
+    X = X.astype(np.float32)
+    Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 2] - X[:, 3], X.sum(axis=1)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVDCompressedMLPRegressor(
+            MLPRegressor(hidden_layer_sizes=(16,), max_iter=300, random_state=0),
+            rank=2,
+        ).fit(X, Y)
+    onx, (prediction,) = run(model, X)
+    (output,) = onx.graph.output
+    assert [dim.dim_value for dim in output.type.tensor_type.shape.dim][1] == 3
+    np.testing.assert_allclose(prediction, model.predict(X), atol=1e-4)

@@ -6,7 +6,6 @@ import pickle
 import joblib
 import numpy as np
 import pytest
-import skops.io as sio
 from sklearn.datasets import load_iris, make_multilabel_classification
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
@@ -51,6 +50,7 @@ def fitted(config, frozen, target="multiclass"):
 @pytest.mark.parametrize("frozen", [False, True])
 @pytest.mark.parametrize("config", CONFIGURATIONS)
 def test_skops_round_trip_trusts_only_own_types(config, frozen):
+    sio = pytest.importorskip("skops.io")
     model, X = fitted(config, frozen)
     data = sio.dumps(model)
     untrusted = set(sio.get_untrusted_types(data=data))
@@ -66,6 +66,7 @@ def test_skops_round_trip_trusts_only_own_types(config, frozen):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_skops_refuses_untrusted_by_default():
+    sio = pytest.importorskip("skops.io")
     model, _ = fitted(dict(rank=2), frozen=False)
     with pytest.raises(Exception, match="[Uu]ntrusted"):
         sio.loads(sio.dumps(model))
@@ -90,6 +91,7 @@ def test_pickle_and_joblib_round_trip(dump):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_saving_leaves_the_networks_in_use_alone():
+    sio = pytest.importorskip("skops.io")
     model, X = fitted(dict(rank=2), frozen=True)
     network = model.estimator_
     assert hasattr(network, "_optimizer")

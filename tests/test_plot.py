@@ -2,9 +2,12 @@
 
 import sys
 
-import matplotlib
 import numpy as np
 import pytest
+
+# The plot extra; without it, these tests skip.
+matplotlib = pytest.importorskip("matplotlib")
+from _helpers import CountingMLP
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -334,3 +337,25 @@ def test_plot_without_matplotlib_names_the_extra(monkeypatch):
     display = CompressionCurveDisplay(compression_ratios=[[1.0]], scores=[[1.0]])
     with pytest.raises(ImportError, match=r"sklearn-svdmlp\[plot\]"):
         display.plot()
+
+
+def test_style_keywords_and_their_aliases_override_the_defaults(compressed):
+    display = SingularValuesDisplay.from_estimator(compressed, ms=6, c="black")
+    assert all(line.get_markersize() == 6 for line in display.lines_)
+    assert all(line.get_color() == "black" for line in display.lines_)
+    curve = CompressionCurveDisplay(
+        compression_ratios=[[1.0, 2.0]], scores=[[0.9, 0.8]], labels=["a"]
+    ).plot(marker="s", label="b")
+    assert curve.lines_[0].get_marker() == "s" and curve.lines_[0].get_label() == "b"
+
+
+def test_missing_matplotlib_is_reported_before_the_search(monkeypatch, digits_split):
+    X_train, _, y_train, _ = digits_split
+    CountingMLP.n_fit_calls = 0
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    model = SVDCompressedMLPClassifier(CountingMLP((8,), max_iter=20))
+    with pytest.raises(ImportError, match=r"sklearn-svdmlp\[plot\]"):
+        CompressionCurveDisplay.from_estimator(
+            model, X_train, y_train, param_name="rank", param_range=[1, 2], cv=2
+        )
+    assert CountingMLP.n_fit_calls == 0

@@ -1,10 +1,14 @@
 """rank="auto" with target_ratio: the global allocator."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
+from sklearn.neural_network import MLPClassifier
 
 from sklearn_svdmlp import FactoredLayer, SVDCompressedMLPClassifier
 from sklearn_svdmlp._layers import dense_n_params, factored_n_params
@@ -166,15 +170,21 @@ def test_unreachable_ratio(fitted_mlp, digits_split):
         SVDCompressedMLPClassifier(
             FrozenEstimator(fitted_mlp), rank="auto", target_ratio=500
         ).fit(X_train, y_train)
+    # 6,570 parameters; the smallest truncation (the first hidden layer cut
+    # to one unit, a logistic head on it) stores 65 + 20 = 85: ratio 77.3.
     with pytest.raises(
-        ValueError, match="target_ratio=50 cannot be reached.*lower layer"
+        ValueError, match="target_ratio=100 cannot be reached.*first hidden layer"
     ):
         SVDCompressedMLPClassifier(
             FrozenEstimator(fitted_mlp),
             method="truncated",
             rank="auto",
-            target_ratio=50,
+            target_ratio=100,
         ).fit(X_train, y_train)
+    reached = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp), method="truncated", rank="auto", target_ratio=50
+    ).fit(X_train, y_train)
+    assert reached.ranks_ == [1, None, None] and reached.n_params_ == 85
 
 
 @pytest.mark.parametrize(
@@ -199,3 +209,108 @@ def test_auto_parameter_errors(fitted_mlp, digits_split, params, match):
         SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp), **params).fit(
             X_train, y_train
         )
+
+
+def test_truncation_cuts_a_lower_layer_when_the_last_cannot_reach_the_ratio(
+    digits_split, monkeypatch
+):
+    """A 100-50 network: cutting the 50-unit layer cannot halve it; the first can."""
+    import sklearn_svdmlp._model as model_module
+
+    X_train, X_test, y_train, y_test = digits_split
+    network = MLPClassifier((100, 50), max_iter=300, random_state=0).fit(
+        X_train, y_train
+    )
+    head_fits = []
+    original_fit_head = model_module.fit_head
+    monkeypatch.setattr(
+        model_module,
+        "fit_head",
+        lambda *args: head_fits.append(1) or original_fit_head(*args),
+    )
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(network), method="truncated", rank="auto", target_ratio=2
+    ).fit(X_train, y_train)
+    assert model.ranks_[0] is not None and model.ranks_[1:] == [None, None]
+    assert model.compression_ratio_ >= 2
+    # The default head's size is known before it is fitted: one fit, not one
+    # per width tried.
+    assert head_fits == [1]
+    assert model.score(X_test, y_test) > 0.9
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 10])
+def test_head_size_formula_matches_the_fitted_heads(rng, n_classes):
+    from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+    from sklearn.multioutput import MultiOutputClassifier
+
+    from sklearn_svdmlp._head import head_n_params, stored_floats
+
+    X = rng.normal(size=(60, 7))
+    y = np.arange(60) % n_classes
+    Y = rng.integers(0, 2, size=(60, n_classes))
+    Y[0], Y[1] = 0, 1  # both values in every label
+    targets = rng.normal(size=(60, n_classes))
+    for head, target in [
+        (LogisticRegression(), y),
+        (MultiOutputClassifier(LogisticRegression()), Y),
+        (Ridge(), targets[:, 0]),
+        (Ridge(), targets),
+    ]:
+        assert head_n_params(head, 7, target) == stored_floats(
+            clone(head).fit(X, target)
+        )
+    # Not known before fitting: no intercept, or more than coefficients stored
+    # (LinearRegression keeps the singular values of X).
+    assert head_n_params(Ridge(fit_intercept=False), 7, targets) is None
+    assert head_n_params(LinearRegression(), 7, targets) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    shapes=st.lists(
+        st.tuples(st.integers(2, 9), st.integers(2, 9)), min_size=1, max_size=3
+    ),
+    seed=st.integers(0, 2**16),
+    fraction=st.floats(0.2, 1.0),
+    bias=st.sampled_from(["separate", "augment"]),
+)
+def test_allocation_is_exact_against_brute_force(shapes, seed, fraction, bias):
+    """Every combination of choices, tried: the allocation keeps the most."""
+    rng = np.random.default_rng(seed)
+    spectra = [
+        np.sort(rng.uniform(0.01, 3, size=min(n_in + (bias == "augment"), n_out)))[::-1]
+        for n_in, n_out in shapes
+    ]
+    dense = [dense_n_params(*shape) for shape in shapes]
+    budget = fraction * sum(dense)
+
+    def choices(spectrum, shape):
+        limit = min(breakeven_rank(shape, bias), len(spectrum))
+        energy = np.cumsum(spectrum**2)
+        options = [(None, dense_n_params(*shape), 0.0)]
+        for rank in range(1, limit + 1):
+            value = np.log(energy[rank - 1] / energy[-1])
+            options.append((rank, factored_n_params(*shape, rank, bias), value))
+        return options
+
+    best_value, feasible = -np.inf, False
+    for combination in itertools.product(
+        *[choices(s, shape) for s, shape in zip(spectra, shapes, strict=True)]
+    ):
+        if sum(cost for _, cost, _ in combination) <= budget:
+            feasible = True
+            best_value = max(best_value, sum(value for *_, value in combination))
+    if not feasible:
+        with pytest.raises(ValueError):
+            allocate_ranks(spectra, shapes, bias, budget)
+        return
+    ranks = allocate_ranks(spectra, shapes, bias, budget)
+    options = [
+        {rank: (cost, value) for rank, cost, value in choices(s, shape)}
+        for s, shape in zip(spectra, shapes, strict=True)
+    ]
+    cost = sum(option[rank][0] for option, rank in zip(options, ranks, strict=True))
+    value = sum(option[rank][1] for option, rank in zip(options, ranks, strict=True))
+    assert cost <= budget
+    assert value == pytest.approx(best_value, abs=1e-9)

@@ -1,0 +1,26 @@
+"""Test configuration shared by tests/ and the doctests of sklearn_svdmlp/.
+
+BLAS runs single-threaded: on a loaded 2-core machine, OpenBLAS threads made
+the suite 2.5 to 3.5 times slower, and single tests up to 30 times. The tests
+of the threaded forward pass raise the limit themselves.
+
+Without an optional extra, its doctests are not collected (its tests skip
+themselves), so that a plain install runs the core suite.
+"""
+
+import importlib.util
+
+import numpy  # noqa: F401  (loads NumPy's BLAS, so the limit reaches it)
+import scipy.linalg  # noqa: F401  (and SciPy's)
+from threadpoolctl import threadpool_limits
+
+threadpool_limits(limits=1, user_api="blas")
+
+collect_ignore = [
+    path
+    for path, extra in [
+        ("sklearn_svdmlp/onnx.py", "skl2onnx"),
+        ("sklearn_svdmlp/_plot.py", "matplotlib"),
+    ]
+    if importlib.util.find_spec(extra) is None
+]
