@@ -58,7 +58,9 @@ def measure(X, y):
 
 
 def main():
+    # Convergence, and the search's warnings about its frozen network.
     warnings.simplefilter("ignore", ConvergenceWarning)
+    warnings.simplefilter("ignore", UserWarning)
     X, _, y, _ = mnist_like(0)
     print(machine())
     for loaded in (False, True):
