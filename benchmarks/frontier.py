@@ -110,7 +110,7 @@ def run(epochs=10, random_state=0, shift=2):
 
     for budget, ranks in BUDGETS.items():
         ratio = n_original / budget
-        add("uniform (document)", budget, rank=ranks)
+        add("uniform (experiment)", budget, rank=ranks)
         add("auto/weights", budget, rank="auto", target_ratio=ratio)
         add(
             "auto/activations",
