@@ -8,7 +8,7 @@ draw what was kept and what it cost (matplotlib, the ``plot`` extra).
 """
 
 from ._classifier import SVDCompressedMLPClassifier
-from ._layers import DenseLayer, FactoredLayer
+from ._layers import DenseLayer, FactoredLayer, QuantizedLayer
 from ._network import CompressedNetwork
 from ._plot import CompressionCurveDisplay, SingularValuesDisplay
 from ._regressor import SVDCompressedMLPRegressor
@@ -21,6 +21,7 @@ __all__ = [
     "CompressionCurveDisplay",
     "DenseLayer",
     "FactoredLayer",
+    "QuantizedLayer",
     "SVDCompressedMLPClassifier",
     "SVDCompressedMLPRegressor",
     "SingularValuesDisplay",

@@ -28,6 +28,7 @@ from ._fine_tuning import fine_tune_model
 from ._layers import mlp_layers
 from ._model import CompressionSettings, build_model, seed_from
 from ._prediction import PredictionMixin
+from ._quantization import FORMATS, quantize_model
 from ._rank_selection import auto_search, rank_requests
 from ._search import compress_to_ratio, quiet, search_score_drop
 from ._summary import SummaryMixin
@@ -87,6 +88,7 @@ class BaseSVDCompressedMLP(
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "svd_solver": [StrOptions({"auto", "full", "randomized"})],
+        "quantize": [StrOptions(set(FORMATS)), None],
         "memory": [None, str, HasMethods(["cache"])],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -107,6 +109,7 @@ class BaseSVDCompressedMLP(
         validation_fraction=0.1,
         scoring=None,
         svd_solver="auto",
+        quantize=None,
         memory=None,
         verbose=0,
         random_state=None,
@@ -123,6 +126,7 @@ class BaseSVDCompressedMLP(
         self.validation_fraction = validation_fraction
         self.scoring = scoring
         self.svd_solver = svd_solver
+        self.quantize = quantize
         self.memory = memory
         self.verbose = verbose
         self.random_state = random_state
@@ -171,6 +175,13 @@ class BaseSVDCompressedMLP(
             _forget_fit(self)
             raise
         return self
+
+    def _stored(self, model):
+        """``model`` as it is stored: in the ``quantize`` format, if any."""
+        if self.quantize is None:
+            return model
+        n_outputs = self.estimator_.coefs_[-1].shape[1]
+        return quantize_model(model, self.quantize, n_outputs)
 
     def _checked(self, X, y, sample_weight, reset=True):
         """``X``, ``y`` and ``sample_weight`` validated, as ``fit`` takes them."""
@@ -238,7 +249,7 @@ class BaseSVDCompressedMLP(
                 original,
                 settings,
                 self.max_score_drop,
-                lambda model: model.score(scorer, self, *validation),
+                lambda model: self._stored(model).score(scorer, self, *validation),
                 report,
             )
             self.sensitivity_, self.baseline_score_, self.validation_score_ = found
@@ -266,6 +277,7 @@ class BaseSVDCompressedMLP(
                 stratify=self._stratify(y),
                 verbose=self.verbose,
             )
+        model = self._stored(model)
         if model.compression_ratio < 1:
             warnings.warn(
                 f"The compressed model stores more numbers ({model.n_params:,}) "

@@ -146,6 +146,20 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         ``rank="auto"`` need whole spectra, so full SVDs. Where the randomized
         SVD ran, :attr:`singular_values_` holds only the values it computed.
 
+    quantize : {"float32", "float16", "int8"} or None, default=None
+        How the compressed model stores its weight matrices, after
+        compression and fine-tuning. ``None`` keeps the network's own dtype;
+        ``"float32"`` and ``"float16"`` round every weight matrix to that
+        type; ``"int8"`` stores each as integers in ``[-127, 127]`` with one
+        float32 scale per output column (symmetric: a column's largest weight
+        maps to 127). Biases are then float32. The forward pass computes in
+        float32 from exactly the stored values, so the model you evaluate is
+        the one you deploy. A truncated model's head is stored as layers too,
+        at the end of :attr:`network_` (``head_`` is then ``None``), which
+        needs a head whose layers compute it: ``LogisticRegression``, a linear
+        regressor or a multi-layer perceptron. With ``rank="auto"`` and
+        ``max_score_drop``, candidates are scored as stored.
+
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` caches its
         transformers: a path or a ``joblib.Memory``. The cache key is the
@@ -176,7 +190,7 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         network it wraps).
     network_ : CompressedNetwork
         The compressed layers and their forward pass.
-    layers_ : list of DenseLayer or FactoredLayer
+    layers_ : list of DenseLayer, FactoredLayer or QuantizedLayer
         ``network_.layers``: the stored weights, to read or export.
     head_ : classifier or None
         The retrained head (``method="truncated"`` with a rank), else ``None``.
@@ -210,6 +224,11 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         Numbers actually stored by the compressed model, the head included.
     compression_ratio_ : float
         ``n_params_original_ / n_params_``.
+    n_bytes_original_ : int
+        Bytes of the network's weights and biases, at their dtype.
+    n_bytes_ : int
+        Bytes of every array the compressed model stores: weights, biases,
+        int8 scales and the head.
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     n_features_in_ : int

@@ -55,16 +55,30 @@ def _positive_column(proba, classes):
     return proba[:, on[0]] if len(on) else np.zeros(len(proba), dtype=proba.dtype)
 
 
-def _stored_floats(value):
+def _stored(value, size):
+    """What ``value`` stores, measured by ``size(array)``, through containers."""
     if isinstance(value, np.ndarray):
-        return value.size if value.dtype.kind in "fc" else 0
+        return size(value) if value.dtype.kind in "fc" else 0
     if isinstance(value, Tree):
-        return value.threshold.size + value.value.size
+        return size(value.threshold) + size(value.value)
     if isinstance(value, (list, tuple)):
-        return sum(_stored_floats(item) for item in value)
+        return sum(_stored(item, size) for item in value)
     if hasattr(value, "get_params") and hasattr(value, "__dict__"):
-        return stored_floats(value)
+        return _stored_in(value, size)
     return 0
+
+
+def _stored_in(estimator, size):
+    # A linear regressor fitted on one target keeps its intercept_ as a
+    # scalar; other scalars (loss_, best_loss_ ...) are not parameters.
+    intercept = getattr(estimator, "intercept_", [])
+    scalar = size(np.asarray(intercept)) if np.ndim(intercept) == 0 else 0
+    return scalar + sum(
+        _stored(value, size)
+        for name, value in vars(estimator).items()
+        if (name.endswith("_") and name != "classes_")
+        or name == NEIGHBORS_TRAINING_DATA
+    )
 
 
 def stored_floats(estimator):
@@ -85,15 +99,22 @@ def stored_floats(estimator):
     >>> stored_floats(LogisticRegression(max_iter=500).fit(X, y))  # 4 x 3 + 3
     15
     """
-    # A linear regressor fitted on one target keeps its intercept_ as a
-    # scalar; other scalars (loss_, best_loss_ ...) are not parameters.
-    scalar_intercept = int(np.ndim(getattr(estimator, "intercept_", [])) == 0)
-    return scalar_intercept + sum(
-        _stored_floats(value)
-        for name, value in vars(estimator).items()
-        if (name.endswith("_") and name != "classes_")
-        or name == NEIGHBORS_TRAINING_DATA
-    )
+    return _stored_in(estimator, np.size)
+
+
+def stored_bytes(estimator):
+    """Bytes of the numbers :func:`stored_floats` counts, at their dtype.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_svdmlp._head import stored_bytes
+    >>> X, y = load_iris(return_X_y=True)
+    >>> stored_bytes(LogisticRegression(max_iter=500).fit(X, y))  # 15 float64
+    120
+    """
+    return _stored_in(estimator, lambda array: array.nbytes)
 
 
 def head_n_params(head, width, y):

@@ -61,6 +61,20 @@ def total_params(layers):
     return sum(layer.n_params for layer in layers)
 
 
+def total_bytes(layers):
+    """Bytes of every array stored by all of ``layers``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp import DenseLayer
+    >>> from sklearn_svdmlp._layers import total_bytes
+    >>> total_bytes([DenseLayer(np.ones((13, 10)), np.zeros(10), "tanh")])
+    1120
+    """
+    return sum(layer.n_bytes for layer in layers)
+
+
 def _affine(X, weights, bias, out=None):
     """``X @ weights + bias`` (``bias`` may be ``None``), into ``out`` when given.
 
@@ -106,6 +120,11 @@ class _Layer:
     def dtype(self):
         """Floating-point type of the weights."""
         return self.parameters()[0][0].dtype
+
+    @property
+    def n_bytes(self):
+        """Bytes of every array stored, at its dtype."""
+        return sum(array.nbytes for array, _ in self.parameters())
 
 
 @dataclass(eq=False)
@@ -205,6 +224,10 @@ class DenseLayer(_Layer):
     def copy(self):
         """A copy with its own arrays."""
         return DenseLayer(self.coef.copy(), self.intercept.copy(), self.activation)
+
+    def affine_steps(self):
+        """The weight matrices applied in turn, and the bias after each."""
+        return [self.coef], [self.intercept]
 
     def summary_cells(self):
         """Kind, shape and rank, as the summary table shows them."""
@@ -346,6 +369,10 @@ class FactoredLayer(_Layer):
             self.activation,
         )
 
+    def affine_steps(self):
+        """The weight matrices applied in turn, and the bias after each."""
+        return [self.left, self.right], [self.left_intercept, self.intercept]
+
     def summary_cells(self):
         """Kind, shape and rank, as the summary table shows them."""
         n_in, n_out = self.shape
@@ -357,6 +384,145 @@ class FactoredLayer(_Layer):
         return graph.activation(
             graph.affine(inner, self.right, self.intercept), self.activation
         )
+
+
+@dataclass(eq=False)
+class QuantizedLayer(_Layer):
+    """A dense or factored layer whose weight matrices are stored in fewer bits.
+
+    It applies its weight matrices in turn (one for a dense layer, the two
+    factors for a factored one), each followed by its bias, then the
+    activation: ``activation(((X @ W_1 + b_1) @ W_2) + b_2)``. Each matrix is
+    stored as float32, float16, or int8 with one float32 scale per column
+    (it stands for ``weights * scales``); biases are float32. The forward
+    pass computes in float32 from exactly these values. Made by the
+    ``quantize`` parameter of the estimators; not trained further.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        The stored matrices, of dtype float32, float16 or int8.
+    scales : list of (ndarray or None)
+        Per matrix, its per-column float32 scales (int8), else ``None``.
+    biases : list of (ndarray or None)
+        Per matrix, the float32 bias added after it, or ``None``.
+    activation : str
+        Name of the activation, as for :class:`DenseLayer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp import QuantizedLayer
+    >>> layer = QuantizedLayer(
+    ...     [np.array([[100, -127]], dtype=np.int8)],
+    ...     [np.array([0.01, 0.02], dtype=np.float32)],
+    ...     [np.zeros(2, dtype=np.float32)],
+    ...     "identity",
+    ... )
+    >>> layer.forward(np.ones((1, 1)))
+    array([[ 1.  , -2.54]], dtype=float32)
+    >>> layer.n_params, layer.n_bytes  # 2 weights and 2 biases; + 2 scales
+    (4, 18)
+    """
+
+    weights: list
+    scales: list
+    biases: list
+    activation: str
+
+    @property
+    def shape(self):
+        """``(n_in, n_out)``."""
+        return self.weights[0].shape[0], self.weights[-1].shape[1]
+
+    @property
+    def rank(self):
+        """Inner dimension of the factors, or ``None`` for a dense layer."""
+        return self.weights[0].shape[1] if len(self.weights) > 1 else None
+
+    @property
+    def format(self):
+        """How the weights are stored: ``"float32"``, ``"float16"`` or ``"int8"``."""
+        return self.weights[0].dtype.name
+
+    @property
+    def dtype(self):
+        """Floating-point type of the computation: float32."""
+        return np.dtype(np.float32)
+
+    @property
+    def widths(self):
+        """Widths of the arrays the forward pass produces, in order."""
+        return tuple(weights.shape[1] for weights in self.weights)
+
+    @property
+    def n_bytes(self):
+        """Bytes of every array stored: weights, scales and biases."""
+        arrays = [*self.weights, *self.scales, *self.biases]
+        return sum(array.nbytes for array in arrays if array is not None)
+
+    def parameters(self):
+        """The stored weights and biases, each with whether it is a weight matrix.
+
+        Counted as parameters and multiply-adds (the scales are not); a
+        quantized layer is not trained.
+        """
+        weights = [(weights, True) for weights in self.weights]
+        biases = [(bias, False) for bias in self.biases if bias is not None]
+        return weights + biases
+
+    def forward(self, X, buffers=None):
+        """Apply the layer to ``X``, in float32.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_in)
+            The layer's input (never written to).
+        buffers : list of ndarray, default=None
+            One C-contiguous float32 array per entry of :attr:`widths`, to
+            compute into; the last one receives the output.
+
+        Returns
+        -------
+        output : ndarray of shape (n_samples, n_out), float32
+        """
+        X = X.astype(np.float32, copy=False)
+        buffers = buffers or [None] * len(self.weights)
+        for weights, scales, bias, out in zip(
+            self.weights, self.scales, self.biases, buffers, strict=True
+        ):
+            X = _affine(X, weights.astype(np.float32, copy=False), None, out)
+            if scales is not None:
+                X *= scales
+            if bias is not None:
+                X += bias
+        return _activate(X, self.activation)
+
+    def copy(self):
+        """A copy with its own arrays."""
+        return QuantizedLayer(
+            *(
+                [None if array is None else array.copy() for array in arrays]
+                for arrays in (self.weights, self.scales, self.biases)
+            ),
+            self.activation,
+        )
+
+    def summary_cells(self):
+        """Kind, shape and rank, as the summary table shows them."""
+        n_in, n_out = self.shape
+        if self.rank is None:
+            return f"dense {self.format}", f"{n_in} x {n_out}", "-"
+        shape = f"{n_in} x {self.rank} x {n_out}"
+        return f"factored {self.format}", shape, str(self.rank)
+
+    def add_to_onnx(self, graph, name):
+        """Add the layer to an ONNX graph, its weights kept in their format."""
+        for weights, scales, bias in zip(
+            self.weights, self.scales, self.biases, strict=True
+        ):
+            name = graph.affine(name, weights, bias, scales)
+        return graph.activation(name, self.activation)
 
 
 def mlp_layers(mlp):

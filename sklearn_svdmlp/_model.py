@@ -22,8 +22,8 @@ from ._compression import (
     truncated_network,
     weight_spectra,
 )
-from ._head import stored_floats
-from ._layers import total_params
+from ._head import stored_bytes, stored_floats
+from ._layers import total_bytes, total_params
 from ._network import CompressedNetwork
 from ._rank_selection import truncation_layer
 from ._threads import one_blas_thread
@@ -98,6 +98,8 @@ class CompressedModel:
         One per weight matrix: the spectrum each was (or would be) cut from.
     n_params_original : int
         Numbers stored by the original network.
+    n_bytes_original : int
+        Bytes of the original network's arrays, at their dtype.
     """
 
     network: CompressedNetwork
@@ -105,12 +107,19 @@ class CompressedModel:
     ranks: list
     singular_values: list
     n_params_original: int
+    n_bytes_original: int
 
     @property
     def n_params(self):
         """Numbers stored: the network's layers and the head."""
         n_params = self.network.n_params
         return n_params if self.head is None else n_params + stored_floats(self.head)
+
+    @property
+    def n_bytes(self):
+        """Bytes of every array stored: the network's layers and the head."""
+        n_bytes = self.network.n_bytes
+        return n_bytes if self.head is None else n_bytes + stored_bytes(self.head)
 
     @property
     def compression_ratio(self):
@@ -127,6 +136,8 @@ class CompressedModel:
             "n_params_original_": self.n_params_original,
             "n_params_": self.n_params,
             "compression_ratio_": self.compression_ratio,
+            "n_bytes_original_": self.n_bytes_original,
+            "n_bytes_": self.n_bytes,
         }
 
     def score(self, scorer, estimator, X, y, sample_weight=None):
@@ -214,6 +225,7 @@ def build_model(original, requests, settings, spectra=None):
     ([4, None], 323, 723)
     """
     n_params_original = total_params(original)
+    n_bytes_original = total_bytes(original)
     if settings.method == "svd" or all(request is None for request in requests):
         network, ranks, singular_values = factored_network(
             original,
@@ -224,7 +236,9 @@ def build_model(original, requests, settings, spectra=None):
             settings.svd_solver,
             settings.random_state,
         )
-        return CompressedModel(network, None, ranks, singular_values, n_params_original)
+        return CompressedModel(
+            network, None, ranks, singular_values, n_params_original, n_bytes_original
+        )
     cut = truncation_layer(requests)
     network, rank, spectrum = truncated_network(
         original,
@@ -243,4 +257,6 @@ def build_model(original, requests, settings, spectra=None):
     ranks = [None] * len(original)
     ranks[cut] = rank
     head = fit_head(network, settings)
-    return CompressedModel(network, head, ranks, singular_values, n_params_original)
+    return CompressedModel(
+        network, head, ranks, singular_values, n_params_original, n_bytes_original
+    )

@@ -127,6 +127,11 @@ class CompressedNetwork:
         return total_params(self.layers)
 
     @property
+    def n_bytes(self):
+        """Bytes of every array stored in all layers."""
+        return sum(layer.n_bytes for layer in self.layers)
+
+    @property
     def n_multiply_adds(self):
         """Multiply-adds per sample through all layers."""
         return sum(layer.n_multiply_adds for layer in self.layers)

@@ -62,6 +62,11 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     svd_solver : {"auto", "full", "randomized"}, default="auto"
         Exact LAPACK SVD, randomized SVD of the top triplets, or the faster
         of the two for the layer's size and rank.
+    quantize : {"float32", "float16", "int8"} or None, default=None
+        How the weight matrices are stored, after compression and
+        fine-tuning: the network's dtype (``None``), float32, float16, or int8
+        with one float32 scale per output column; predictions use exactly the
+        stored values.
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` does.
     verbose : int, default=0
@@ -75,13 +80,17 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     estimator_ : MLPRegressor
         The network that was compressed.
     network_ : CompressedNetwork
-    layers_ : list of DenseLayer or FactoredLayer
+    layers_ : list of DenseLayer, FactoredLayer or QuantizedLayer
     head_ : regressor or None
     ranks_ : list of (int or None)
     singular_values_ : list of ndarray
     n_params_original_ : int
     n_params_ : int
     compression_ratio_ : float
+    n_bytes_original_ : int
+        Bytes of the network's weights and biases.
+    n_bytes_ : int
+        Bytes of every array the compressed model stores.
     sensitivity_, baseline_score_, validation_score_ : with ``max_score_drop``
     loss_curve_ : list of float
         With ``fine_tune_epochs``.

@@ -2,21 +2,31 @@
 
 from sklearn.utils.validation import check_is_fitted
 
-from ._head import head_multiply_adds, stored_floats
+from ._head import head_multiply_adds, stored_bytes, stored_floats
 from ._layers import mlp_layers
 
-_COLUMNS = ("layer", "kind", "shape", "rank", "parameters", "multiply-adds")
+_COLUMNS = ("layer", "kind", "shape", "rank", "parameters", "bytes", "multiply-adds")
+# The columns after the first four are counts, summed on the total line.
+_FIRST_COUNT = 4
 
 
 def layer_row(name, layer, truncated=False):
-    """One summary row for a layer (:class:`DenseLayer` or :class:`FactoredLayer`).
+    """One summary row for a layer.
 
     ``truncated`` marks the dense layer a truncation cut to its width.
     """
     kind, shape, rank = layer.summary_cells()
     if truncated:
         kind, rank = "truncated", str(layer.shape[1])
-    return (name, kind, shape, rank, layer.n_params, layer.n_multiply_adds)
+    return (
+        name,
+        kind,
+        shape,
+        rank,
+        layer.n_params,
+        layer.n_bytes,
+        layer.n_multiply_adds,
+    )
 
 
 def _number(value):
@@ -26,54 +36,48 @@ def _number(value):
 def format_table(title, rows):
     """Text table of ``rows`` (as made by :func:`layer_row`) under ``title``.
 
-    A total line sums the parameters and multiply-adds; a multiply-add count
-    that is unknown (``None``, for instance a non-linear head) shows as ``?``
-    and makes the total unknown too.
+    A total line sums the parameters, bytes and multiply-adds; a count that
+    is unknown (``None``, for instance the multiply-adds of a non-linear
+    head) shows as ``?`` and makes its total unknown too.
 
     Examples
     --------
     >>> from sklearn_svdmlp._summary import format_table
-    >>> print(format_table("Net", [("0", "dense", "2 x 1", "-", 3, 2)]))
+    >>> print(format_table("Net", [("0", "dense", "2 x 1", "-", 3, 24, 2)]))
     Net
-    layer  kind   shape  rank  parameters  multiply-adds
-    ----------------------------------------------------
-    0      dense  2 x 1  -              3              2
-    ----------------------------------------------------
-    total                               3              2
+    layer  kind   shape  rank  parameters  bytes  multiply-adds
+    -----------------------------------------------------------
+    0      dense  2 x 1  -              3     24              2
+    -----------------------------------------------------------
+    total                               3     24              2
     """
-    madds = [row[5] for row in rows]
-    total_madds = None if None in madds else sum(madds)
-    body = [
-        tuple(str(cell) for cell in row[:4]) + (_number(row[4]), _number(row[5]))
-        for row in rows
+    counts = list(zip(*(row[_FIRST_COUNT:] for row in rows), strict=True))
+    totals = [None if None in column else sum(column) for column in counts]
+    lines = [
+        _COLUMNS,
+        *(
+            tuple(row[:_FIRST_COUNT]) + tuple(map(_number, row[_FIRST_COUNT:]))
+            for row in rows
+        ),
+        ("total", "", "", "", *map(_number, totals)),
     ]
-    total = (
-        "total",
-        "",
-        "",
-        "",
-        _number(sum(row[4] for row in rows)),
-        _number(total_madds),
-    )
-    widths = [
-        max(len(line[i]) for line in [_COLUMNS, *body, total])
-        for i in range(len(_COLUMNS))
-    ]
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(_COLUMNS))]
 
     def render(line):
         cells = [
-            cell.ljust(width) if i < 4 else cell.rjust(width)
+            str(cell).ljust(width) if i < _FIRST_COUNT else str(cell).rjust(width)
             for i, (cell, width) in enumerate(zip(line, widths, strict=True))
         ]
         return "  ".join(cells).rstrip()
 
     rule = "-" * len(render(_COLUMNS))
-    return "\n".join(
-        [title, render(_COLUMNS), rule, *map(render, body), rule, render(total)]
-    )
+    header, *body, total = map(render, lines)
+    return "\n".join([title, header, rule, *body, rule, total])
 
 
-def model_summary(original, network, head, *, network_name, n_outputs, method, bias):
+def model_summary(
+    original, network, head, *, network_name, n_outputs, method, bias, quantize=None
+):
     """The summary of the original network and the compressed model, as text.
 
     Parameters
@@ -89,6 +93,7 @@ def model_summary(original, network, head, *, network_name, n_outputs, method, b
     n_outputs : int
         Width of the head's output, for its row.
     method, bias : str
+    quantize : str or None, default=None
         The estimator's parameters, for the title.
 
     Returns
@@ -110,18 +115,24 @@ def model_summary(original, network, head, *, network_name, n_outputs, method, b
                 f"{network.layers[-1].shape[1]} -> {n_outputs}",
                 "-",
                 stored_floats(head),
+                stored_bytes(head),
                 head_multiply_adds(head),
             )
         )
-    n_params_original = sum(row[4] for row in rows)
-    n_params = sum(row[4] for row in compressed)
+    ratios = [
+        sum(row[column] for row in rows) / sum(row[column] for row in compressed)
+        for column in (4, 5)
+    ]
     return "\n\n".join(
         [
             format_table(f"Original network ({network_name})", rows),
             format_table(
-                f"Compressed network (method={method!r}, bias={bias!r})", compressed
+                f"Compressed network (method={method!r}, bias={bias!r}"
+                + ("" if quantize is None else f", quantize={quantize!r}")
+                + ")",
+                compressed,
             ),
-            f"compression ratio: {n_params_original / n_params:.2f}",
+            f"compression ratio: {ratios[0]:.2f}\nin bytes: {ratios[1]:.2f}",
         ]
     )
 
@@ -132,8 +143,10 @@ class SummaryMixin:
     def summary(self):
         """Per-layer table of the original and the compressed network.
 
-        Each layer's shape, rank, parameters (weights plus biases) and
-        multiply-adds per sample, with totals, like a Keras model summary.
+        Each layer's shape, rank, parameters (weights plus biases), bytes
+        (of every array stored, scales included) and multiply-adds per
+        sample, with totals and both compression ratios, like a Keras model
+        summary.
 
         Returns
         -------
@@ -148,25 +161,27 @@ class SummaryMixin:
         >>> model = SVDCompressedMLPClassifier(
         ...     MLPClassifier((20,), solver="lbfgs", max_iter=500, random_state=0),
         ...     rank=[2, None],
+        ...     quantize="int8",
         ... ).fit(X, y)
         >>> print(model.summary())
         Original network (MLPClassifier)
-        layer  kind   shape   rank  parameters  multiply-adds
-        -----------------------------------------------------
-        0      dense  4 x 20  -            100             80
-        1      dense  20 x 3  -             63             60
-        -----------------------------------------------------
-        total                              163            140
+        layer  kind   shape   rank  parameters  bytes  multiply-adds
+        ------------------------------------------------------------
+        0      dense  4 x 20  -            100    800             80
+        1      dense  20 x 3  -             63    504             60
+        ------------------------------------------------------------
+        total                              163  1,304            140
         <BLANKLINE>
-        Compressed network (method='svd', bias='separate')
-        layer  kind      shape       rank  parameters  multiply-adds
-        ------------------------------------------------------------
-        0      factored  4 x 2 x 20  2             68             48
-        1      dense     20 x 3      -             63             60
-        ------------------------------------------------------------
-        total                                     131            108
+        Compressed network (method='svd', bias='separate', quantize='int8')
+        layer  kind           shape       rank  parameters  bytes  multiply-adds
+        ------------------------------------------------------------------------
+        0      factored int8  4 x 2 x 20  2             68    216             48
+        1      dense int8     20 x 3      -             63     84             60
+        ------------------------------------------------------------------------
+        total                                          131    300            108
         <BLANKLINE>
         compression ratio: 1.24
+        in bytes: 4.35
         """
         check_is_fitted(self)
         return model_summary(
@@ -177,4 +192,5 @@ class SummaryMixin:
             n_outputs=self._n_outputs(),
             method=self.method,
             bias=self.bias,
+            quantize=self.quantize,
         )

@@ -34,6 +34,7 @@ True
 """
 
 import numpy as np
+from onnx import numpy_helper
 from skl2onnx import update_registered_converter
 from skl2onnx.common.data_types import (
     DoubleTensorType,
@@ -120,7 +121,14 @@ def _regressor_shape_calculator(operator):
 # Identity-13, which handles every float type): newer ones add only types this
 # graph never uses, and pinning them keeps the graph at opset 14 (Relu-14),
 # for older runtimes. Other nodes take the newest the target opset allows.
-_OP_VERSIONS = {"Cast": 9, "Add": 7, "Sub": 7, "Concat": 11, "Identity": 13}
+_OP_VERSIONS = {
+    "Cast": 9,
+    "Add": 7,
+    "Sub": 7,
+    "Concat": 11,
+    "Identity": 13,
+    "Mul": 7,
+}
 
 
 class _Graph:
@@ -159,9 +167,32 @@ class _Graph:
         )
         return constant
 
-    def affine(self, name, weights, bias):
-        """``name @ weights + bias`` (no addition where ``bias`` is ``None``)."""
-        product = self.node("MatMul", [name, self.constant("weights", weights)])
+    def stored(self, weights, scales=None):
+        """The weights, kept in their format in the file, as floats in the graph.
+
+        An int8 or float16 matrix is an initializer of that type (raw data),
+        cast to the graph's float type; int8 is then multiplied by its
+        per-column ``scales``. (Not ``DequantizeLinear``: onnxruntime fuses
+        it with the ``MatMul`` into a product that also quantizes the
+        activations, 0.03 off in probability on digits.)
+        """
+        if weights.dtype not in (np.int8, np.float16):
+            return self.constant("weights", weights)
+        stored = self.scope.get_unique_variable_name("weights")
+        self.container.add_initializer(
+            stored, None, None, numpy_helper.from_array(weights, stored)
+        )
+        as_float = self.node("Cast", [stored], to=self.proto_dtype)
+        if scales is None:
+            return as_float
+        return self.node("Mul", [as_float, self.constant("scales", scales)])
+
+    def affine(self, name, weights, bias, scales=None):
+        """``name @ weights + bias`` (no addition where ``bias`` is ``None``).
+
+        ``weights`` may be int8 (with ``scales``, one per column) or float16.
+        """
+        product = self.node("MatMul", [name, self.stored(weights, scales)])
         if bias is None:
             return product
         return self.node("Add", [product, self.constant("bias", bias[np.newaxis, :])])

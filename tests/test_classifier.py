@@ -437,7 +437,11 @@ def test_summary_lists_both_networks(fitted_mlp, digits_split):
     assert f"{model.n_params_:,}" in compressed
     n_madds = sum(layer.n_multiply_adds for layer in model.layers_)
     assert compressed.splitlines()[-1].split()[-1] == f"{n_madds:,}"
-    assert ratio == f"compression ratio: {model.compression_ratio_:.2f}"
+    assert ratio.splitlines() == [
+        f"compression ratio: {model.compression_ratio_:.2f}",
+        f"in bytes: {model.n_bytes_original_ / model.n_bytes_:.2f}",
+    ]
+    assert f"{model.n_bytes_:,}" in compressed
 
     truncated = SVDCompressedMLPClassifier(
         FrozenEstimator(fitted_mlp), method="truncated", rank=5

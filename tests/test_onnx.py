@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 # The onnx extra; without it, these tests skip.
+onnx = pytest.importorskip("onnx")
 onnxruntime = pytest.importorskip("onnxruntime")
 to_onnx = pytest.importorskip("skl2onnx").to_onnx
 from sklearn.datasets import (
@@ -14,6 +15,7 @@ from sklearn.datasets import (
     make_multilabel_classification,
 )
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
@@ -227,3 +229,29 @@ def test_multi_output_regressor_declares_its_output_width():
     (output,) = onx.graph.output
     assert [dim.dim_value for dim in output.type.tensor_type.shape.dim][1] == 3
     np.testing.assert_allclose(prediction, model.predict(X), atol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["svd", "truncated"])
+@pytest.mark.parametrize("quantize", ["float16", "int8"])
+def test_quantized_models_keep_their_format_in_the_file(method, quantize):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        network = MLPClassifier((64, 32), max_iter=100, random_state=0).fit(X, y)
+    plain = SVDCompressedMLPClassifier(
+        FrozenEstimator(network), method=method, rank=8
+    ).fit(X, y)
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(network), method=method, rank=8, quantize=quantize
+    ).fit(X, y)
+    onx, (labels, proba) = run(model, X, zipmap=False)
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-4)
+    stored = {onnx.TensorProto.INT8 if quantize == "int8" else onnx.TensorProto.FLOAT16}
+    kinds = {initializer.data_type for initializer in onx.graph.initializer}
+    assert stored <= kinds
+    plain_onx, _ = run(plain, X, zipmap=False)
+    assert len(onx.SerializeToString()) < len(plain_onx.SerializeToString())

@@ -1,0 +1,111 @@
+"""Storing weight matrices in fewer bits: float32, float16, or int8 with scales.
+
+``int8`` is symmetric, with one float32 scale per output column: column
+``j`` is stored as ``q[:, j] = round(W[:, j] / s[j])`` in ``[-127, 127]``,
+with ``s[j] = max |W[:, j]| / 127``, and stands for ``q[:, j] * s[j]``. Each
+column's largest weight is stored exactly (up to float32) and every weight
+within ``s[j] / 2``. Biases stay 32-bit floats.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+
+from ._head import SUPPORTED_HEADS, head_layers, probabilities_are_layers
+from ._layers import QuantizedLayer
+from ._network import CompressedNetwork
+
+FORMATS = ("float32", "float16", "int8")
+
+
+def quantize_matrix(matrix, format):
+    """``matrix`` stored in ``format``: the stored array and its scales.
+
+    Parameters
+    ----------
+    matrix : ndarray of shape (n_rows, n_cols)
+    format : {"float32", "float16", "int8"}
+
+    Returns
+    -------
+    stored : ndarray of shape (n_rows, n_cols)
+        Of dtype float32, float16 or int8.
+    scales : ndarray of shape (n_cols,), float32, or None
+        For int8: what each column's integers are multiplied by.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._quantization import quantize_matrix
+    >>> stored, scales = quantize_matrix(np.array([[1.0, -0.5], [-2.54, 0.25]]), "int8")
+    >>> stored
+    array([[  50, -127],
+           [-127,   64]], dtype=int8)
+    >>> scales
+    array([0.02      , 0.00393701], dtype=float32)
+    """
+    if format != "int8":
+        return np.ascontiguousarray(matrix, dtype=format), None
+    largest = np.max(np.abs(matrix), axis=0)
+    scales = (largest / 127).astype(np.float32)
+    # An all-zero column is stored as zeros; its scale only has to be nonzero.
+    divisor = np.where(scales > 0, scales, 1).astype(matrix.dtype)
+    stored = np.clip(np.rint(matrix / divisor), -127, 127).astype(np.int8)
+    return np.ascontiguousarray(stored), scales
+
+
+def _bias(array):
+    return None if array is None else np.asarray(array, dtype=np.float32)
+
+
+def quantize_layer(layer, format):
+    """A :class:`QuantizedLayer` storing ``layer``'s weight matrices in ``format``."""
+    matrices, biases = layer.affine_steps()
+    stored = [quantize_matrix(matrix, format) for matrix in matrices]
+    return QuantizedLayer(
+        [weights for weights, _ in stored],
+        [scales for _, scales in stored],
+        [_bias(bias) for bias in biases],
+        layer.activation,
+    )
+
+
+def quantize_model(model, format, n_outputs):
+    """``model`` with every weight matrix stored in ``format``, head included.
+
+    A head is stored as layers at the end of the network (it must be one
+    whose layers compute its output, see
+    :func:`~sklearn_svdmlp._head.probabilities_are_layers`), so that the
+    model is one quantized network.
+
+    Parameters
+    ----------
+    model : CompressedModel
+    format : {"float32", "float16", "int8"}
+    n_outputs : int
+        Outputs the network's last layer has: a head must give as many.
+
+    Returns
+    -------
+    model : CompressedModel
+    """
+    layers = list(model.network.layers)
+    if model.head is not None:
+        extra = head_layers(model.head)
+        if extra is None or not probabilities_are_layers(model.head):
+            raise ValueError(
+                f"quantize={format!r} with method='truncated' needs a head that "
+                "its layers compute exactly: LogisticRegression (one per label "
+                "for multilabel targets), a linear regressor such as Ridge, or "
+                f"an MLPClassifier or MLPRegressor; got {type(model.head).__name__}."
+                f" (Fine-tuning supports {SUPPORTED_HEADS}.)"
+            )
+        if extra[-1].shape[1] != n_outputs:
+            raise ValueError(
+                f"quantize={format!r}: the head predicts {extra[-1].shape[1]} "
+                f"outputs but the network {n_outputs} (a frozen network knows "
+                "classes the training data lacks); use quantize=None."
+            )
+        layers += extra
+    network = CompressedNetwork([quantize_layer(layer, format) for layer in layers])
+    return replace(model, network=network, head=None)
