@@ -7,12 +7,13 @@ above it. :class:`SingularValuesDisplay` and :class:`CompressionCurveDisplay`
 draw what was kept and what it cost (matplotlib, the ``plot`` extra).
 """
 
+from ._c_export import export_c
 from ._classifier import SVDCompressedMLPClassifier
 from ._layers import DenseLayer, FactoredLayer, QuantizedLayer
 from ._network import CompressedNetwork
 from ._plot import CompressionCurveDisplay, SingularValuesDisplay
 from ._regressor import SVDCompressedMLPRegressor
-from ._scoring import compression_ratio_scorer
+from ._scoring import byte_compression_ratio_scorer, compression_ratio_scorer
 
 __version__ = "0.1.0"
 
@@ -26,5 +27,7 @@ __all__ = [
     "SVDCompressedMLPRegressor",
     "SingularValuesDisplay",
     "__version__",
+    "byte_compression_ratio_scorer",
     "compression_ratio_scorer",
+    "export_c",
 ]

@@ -248,6 +248,27 @@ def head_layers(head):
     return None
 
 
+def layers_with_head(layers, head, what, error=TypeError):
+    """``layers``, then ``head``'s as layers, for a runtime that only has layers.
+
+    The head must be one whose layers compute its output exactly
+    (:func:`probabilities_are_layers`); otherwise ``error`` is raised with a
+    message that starts with ``what``.
+    """
+    if head is None:
+        return list(layers)
+    extra = head_layers(head)
+    if extra is None or not probabilities_are_layers(head):
+        raise error(
+            f"{what} needs a head that its layers compute exactly: a linear "
+            "model whose probabilities are the softmax of its output "
+            "(LogisticRegression, one per label for multilabel targets), a "
+            "linear regressor (Ridge, LinearRegression ...), or an "
+            f"MLPClassifier or MLPRegressor; got {type(head).__name__}."
+        )
+    return [*layers, *extra]
+
+
 def set_head_layers(head, layers):
     """Write fine-tuned ``layers`` (from :func:`head_layers`) back into ``head``."""
     if isinstance(head, MultiOutputClassifier):

@@ -126,6 +126,19 @@ class _Layer:
         """Bytes of every array stored, at its dtype."""
         return sum(array.nbytes for array, _ in self.parameters())
 
+    def emit(self, builder, name):
+        """Add the layer to a model being built for another runtime.
+
+        ``builder`` (the ONNX graph of :mod:`sklearn_svdmlp.onnx`, or the C
+        program of :func:`~sklearn_svdmlp.export_c`) offers
+        ``affine(name, weights, bias, scales)``, which applies one weight
+        matrix kept in its stored format, and ``activation(name, function)``;
+        both return the name of their output, as this does.
+        """
+        for weights, bias, scales in self.affine_steps():
+            name = builder.affine(name, weights, bias, scales)
+        return builder.activation(name, self.activation)
+
 
 @dataclass(eq=False)
 class DenseLayer(_Layer):
@@ -226,23 +239,13 @@ class DenseLayer(_Layer):
         return DenseLayer(self.coef.copy(), self.intercept.copy(), self.activation)
 
     def affine_steps(self):
-        """The weight matrices applied in turn, and the bias after each."""
-        return [self.coef], [self.intercept]
+        """The weight matrices applied in turn: ``(weights, bias, scales)`` each."""
+        return [(self.coef, self.intercept, None)]
 
     def summary_cells(self):
         """Kind, shape and rank, as the summary table shows them."""
         n_in, n_out = self.shape
         return "dense", f"{n_in} x {n_out}", "-"
-
-    def add_to_onnx(self, graph, name):
-        """Add the layer to an ONNX graph being built; return the output's name.
-
-        ``graph`` offers ``affine(name, weights, bias)`` and
-        ``activation(name, function)`` (see :mod:`sklearn_svdmlp.onnx`).
-        """
-        return graph.activation(
-            graph.affine(name, self.coef, self.intercept), self.activation
-        )
 
 
 @dataclass(eq=False)
@@ -370,20 +373,16 @@ class FactoredLayer(_Layer):
         )
 
     def affine_steps(self):
-        """The weight matrices applied in turn, and the bias after each."""
-        return [self.left, self.right], [self.left_intercept, self.intercept]
+        """The weight matrices applied in turn: ``(weights, bias, scales)`` each."""
+        return [
+            (self.left, self.left_intercept, None),
+            (self.right, self.intercept, None),
+        ]
 
     def summary_cells(self):
         """Kind, shape and rank, as the summary table shows them."""
         n_in, n_out = self.shape
         return "factored", f"{n_in} x {self.rank} x {n_out}", str(self.rank)
-
-    def add_to_onnx(self, graph, name):
-        """Add the layer to an ONNX graph: two products, the factors kept apart."""
-        inner = graph.affine(name, self.left, self.left_intercept)
-        return graph.activation(
-            graph.affine(inner, self.right, self.intercept), self.activation
-        )
 
 
 @dataclass(eq=False)
@@ -508,6 +507,10 @@ class QuantizedLayer(_Layer):
             self.activation,
         )
 
+    def affine_steps(self):
+        """The weight matrices applied in turn: ``(weights, bias, scales)`` each."""
+        return list(zip(self.weights, self.biases, self.scales, strict=True))
+
     def summary_cells(self):
         """Kind, shape and rank, as the summary table shows them."""
         n_in, n_out = self.shape
@@ -515,14 +518,6 @@ class QuantizedLayer(_Layer):
             return f"dense {self.format}", f"{n_in} x {n_out}", "-"
         shape = f"{n_in} x {self.rank} x {n_out}"
         return f"factored {self.format}", shape, str(self.rank)
-
-    def add_to_onnx(self, graph, name):
-        """Add the layer to an ONNX graph, its weights kept in their format."""
-        for weights, scales, bias in zip(
-            self.weights, self.scales, self.biases, strict=True
-        ):
-            name = graph.affine(name, weights, bias, scales)
-        return graph.activation(name, self.activation)
 
 
 def mlp_layers(mlp):

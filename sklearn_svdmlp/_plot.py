@@ -11,7 +11,31 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import GridSearchCV
 
 from ._compat import _validate_style_kwargs
-from ._scoring import compressed_step, compression_ratio_scorer
+from ._scoring import (
+    byte_compression_ratio_scorer,
+    compressed_step,
+    compression_ratio_scorer,
+)
+
+# What the size axis measures: the search's scorer key, the scorer, the label.
+_SIZES = {
+    "parameters": (
+        "compression_ratio",
+        compression_ratio_scorer,
+        "network parameters / model parameters",
+    ),
+    "bytes": (
+        "byte_compression_ratio",
+        byte_compression_ratio_scorer,
+        "network bytes / model bytes",
+    ),
+}
+
+
+def _size(size):
+    if size not in _SIZES:
+        raise ValueError(f"size must be 'parameters' or 'bytes'; got {size!r}.")
+    return _SIZES[size]
 
 
 def _require_matplotlib(caller):
@@ -256,9 +280,9 @@ class CompressionCurveDisplay:
     by cross-validation) or :meth:`from_cv_results` (a grid search you
     already ran); the constructor takes values you already have. Each curve
     is drawn with the compression ratio (the network's parameters over the
-    model's) on a logarithmic horizontal axis (ticks at 1, 1.5, 2, 3, 4, 6,
-    ...), points joined in order of ratio. Draw several curves on one ``ax``
-    to compare settings.
+    model's, or its bytes with ``size="bytes"``) on a logarithmic horizontal
+    axis (ticks at 1, 1.5, 2, 3, 4, 6, ...), points joined in order of ratio.
+    Draw several curves on one ``ax`` to compare settings.
 
     Parameters
     ----------
@@ -270,6 +294,8 @@ class CompressionCurveDisplay:
         Legend entries, one per curve; ``None`` draws no legend.
     score_name : str, default="score"
         The vertical axis' label.
+    size : {"parameters", "bytes"}, default="parameters"
+        What the compression ratios count, for the horizontal axis' label.
 
     Attributes
     ----------
@@ -303,11 +329,20 @@ class CompressionCurveDisplay:
     >>> plt.close("all")
     """
 
-    def __init__(self, *, compression_ratios, scores, labels=None, score_name="score"):
+    def __init__(
+        self,
+        *,
+        compression_ratios,
+        scores,
+        labels=None,
+        score_name="score",
+        size="parameters",
+    ):
         self.compression_ratios = compression_ratios
         self.scores = scores
         self.labels = labels
         self.score_name = score_name
+        self.size = size
 
     def plot(self, ax=None, **kwargs):
         """Draw the curves.
@@ -372,7 +407,7 @@ class CompressionCurveDisplay:
             (line,) = ax.plot(ratios[order], scores[order], **style)
             self.lines_.append(line)
         _ratio_axis(ax.xaxis)
-        ax.set_xlabel("compression ratio (network parameters / model parameters)")
+        ax.set_xlabel(f"compression ratio ({_size(self.size)[2]})")
         ax.set_ylabel(self.score_name)
         if self.labels is not None:
             ax.legend()
@@ -387,6 +422,7 @@ class CompressionCurveDisplay:
         metric=None,
         group_by=None,
         score_name=None,
+        size="parameters",
         ax=None,
         **kwargs,
     ):
@@ -415,6 +451,10 @@ class CompressionCurveDisplay:
             value of it. ``None`` draws all candidates as one curve.
         score_name : str or None, default=None
             The vertical axis' label; ``None`` uses ``metric``.
+        size : {"parameters", "bytes"}, default="parameters"
+            The size axis: the search's ``"compression_ratio"`` scores, or
+            with ``"bytes"`` its ``"byte_compression_ratio"`` ones
+            (:func:`byte_compression_ratio_scorer`).
         ax : matplotlib Axes or None, default=None
             Where to draw; ``None`` makes a new figure.
         **kwargs : dict
@@ -455,15 +495,17 @@ class CompressionCurveDisplay:
         ["method='svd'", "method='truncated'"]
         >>> plt.close("all")
         """
-        if "mean_test_compression_ratio" not in cv_results:
+        key, scorer, _ = _size(size)
+        if f"mean_test_{key}" not in cv_results:
             raise ValueError(
                 "cv_results has no compression ratio: give the search "
-                "scoring={..., 'compression_ratio': compression_ratio_scorer}."
+                f"scoring={{..., {key!r}: {scorer.__name__}}}."
             )
+        sizes = {f"mean_test_{key}" for key, _, _ in _SIZES.values()}
         metrics = [
-            key.removeprefix("mean_test_")
-            for key in cv_results
-            if key.startswith("mean_test_") and key != "mean_test_compression_ratio"
+            name.removeprefix("mean_test_")
+            for name in cv_results
+            if name.startswith("mean_test_") and name not in sizes
         ]
         if not metrics:
             raise ValueError(
@@ -481,7 +523,7 @@ class CompressionCurveDisplay:
             raise ValueError(
                 f"metric must be one of the search's scores {metrics}; got {metric!r}."
             )
-        ratios = np.asarray(cv_results["mean_test_compression_ratio"], float)
+        ratios = np.asarray(cv_results[f"mean_test_{key}"], float)
         scores = np.asarray(cv_results[f"mean_test_{metric}"], float)
         params = cv_results["params"]
         if group_by is None:
@@ -519,6 +561,7 @@ class CompressionCurveDisplay:
             scores=[scores[group] for group in groups],
             labels=labels,
             score_name=metric if score_name is None else score_name,
+            size=size,
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -537,6 +580,7 @@ class CompressionCurveDisplay:
         params=None,
         label=None,
         score_name=None,
+        size="parameters",
         ax=None,
         **kwargs,
     ):
@@ -577,6 +621,9 @@ class CompressionCurveDisplay:
         score_name : str or None, default=None
             The vertical axis' label; ``None`` names ``scoring`` (accuracy or
             R^2 when ``scoring`` is ``None``).
+        size : {"parameters", "bytes"}, default="parameters"
+            The size axis: the compression ratio in parameters, or in bytes
+            (what ``quantize`` shrinks too).
         ax : matplotlib Axes or None, default=None
             Where to draw; ``None`` makes a new figure.
         **kwargs : dict
@@ -619,7 +666,7 @@ class CompressionCurveDisplay:
             {param_name: list(param_range)},
             scoring={
                 "score": check_scoring(estimator, scoring),
-                "compression_ratio": compression_ratio_scorer,
+                "compression_ratio": _size(size)[1],
             },
             refit=False,
             cv=cv,
@@ -638,5 +685,6 @@ class CompressionCurveDisplay:
             scores=[search.cv_results_["mean_test_score"]],
             labels=None if label is None else [label],
             score_name=score_name,
+            size=size,
         )
         return display.plot(ax=ax, **kwargs)

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ._head import SUPPORTED_HEADS, head_layers, probabilities_are_layers
+from ._head import layers_with_head
 from ._layers import QuantizedLayer
 from ._network import CompressedNetwork
 
@@ -60,12 +60,12 @@ def _bias(array):
 
 def quantize_layer(layer, format):
     """A :class:`QuantizedLayer` storing ``layer``'s weight matrices in ``format``."""
-    matrices, biases = layer.affine_steps()
-    stored = [quantize_matrix(matrix, format) for matrix in matrices]
+    steps = layer.affine_steps()
+    stored = [quantize_matrix(matrix, format) for matrix, _, _ in steps]
     return QuantizedLayer(
         [weights for weights, _ in stored],
         [scales for _, scales in stored],
-        [_bias(bias) for bias in biases],
+        [_bias(bias) for _, bias, _ in steps],
         layer.activation,
     )
 
@@ -89,23 +89,13 @@ def quantize_model(model, format, n_outputs):
     -------
     model : CompressedModel
     """
-    layers = list(model.network.layers)
-    if model.head is not None:
-        extra = head_layers(model.head)
-        if extra is None or not probabilities_are_layers(model.head):
-            raise ValueError(
-                f"quantize={format!r} with method='truncated' needs a head that "
-                "its layers compute exactly: LogisticRegression (one per label "
-                "for multilabel targets), a linear regressor such as Ridge, or "
-                f"an MLPClassifier or MLPRegressor; got {type(model.head).__name__}."
-                f" (Fine-tuning supports {SUPPORTED_HEADS}.)"
-            )
-        if extra[-1].shape[1] != n_outputs:
-            raise ValueError(
-                f"quantize={format!r}: the head predicts {extra[-1].shape[1]} "
-                f"outputs but the network {n_outputs} (a frozen network knows "
-                "classes the training data lacks); use quantize=None."
-            )
-        layers += extra
+    what = f"quantize={format!r} with method='truncated'"
+    layers = layers_with_head(model.network.layers, model.head, what, ValueError)
+    if layers[-1].shape[1] != n_outputs:
+        raise ValueError(
+            f"{what}: the head predicts {layers[-1].shape[1]} outputs but the "
+            f"network {n_outputs} (a frozen network knows classes the training "
+            "data lacks); use quantize=None."
+        )
     network = CompressedNetwork([quantize_layer(layer, format) for layer in layers])
     return replace(model, network=network, head=None)

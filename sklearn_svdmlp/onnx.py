@@ -49,7 +49,7 @@ from skl2onnx.proto import onnx_proto
 
 from ._classifier import SVDCompressedMLPClassifier
 from ._compat import finalize_converter_classes
-from ._head import head_layers, probabilities_are_layers
+from ._head import layers_with_head
 from ._regressor import SVDCompressedMLPRegressor
 
 __all__ = ["SVDCompressedMLPClassifier", "SVDCompressedMLPRegressor"]
@@ -66,22 +66,15 @@ _ONNX_ACTIVATIONS = {
 
 def _exported_layers(model):
     """The model's layers, then its head's when there is one."""
-    layers = list(model.layers_)
-    if model.head_ is None:
-        return layers
-    extra = head_layers(model.head_)
-    if extra is None or not probabilities_are_layers(model.head_):
-        raise NotImplementedError(
-            "ONNX export of a truncated model needs a head whose output the "
-            "graph computes exactly: a linear model whose probabilities are the "
-            "softmax of its output (LogisticRegression, one per label for "
-            "multilabel targets), a linear regressor (Ridge, LinearRegression "
-            "...), or an MLPClassifier or MLPRegressor; got "
-            f"{type(model.head_).__name__}."
-        )
-    classifier = hasattr(model, "classes_")
+    layers = layers_with_head(
+        model.layers_,
+        model.head_,
+        "ONNX export of a truncated model",
+        NotImplementedError,
+    )
     if (
-        classifier
+        model.head_ is not None
+        and hasattr(model, "classes_")
         and not model._is_multilabel()
         and len(model.head_.classes_) != len(model.classes_)
     ):
@@ -89,7 +82,7 @@ def _exported_layers(model):
             "ONNX export of a truncated model whose head saw fewer classes than "
             "the network knows is not supported."
         )
-    return layers + extra
+    return layers
 
 
 def _shape_calculator(operator):
@@ -134,9 +127,8 @@ _OP_VERSIONS = {
 class _Graph:
     """The graph being converted, with the few nodes the layers are made of.
 
-    Each layer type adds itself through ``add_to_onnx(graph, name)``, calling
-    :meth:`affine` and :meth:`activation`; every weight is stored at the
-    graph's floating-point type.
+    Each layer adds itself through its ``emit(graph, name)``, calling
+    :meth:`affine` and :meth:`activation`.
     """
 
     def __init__(self, scope, container, proto_dtype):
@@ -211,7 +203,7 @@ def _emit_network(scope, operator, container):
     output = graph.node("Cast", [operator.inputs[0].full_name], to=proto_dtype)
     layers = _exported_layers(operator.raw_operator)
     for layer in layers:
-        output = layer.add_to_onnx(graph, output)
+        output = layer.emit(graph, output)
     return graph, output, layers
 
 

@@ -20,6 +20,7 @@ from sklearn_svdmlp import (
     SingularValuesDisplay,
     SVDCompressedMLPClassifier,
     SVDCompressedMLPRegressor,
+    byte_compression_ratio_scorer,
     compression_ratio_scorer,
 )
 
@@ -359,3 +360,34 @@ def test_missing_matplotlib_is_reported_before_the_search(monkeypatch, digits_sp
             model, X_train, y_train, param_name="rank", param_range=[1, 2], cv=2
         )
     assert CountingMLP.n_fit_calls == 0
+
+
+def test_the_size_axis_can_count_bytes(fitted_mlp, digits_split):
+    X_train, _, y_train, _ = digits_split
+    search = GridSearchCV(
+        SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp), rank=8),
+        {"quantize": [None, "float16", "int8"]},
+        scoring={
+            "accuracy": "accuracy",
+            "compression_ratio": compression_ratio_scorer,
+            "byte_compression_ratio": byte_compression_ratio_scorer,
+        },
+        refit=False,
+        cv=KFold(2),
+    ).fit(X_train, y_train)
+    by_bytes = CompressionCurveDisplay.from_cv_results(
+        search.cv_results_, metric="accuracy", size="bytes"
+    )
+    by_parameters = CompressionCurveDisplay.from_cv_results(
+        search.cv_results_, metric="accuracy"
+    )
+    # Rounding shrinks bytes, not parameters: one ratio, three in bytes.
+    assert len(set(np.round(by_parameters.compression_ratios[0], 6))) == 1
+    np.testing.assert_allclose(
+        np.sort(by_bytes.compression_ratios[0]),
+        np.sort(search.cv_results_["mean_test_byte_compression_ratio"]),
+    )
+    assert by_bytes.compression_ratios[0].max() > 7
+    assert "bytes" in by_bytes.ax_.get_xlabel()
+    with pytest.raises(ValueError, match="size must be 'parameters' or 'bytes'"):
+        CompressionCurveDisplay.from_cv_results(search.cv_results_, size="kB")
