@@ -126,6 +126,10 @@ class _Layer:
         """Bytes of every array stored, at its dtype."""
         return sum(array.nbytes for array, _ in self.parameters())
 
+    def output_dtype(self, input_dtype):
+        """The dtype :meth:`forward` returns for input of ``input_dtype``."""
+        return np.result_type(input_dtype, self.dtype)
+
     def emit(self, builder, name):
         """Add the layer to a model being built for another runtime.
 
@@ -453,6 +457,10 @@ class QuantizedLayer(_Layer):
     def widths(self):
         """Widths of the arrays the forward pass produces, in order."""
         return tuple(weights.shape[1] for weights in self.weights)
+
+    def output_dtype(self, input_dtype):
+        """float32, whatever the input: the layer computes in float32."""
+        return np.dtype(np.float32)
 
     @property
     def n_bytes(self):

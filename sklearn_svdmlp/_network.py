@@ -56,7 +56,9 @@ class CompressedNetwork:
         n_samples = X.shape[0]
         if n_samples <= _MIN_BLOCK or not self.layers:  # no sizes to work out
             return self._forward_plain(X)
-        dtype = np.result_type(X.dtype, *(layer.dtype for layer in self.layers))
+        dtype = X.dtype
+        for layer in self.layers:
+            dtype = layer.output_dtype(dtype)
         widths = [width for layer in self.layers for width in layer.widths]
         block = max(_MIN_BLOCK, block_bytes // (max(widths) * dtype.itemsize))
         if n_samples <= block:

@@ -17,6 +17,7 @@ OWN_TYPES = {
     "sklearn_svdmlp._network.CompressedNetwork",
     "sklearn_svdmlp._layers.DenseLayer",
     "sklearn_svdmlp._layers.FactoredLayer",
+    "sklearn_svdmlp._layers.QuantizedLayer",
 }
 
 CONFIGURATIONS = [
@@ -29,6 +30,7 @@ CONFIGURATIONS = [
         head=MLPClassifier((4,), max_iter=50, random_state=0),
     ),
     dict(rank=None),
+    dict(method="truncated", rank=2, quantize="int8"),
 ]
 
 
