@@ -28,7 +28,7 @@ from ._fine_tuning import fine_tune_model
 from ._layers import mlp_layers
 from ._model import CompressionSettings, build_model, seed_from
 from ._prediction import PredictionMixin
-from ._quantization import FORMATS, quantize_model
+from ._quantization import FORMATS, stored_model
 from ._rank_selection import auto_search, rank_requests
 from ._search import compress_to_ratio, quiet, search_score_drop
 from ._summary import SummaryMixin
@@ -45,7 +45,11 @@ from ._wrapped_network import (
 
 
 def _forget_fit(estimator):
-    """Drop every fitted attribute: a fit starts from none; a failed one leaves none."""
+    """Drop every fitted attribute: a fit starts from none; one failing leaves none.
+
+    (Parameters are validated before, as in scikit-learn: an invalid one
+    raises with the earlier fit left as it was.)
+    """
     for name in [name for name in vars(estimator) if name.endswith("_")]:
         delattr(estimator, name)
 
@@ -152,12 +156,15 @@ class BaseSVDCompressedMLP(
             Targets: class labels or a multilabel indicator matrix for the
             classifier, numbers for the regressor.
         sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the network's ``fit`` (unless it is frozen) and to the
-            head's.
+            Passed to the network's ``fit`` (unless it is frozen; with
+            metadata routing enabled, only if the network requests it) and to
+            the head's.
         X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
             With ``max_score_drop``: the data the score drop is judged on,
             instead of a ``validation_fraction`` split off ``X``. Use data the
             network was not trained on, above all with a ``FrozenEstimator``.
+            Inside a ``Pipeline``, it reaches this model as given, not
+            transformed by the steps before it.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Targets of ``X_val``.
         sample_weight_val : array-like of shape (n_val,), default=None
@@ -178,10 +185,7 @@ class BaseSVDCompressedMLP(
 
     def _stored(self, model):
         """``model`` as it is stored: in the ``quantize`` format, if any."""
-        if self.quantize is None:
-            return model
-        n_outputs = self.estimator_.coefs_[-1].shape[1]
-        return quantize_model(model, self.quantize, n_outputs)
+        return stored_model(model, self.quantize, self.estimator_.coefs_[-1].shape[1])
 
     def _checked(self, X, y, sample_weight, reset=True):
         """``X``, ``y`` and ``sample_weight`` validated, as ``fit`` takes them."""
@@ -245,12 +249,16 @@ class BaseSVDCompressedMLP(
             ):
                 warnings.warn(message, UserWarning, stacklevel=4)
             scorer = check_scoring(self, scoring=self.scoring)
+            # Candidates are scored as stored; the drop is measured from the
+            # network as it is.
+            uncompressed = build_model(original, [None] * len(original), settings)
             model, *found = search_score_drop(
                 original,
                 settings,
                 self.max_score_drop,
                 lambda model: self._stored(model).score(scorer, self, *validation),
                 report,
+                uncompressed.score(scorer, self, *validation),
             )
             self.sensitivity_, self.baseline_score_, self.validation_score_ = found
             if all(rank is None for rank in model.ranks):
@@ -277,12 +285,13 @@ class BaseSVDCompressedMLP(
                 stratify=self._stratify(y),
                 verbose=self.verbose,
             )
+        head = type(model.head).__name__
         model = self._stored(model)
         if model.compression_ratio < 1:
             warnings.warn(
                 f"The compressed model stores more numbers ({model.n_params:,}) "
                 f"than the network ({model.n_params_original:,}): its head, "
-                f"{type(model.head).__name__}, outweighs what was cut. Use a "
+                f"{head}, outweighs what was cut. Use a "
                 "linear head (the default) or compress less.",
                 UserWarning,
                 stacklevel=4,  # _fit, fit, fit's validation wrapper, the caller

@@ -10,11 +10,10 @@ needs nothing beyond ``math.h``. Each layer writes itself through its
 import re
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ._head import layers_with_head
-from ._scoring import compressed_step
+from ._scoring import compressed_step, steps_before
 
 # C type of each stored dtype; float16 is stored as its bits.
 _C_TYPES = {
@@ -208,8 +207,9 @@ class _CProgram:
 def _model_and_scaler(estimator):
     """The compressed model, and the ``StandardScaler`` before it if any."""
     model = compressed_step(estimator)
-    steps = estimator.steps[:-1] if isinstance(estimator, Pipeline) else []
-    steps = [step for _, step in steps if step not in (None, "passthrough")]
+    steps = [
+        step for step in steps_before(estimator) if step not in (None, "passthrough")
+    ]
     if len(steps) > 1 or (steps and type(steps[0]) is not StandardScaler):
         names = ", ".join(type(step).__name__ for step in steps)
         raise TypeError(
@@ -275,8 +275,12 @@ def export_c(estimator, name="svdmlp"):
     program = _CProgram(name, model.n_features_in_)
     output = "x"
     if scaler is not None:
-        output = program.standardize(scaler.mean_, scaler.scale_)
-    layers = layers_with_head(model.layers_, model.head_, "export_c")
+        output = program.standardize(
+            scaler.mean_ if scaler.with_mean else None,
+            scaler.scale_ if scaler.with_std else None,
+        )
+    n_outputs = model.estimator_.coefs_[-1].shape[1]
+    layers = layers_with_head(model.layers_, model.head_, "export_c", n_outputs)
     for layer in layers:
         output = layer.emit(program, output)
     n_outputs = program.width[output]

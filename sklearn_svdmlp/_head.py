@@ -135,7 +135,7 @@ def head_n_params(head, width, y):
     27
     """
     if isinstance(head, MultiOutputClassifier):
-        per_label = head_n_params(head.estimator, width, np.zeros(2))
+        per_label = head_n_params(head.estimator, width, np.array([0, 1]))
         return None if per_label is None else per_label * np.shape(y)[1]
     if type(head) not in _COUNTED_HEADS or not head.get_params()["fit_intercept"]:
         return None
@@ -248,12 +248,13 @@ def head_layers(head):
     return None
 
 
-def layers_with_head(layers, head, what, error=TypeError):
+def layers_with_head(layers, head, what, n_outputs, error=TypeError):
     """``layers``, then ``head``'s as layers, for a runtime that only has layers.
 
     The head must be one whose layers compute its output exactly
-    (:func:`probabilities_are_layers`); otherwise ``error`` is raised with a
-    message that starts with ``what``.
+    (:func:`probabilities_are_layers`) and give the network's ``n_outputs``
+    (a head fitted on fewer classes than a frozen network knows does not);
+    otherwise ``error`` is raised with a message that starts with ``what``.
     """
     if head is None:
         return list(layers)
@@ -264,7 +265,14 @@ def layers_with_head(layers, head, what, error=TypeError):
             "model whose probabilities are the softmax of its output "
             "(LogisticRegression, one per label for multilabel targets), a "
             "linear regressor (Ridge, LinearRegression ...), or an "
-            f"MLPClassifier or MLPRegressor; got {type(head).__name__}."
+            f"MLPClassifier or MLPRegressor (not per label); got "
+            f"{type(head).__name__}."
+        )
+    if extra[-1].shape[1] != n_outputs:
+        raise error(
+            f"{what}: the head gives {extra[-1].shape[1]} outputs but the network "
+            f"{n_outputs} (a frozen network knows classes the training data "
+            "lacks); this is not supported."
         )
     return [*layers, *extra]
 

@@ -152,7 +152,9 @@ class CompressedModel:
         holder = type(estimator).__new__(type(estimator))
         vars(holder).update(vars(estimator), **self.fitted_attributes())
         vars(holder).pop("feature_names_in_", None)
-        return scorer(holder, X, y, sample_weight=sample_weight)
+        # A plain callable scorer may take no sample_weight.
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return scorer(holder, X, y, **weights)
 
 
 def full_spectra(original, settings):

@@ -40,9 +40,11 @@ class PredictionMixin:
     def layers_(self):
         """The stored layers, ``network_.layers``: read or export the weights.
 
-        A list of :class:`DenseLayer` and :class:`FactoredLayer`, input first.
-        With ``method="truncated"`` the last one is the truncated layer; the
-        head follows in :attr:`head_`.
+        A list of :class:`DenseLayer`, :class:`FactoredLayer` or (with
+        ``quantize``) :class:`QuantizedLayer`, input first. With
+        ``method="truncated"`` the last one is the truncated layer and the
+        head follows in :attr:`head_`; with ``quantize`` too, the head's
+        layers follow it here instead.
         """
         return self.network_.layers
 

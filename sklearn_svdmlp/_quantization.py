@@ -70,6 +70,11 @@ def quantize_layer(layer, format):
     )
 
 
+def stored_model(model, format, n_outputs):
+    """``model`` as it is stored: in ``format``, or as it is for ``None``."""
+    return model if format is None else quantize_model(model, format, n_outputs)
+
+
 def quantize_model(model, format, n_outputs):
     """``model`` with every weight matrix stored in ``format``, head included.
 
@@ -89,13 +94,12 @@ def quantize_model(model, format, n_outputs):
     -------
     model : CompressedModel
     """
-    what = f"quantize={format!r} with method='truncated'"
-    layers = layers_with_head(model.network.layers, model.head, what, ValueError)
-    if layers[-1].shape[1] != n_outputs:
-        raise ValueError(
-            f"{what}: the head predicts {layers[-1].shape[1]} outputs but the "
-            f"network {n_outputs} (a frozen network knows classes the training "
-            "data lacks); use quantize=None."
-        )
+    layers = layers_with_head(
+        model.network.layers,
+        model.head,
+        f"quantize={format!r} with method='truncated'",
+        n_outputs,
+        ValueError,
+    )
     network = CompressedNetwork([quantize_layer(layer, format) for layer in layers])
     return replace(model, network=network, head=None)

@@ -6,6 +6,17 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseSVDCompressedMLP
 
 
+def _flattened(estimator):
+    if not isinstance(estimator, Pipeline):
+        return [estimator]
+    return [inner for _, step in estimator.steps for inner in _flattened(step)]
+
+
+def steps_before(estimator):
+    """The steps before the last estimator, nested pipelines flattened."""
+    return _flattened(estimator)[:-1]
+
+
 def compressed_step(estimator):
     """The fitted compressed model in ``estimator``, or at the end of its pipeline."""
     model = estimator

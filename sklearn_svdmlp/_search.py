@@ -127,7 +127,9 @@ def compress_to_ratio(original, settings, target_ratio, report=quiet):
 
     default_cut(n_layers)  # a truncation needs a hidden layer
     for cut in range(n_layers - 2, -1, -1):
-        width = largest_passing(1, original[cut].shape[1], partial(reaches, cut))
+        # Wider than the spectrum builds the same capped model.
+        widest = min(original[cut].shape[1], len(spectra[cut]))
+        width = largest_passing(1, widest, partial(reaches, cut))
         if width is not None:
             return candidate(cut, width)
     raise ValueError(
@@ -217,7 +219,9 @@ def requests_for_threshold(sensitivity, baseline, threshold):
     return requests
 
 
-def search_score_drop(original, settings, max_score_drop, score, report=quiet):
+def search_score_drop(
+    original, settings, max_score_drop, score, report=quiet, baseline=None
+):
     """The smallest model whose score is at most ``max_score_drop`` below the network's.
 
     Plain SVD: first each layer alone is compressed at ranks 1, 2, 4, ... to
@@ -242,6 +246,10 @@ def search_score_drop(original, settings, max_score_drop, score, report=quiet):
         ``score(model) -> float``, higher is better, on held-out data.
     report : callable, default=no report
         Takes a line of progress.
+    baseline : float, default=None
+        The score the drop is measured from; ``None`` takes the score of the
+        uncompressed candidate (which differs when ``score`` scores models as
+        stored in fewer bits).
 
     Returns
     -------
@@ -258,11 +266,12 @@ def search_score_drop(original, settings, max_score_drop, score, report=quiet):
     spectra = full_spectra(original, settings)
     n_layers = len(original)
     uncompressed = build_model(original, [None] * n_layers, settings, spectra)
-    baseline = score(uncompressed)
+    best = [uncompressed, score(uncompressed)]
+    if baseline is None:
+        baseline = best[1]
     report(
         f"max_score_drop={max_score_drop}: uncompressed network scores {baseline:.4f}"
     )
-    best = [uncompressed, baseline]
 
     def evaluate(requests):
         model = build_model(original, requests, settings, spectra)
@@ -284,7 +293,7 @@ def search_score_drop(original, settings, max_score_drop, score, report=quiet):
                 evaluate,
                 n_layers,
                 cut,
-                original[cut].shape[1],
+                min(original[cut].shape[1], len(spectra[cut])),  # wider: capped
                 baseline,
                 max_score_drop,
             )

@@ -121,7 +121,7 @@ def model_summary(
         )
     ratios = [
         sum(row[column] for row in rows) / sum(row[column] for row in compressed)
-        for column in (4, 5)
+        for column in (_FIRST_COUNT, _FIRST_COUNT + 1)  # parameters, bytes
     ]
     return "\n\n".join(
         [

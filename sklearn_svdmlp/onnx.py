@@ -66,23 +66,13 @@ _ONNX_ACTIVATIONS = {
 
 def _exported_layers(model):
     """The model's layers, then its head's when there is one."""
-    layers = layers_with_head(
+    return layers_with_head(
         model.layers_,
         model.head_,
         "ONNX export of a truncated model",
+        model.estimator_.coefs_[-1].shape[1],
         NotImplementedError,
     )
-    if (
-        model.head_ is not None
-        and hasattr(model, "classes_")
-        and not model._is_multilabel()
-        and len(model.head_.classes_) != len(model.classes_)
-    ):
-        raise NotImplementedError(
-            "ONNX export of a truncated model whose head saw fewer classes than "
-            "the network knows is not supported."
-        )
-    return layers
 
 
 def _shape_calculator(operator):

@@ -199,3 +199,41 @@ def test_what_it_cannot_write_is_refused(digits_split):
         export_c(pipeline[-1], name="2fast")
     with pytest.raises(TypeError, match="estimator must be a fitted"):
         export_c(MLPClassifier())
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda model: make_pipeline(StandardScaler(with_mean=False), model),
+        lambda model: make_pipeline(StandardScaler(with_std=False), model),
+        lambda model: make_pipeline(make_pipeline(StandardScaler(), model)),
+    ],
+    ids=["without-mean", "without-std", "nested"],
+)
+def test_scalers_as_configured_and_nested_pipelines(tmp_path, make):
+    X, y = load_breast_cancer(return_X_y=True)
+    pipeline = fitted(
+        make(
+            SVDCompressedMLPClassifier(
+                MLPClassifier((16,), max_iter=300, random_state=0), rank=3
+            )
+        ),
+        X,
+        y,
+    )
+    library = compiled(export_c(pipeline), tmp_path)
+    proba = run(library, "svdmlp_predict_proba", X, 2)
+    np.testing.assert_allclose(proba, pipeline.predict_proba(X), atol=1e-4)
+
+
+def test_a_head_that_saw_fewer_classes_is_refused(digits_split):
+    X_train, _, y_train, _ = digits_split
+    network = fitted(
+        MLPClassifier((16,), max_iter=100, random_state=0), X_train, y_train
+    )
+    few = y_train >= 3
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(network), method="truncated", rank=8
+    ).fit(X_train[few], y_train[few])
+    with pytest.raises(TypeError, match="head gives 7 outputs but the network 10"):
+        export_c(model)

@@ -151,3 +151,15 @@ def test_regressor(method):
     assert abs(model.score(X, y) - plain.score(X, y)) < 0.02
     # Small layers: float32 biases and scales weigh (1,864 to 480 bytes here).
     assert model.n_bytes_ < plain.n_bytes_ / 3
+
+
+def test_the_size_warning_names_the_head(digits_split):
+    X_train, _, y_train, _ = digits_split
+    with pytest.warns(UserWarning, match="its head, MLPClassifier, outweighs"):
+        SVDCompressedMLPClassifier(
+            MLPClassifier((8,), max_iter=50, random_state=0),
+            method="truncated",
+            rank=8,
+            head=MLPClassifier((300,), max_iter=20, random_state=0),
+            quantize="int8",
+        ).fit(X_train, y_train)

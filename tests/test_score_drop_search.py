@@ -243,3 +243,22 @@ def test_verbose_reports_the_search(network, digits_split, capsys):
         network, method="truncated", rank="auto", target_ratio=2, verbose=1
     ).fit(X_train, y_train)
     assert "cut to" in capsys.readouterr().out
+
+
+def test_a_plain_callable_scorer_and_the_quantized_baseline(fitted_mlp, digits_split):
+    X_train, X_test, y_train, y_test = digits_split
+
+    def accuracy(estimator, X, y):  # takes no sample_weight
+        return float(np.mean(estimator.predict(X) == y))
+
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp),
+        rank="auto",
+        max_score_drop=0.02,
+        scoring=accuracy,
+        quantize="int8",
+        random_state=0,
+    ).fit(X_train, y_train, X_val=X_test, y_val=y_test)
+    # The drop is measured from the network as it is, not as it is stored.
+    assert model.baseline_score_ == fitted_mlp.score(X_test, y_test)
+    assert model.score(X_test, y_test) >= fitted_mlp.score(X_test, y_test) - 0.02
