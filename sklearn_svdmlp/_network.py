@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._layers import total_params
+from ._layers import total_bytes, total_params
 from ._threads import BLAS_LIMITS, blas_controller
 
 # Fewest rows in a block of the blocked forward pass.
@@ -131,7 +131,7 @@ class CompressedNetwork:
     @property
     def n_bytes(self):
         """Bytes of every array stored in all layers."""
-        return sum(layer.n_bytes for layer in self.layers)
+        return total_bytes(self.layers)
 
     @property
     def n_multiply_adds(self):
