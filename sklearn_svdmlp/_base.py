@@ -32,11 +32,7 @@ from ._quantization import FORMATS, stored_model
 from ._rank_selection import auto_search, rank_requests
 from ._search import compress_to_ratio, quiet, search_score_drop
 from ._summary import SummaryMixin
-from ._validation_data import (
-    check_validation_data,
-    split_off,
-    validation_warnings,
-)
+from ._validation_data import check_validation_data, split_off, validation_warnings
 from ._wrapped_network import (
     WrappedNetworkMixin,
     network_takes_sample_weight,
@@ -87,8 +83,9 @@ class BaseSVDCompressedMLP(
         "head": [HasMethods(["fit", "predict"]), None],
         "target_ratio": [Interval(numbers.Real, 1, None, closed="neither"), None],
         "max_score_drop": [Interval(numbers.Real, 0, None, closed="left"), None],
-        "svd_on": [StrOptions({"weights", "activations"})],
+        "svd_on": [StrOptions({"weights", "activations", "outputs"})],
         "fine_tune_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "fine_tune_distillation": [Interval(numbers.Real, 0, 1, closed="both")],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "svd_solver": [StrOptions({"auto", "full", "randomized"})],
@@ -110,6 +107,7 @@ class BaseSVDCompressedMLP(
         max_score_drop=None,
         svd_on="weights",
         fine_tune_epochs=0,
+        fine_tune_distillation=0.0,
         validation_fraction=0.1,
         scoring=None,
         svd_solver="auto",
@@ -127,6 +125,7 @@ class BaseSVDCompressedMLP(
         self.max_score_drop = max_score_drop
         self.svd_on = svd_on
         self.fine_tune_epochs = fine_tune_epochs
+        self.fine_tune_distillation = fine_tune_distillation
         self.validation_fraction = validation_fraction
         self.scoring = scoring
         self.svd_solver = svd_solver
@@ -283,6 +282,7 @@ class BaseSVDCompressedMLP(
                 network_targets=self._network_targets,
                 early_stopping_score=self._early_stopping_score,
                 stratify=self._stratify(y),
+                distillation=self.fine_tune_distillation,
                 verbose=self.verbose,
             )
         head = type(model.head).__name__

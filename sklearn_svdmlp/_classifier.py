@@ -100,7 +100,7 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         :attr:`sensitivity_`. Because the split is random, integer sample
         weights are then not equivalent to repeated rows.
 
-    svd_on : {"weights", "activations"}, default="weights"
+    svd_on : {"weights", "activations", "outputs"}, default="weights"
         ``"weights"`` factors each weight matrix, as the Keras MNIST
         experiment and the wine blog post do; a truncation then keeps the top
         right singular vectors of ``W`` (of ``[W; b]`` with
@@ -114,7 +114,14 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         ones. With ``method="truncated"`` the kept directions are the top
         right singular vectors of the uncentered pre-activations, whatever
         ``bias``. Energy fractions then refer to the pre-activations'
-        spectrum.
+        spectrum. ``"outputs"`` compensates for the error made below: above
+        the first layer changed, each layer is first refit by ridge least
+        squares to give, from the inputs the compressed layers below hand it,
+        the pre-activations the *original* network computes there, then
+        factored as with ``"activations"`` (a layer left dense keeps the
+        refit; see the user guide for the formula). It loses the least at
+        tight budgets (``benchmarks/frontier.py``). A truncation changes no
+        layer below its cut, so there it is the same as ``"activations"``.
 
     fine_tune_epochs : int >= 0, default=0
         Epochs of further training of the compressed model as it is stored:
@@ -126,6 +133,16 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         ``learning_rate_init``, ``alpha``, ``batch_size``, ``shuffle``, and
         early stopping on its ``validation_fraction`` when it used
         ``early_stopping``), with ``MLPClassifier``'s loss.
+
+    fine_tune_distillation : float in [0, 1], default=0.0
+        Knowledge distillation while fine-tuning: the targets become
+        ``(1 - fine_tune_distillation) * labels + fine_tune_distillation *
+        P``, with ``P`` the original network's probabilities on the training
+        data, so that the compressed network also learns which other classes
+        the original finds likely. Early stopping still scores against the
+        labels. ``0`` trains on the labels alone: on
+        ``benchmarks/frontier.py`` distillation changed the fine-tuned drop by
+        less than the noise between runs.
 
     validation_fraction : float in (0, 1), default=0.1
         Share of the training data held out to score candidates when
@@ -202,7 +219,8 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         One per weight matrix: the singular values of the matrix that is or
         would be factored (``W``, or ``[W; b]`` with ``bias="augment"``; with
         ``svd_on="activations"``, the layer's pre-activations on the data,
-        centered with ``bias="separate"``, except at a truncation's cut,
+        centered with ``bias="separate"``; with ``"outputs"``, those of the
+        refit layer; except at a truncation's cut,
         which uses the uncentered ones). Where the randomized solver ran,
         only the top values it computed.
     sensitivity_ : list of dict

@@ -2,16 +2,19 @@
 
 Plain functions over lists of layers and arrays. With
 ``svd_on="activations"`` each layer is factored on the training data that
-reaches it through the layers already compressed below it.
+reaches it through the layers already compressed below it; with
+``svd_on="outputs"`` it is first refit so that, from those inputs, it gives
+what the original network computes there (:func:`compensating_fit`).
 """
 
 import numbers
 
 import numpy as np
+from scipy import linalg
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._factorization import factor_layer, matrix_to_factor, singular_values, svd
-from ._layers import DenseLayer, FactoredLayer
+from ._layers import DenseLayer, FactoredLayer, _affine
 from ._network import CompressedNetwork
 from ._rank_selection import layer_rank, requested_rank
 
@@ -112,6 +115,64 @@ def factor_on_activations(
     return left, None, right, refit_intercept.astype(coef.dtype), s
 
 
+# The ridge of compensating_fit, relative to the mean squared singular value
+# of the centered inputs: small enough to leave a well-conditioned fit as it
+# is, large enough to damp directions the data barely spans.
+RELATIVE_RIDGE = 1e-5
+
+
+def compensating_fit(H, Z, sample_weight=None, relative_ridge=RELATIVE_RIDGE):
+    """Affine map that best gives ``Z`` from ``H``: ridge least squares.
+
+    Solves ``min ||sqrt(w) * (Z - H A - c)||^2 + lam ||A||^2`` over ``A`` and
+    an unpenalized intercept ``c``, with ``w`` the normalized sample weights
+    and ``lam = relative_ridge * sum(s**2) / n_in``, ``s`` the singular
+    values of the weighted, centered ``H`` (the mean weighted variance of
+    its columns). It goes through the SVD of that matrix
+    (``A = V diag(s / (s**2 + lam)) U^T Z``), never a matrix inverse, and
+    directions whose singular values are below rounding error get no weight,
+    so a rank-deficient ``H`` (dead or duplicated units) gives a finite,
+    small ``A``. The result has the dtype of ``Z``.
+
+    Parameters
+    ----------
+    H : ndarray of shape (n_samples, n_in)
+        The inputs a layer receives from the compressed layers below.
+    Z : ndarray of shape (n_samples, n_out)
+        The pre-activations the original network computes at that layer.
+    sample_weight : ndarray of shape (n_samples,), default=None
+    relative_ridge : float, default=RELATIVE_RIDGE
+
+    Returns
+    -------
+    coef : ndarray of shape (n_in, n_out)
+    intercept : ndarray of shape (n_out,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compression import compensating_fit
+    >>> H = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [2.0, 1.0]])
+    >>> coef, intercept = compensating_fit(H, H @ [[2.0], [-1.0]] + 3.0, None, 0.0)
+    >>> np.round(coef.ravel(), 6), np.round(intercept, 6)
+    (array([ 2., -1.]), array([3.]))
+    """
+    weights = _weights(sample_weight, H.shape[0]).astype(Z.dtype)
+    mean_input, mean_output = weights @ H, weights @ Z
+    root = np.sqrt(weights)[:, np.newaxis]
+    u, s, vt = linalg.svd(
+        (H - mean_input) * root, full_matrices=False, check_finite=False
+    )
+    # The mean variance per input column: repeated rows and weights agree.
+    penalty = relative_ridge * np.sum(np.square(s)) / H.shape[1]
+    # Directions below rounding (as numpy.linalg.lstsq's cut) are dropped.
+    kept = s > s[:1] * max(H.shape) * np.finfo(s.dtype).eps
+    shrink = np.divide(s, np.square(s) + penalty, out=np.zeros_like(s), where=kept)
+    # u is orthogonal to the weighted mean, so Z needs no centering here.
+    coef = vt.T @ (shrink[:, np.newaxis] * (u.T @ (Z * root)))
+    return coef, mean_output - mean_input @ coef
+
+
 def weight_spectra(layers, bias):
     """Singular values of each dense layer's ``W`` (or ``[W; b]``)."""
     return [
@@ -187,6 +248,7 @@ def factored_network(
     sample_weight=None,
     svd_solver="full",
     random_state=None,
+    compensate=False,
 ):
     """Plain SVD: factor each layer where its rank request pays.
 
@@ -209,6 +271,13 @@ def factored_network(
         SVD); an energy fraction needs the whole spectrum, so a full SVD.
     random_state : int, RandomState instance or None, default=None
         For the randomized solver.
+    compensate : bool, default=False
+        With ``X``: above the first layer changed, each layer is first
+        replaced by :func:`compensating_fit` of the original network's
+        pre-activations there from the inputs the compressed layers below
+        give it, then factored on those inputs; a layer left dense keeps the
+        refit. The factors so undo part of the error made below instead of
+        passing it upward.
 
     Returns
     -------
@@ -216,8 +285,9 @@ def factored_network(
     ranks : list of (int or None)
     spectra : list of ndarray
         Singular values of the matrix each layer was (or would be) factored
-        from: ``W`` or ``[W; b]``, or the pre-activations on ``X``. Where the
-        randomized solver ran, only the top ones it computed.
+        from: ``W`` or ``[W; b]``, or the pre-activations on ``X`` (with
+        ``compensate``, the refit layer's). Where the randomized solver ran,
+        only the top ones it computed.
 
     Examples
     --------
@@ -232,7 +302,18 @@ def factored_network(
     ([4, None], [20, 3])
     """
     layers, ranks, spectra, H = [], [], [], X
+    # The original network's inputs to the current layer, while they differ
+    # from H (the compressed network's); None while they are the same.
+    original_H = None
     for layer, request in zip(original, requests, strict=True):
+        if original_H is not None:
+            Z = _affine(original_H, layer.coef, layer.intercept)
+            original_H = layer.forward(original_H)
+            coef, intercept = compensating_fit(H, Z, sample_weight)
+            dtype = layer.coef.dtype
+            layer = DenseLayer(
+                coef.astype(dtype), intercept.astype(dtype), layer.activation
+            )
         coef, intercept = layer.coef, layer.intercept
         u, s, vt = _decompose(
             layer,
@@ -255,6 +336,8 @@ def factored_network(
                 H, coef, intercept, rank, bias, sample_weight, (s, vt)
             )
             new = FactoredLayer(*factors, layer.activation)
+        if compensate and original_H is None and rank is not None:
+            original_H = layer.forward(H)
         if X is not None:
             H = new.forward(H)
         layers.append(new)

@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state, gen_batches
 
 from ._compat import DERIVATIVES, LOSS_FUNCTIONS, AdamOptimizer, SGDOptimizer
 from ._head import SUPPORTED_HEADS, head_layers, head_targets, set_head_layers
+from ._layers import mlp_layers
 from ._network import CompressedNetwork
 from ._validation_data import split_off
 
@@ -211,6 +212,44 @@ def fine_tune(
     return loss_curve
 
 
+def distilled_targets(Y, network, X, distillation):
+    """Fine-tuning targets: ``Y`` mixed with the original network's outputs.
+
+    ``(1 - distillation) * Y + distillation * P``, where ``P`` is what the
+    output layer of ``network`` (the fitted multi-layer perceptron that was
+    compressed) gives on ``X``: its probabilities for a classifier, its
+    predictions for a regressor. The losses take such soft targets as they
+    are (cross-entropy against a probability, squared error against a
+    number), so the compressed network learns from the classes the original
+    finds likely, not only the true one.
+
+    Raises ``ValueError`` when ``Y`` is encoded for other outputs than the
+    network's (a head fitted on fewer classes than a frozen network knows).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> from sklearn_svdmlp._fine_tuning import distilled_targets
+    >>> X, y = np.arange(8.0).reshape(4, 2), np.arange(4.0)
+    >>> network = MLPRegressor(hidden_layer_sizes=(3,), random_state=0).fit(X, y)
+    >>> Y = distilled_targets(y.reshape(-1, 1), network, X, 0.5)
+    >>> bool(np.allclose(Y.ravel(), (y + network.predict(X)) / 2))
+    True
+    """
+    if not distillation:
+        return Y
+    outputs = CompressedNetwork(mlp_layers(network)).forward(X)
+    if outputs.shape != Y.shape:
+        raise ValueError(
+            f"fine_tune_distillation needs targets shaped as the network's "
+            f"{outputs.shape[1]} outputs; the head's have {Y.shape[1]} (it was "
+            "fitted on fewer classes than the network knows). Pass "
+            "fine_tune_distillation=0."
+        )
+    return (1 - distillation) * Y + distillation * outputs
+
+
 def fine_tune_model(
     model,
     settings,
@@ -220,6 +259,7 @@ def fine_tune_model(
     network_targets,
     early_stopping_score,
     stratify=None,
+    distillation=0.0,
     verbose=0,
 ):
     """A copy of ``model`` trained further, as it is stored, with its head.
@@ -247,6 +287,10 @@ def fine_tune_model(
         ``early_stopping_score(output, Y)``: the score early stopping follows.
     stratify : ndarray or None, default=None
         Labels to stratify the early-stopping split by.
+    distillation : float in [0, 1], default=0.0
+        Weight of ``network``'s outputs in the targets
+        (:func:`distilled_targets`); early stopping still scores against the
+        labels.
     verbose : int, default=0
 
     Returns
@@ -273,10 +317,11 @@ def fine_tune_model(
         Y = head_targets(head, y)
     if random_state is None:
         random_state = network.random_state
+    targets = distilled_targets(Y, network, X, distillation)
     validation_score = None
     if network.early_stopping:
-        (X, Y, sample_weight), (X_stop, Y_stop, _) = split_off(
-            [X, Y, sample_weight],
+        (X, targets, sample_weight, _), (X_stop, _, _, Y_stop) = split_off(
+            [X, targets, sample_weight, Y],
             network.validation_fraction,
             random_state,
             stratify,
@@ -289,7 +334,7 @@ def fine_tune_model(
     loss_curve = fine_tune(
         layers,
         X,
-        Y,
+        targets,
         network,
         epochs,
         sample_weight,

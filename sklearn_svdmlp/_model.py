@@ -79,7 +79,7 @@ class CompressionSettings:
     @property
     def data(self):
         """The training data the factors are fitted to, or ``None`` (weights)."""
-        return self.X if self.svd_on == "activations" else None
+        return None if self.svd_on == "weights" else self.X
 
 
 @dataclass(eq=False)
@@ -237,6 +237,7 @@ def build_model(original, requests, settings, spectra=None):
             settings.sample_weight,
             settings.svd_solver,
             settings.random_state,
+            compensate=settings.svd_on == "outputs",
         )
         return CompressedModel(
             network, None, ranks, singular_values, n_params_original, n_bytes_original

@@ -46,14 +46,21 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     max_score_drop : float >= 0 or None, default=None
         With ``rank="auto"``: the largest drop allowed in the validation
         score, R^2 unless ``scoring`` says otherwise.
-    svd_on : {"weights", "activations"}, default="weights"
-        Factor each weight matrix, or choose each layer's factors to best
-        reproduce its pre-activations on the training data.
+    svd_on : {"weights", "activations", "outputs"}, default="weights"
+        Factor each weight matrix; choose each layer's factors to best
+        reproduce its pre-activations on the training data that reaches it
+        through the compressed layers below; or (``"outputs"``) to best
+        reproduce the original network's pre-activations from those inputs,
+        which undoes part of the error made below.
     fine_tune_epochs : int >= 0, default=0
         Trains the compressed network with ``MLPRegressor``'s loss (squared
         error, or Poisson deviance for ``loss="poisson"``); with
         ``method="truncated"``, together with a linear or ``MLPRegressor``
         head.
+    fine_tune_distillation : float in [0, 1], default=0.0
+        Weight of the original network's predictions in the fine-tuning
+        targets: ``(1 - fine_tune_distillation) * y + fine_tune_distillation
+        * network.predict(X)``.
     validation_fraction : float in (0, 1), default=0.1
         Share of the training data held out to score candidates when
         ``max_score_drop`` is set.

@@ -42,6 +42,12 @@ def _quiet(recwarn):
         (dict(rank=[False, None]), ValueError, "rank entries must be.*got False"),
         (dict(method="pca"), ValueError, "'method' parameter.*'svd'"),
         (dict(bias="both"), ValueError, "'bias' parameter.*'augment'"),
+        (dict(svd_on="inputs"), ValueError, "'svd_on' parameter.*'outputs'"),
+        (
+            dict(fine_tune_distillation=1.5),
+            ValueError,
+            "'fine_tune_distillation' parameter.*range \\[0.0, 1.0\\]",
+        ),
         (dict(head="logistic"), ValueError, "'head' parameter"),
         (dict(random_state="seed"), ValueError, "'random_state' parameter"),
         (

@@ -20,6 +20,13 @@ INSTANCES = [
         SMALL_NETWORK, method="truncated", rank=[0.9, None, None], bias="augment"
     ),
     SVDCompressedMLPClassifier(SMALL_NETWORK, rank=3, svd_on="activations"),
+    SVDCompressedMLPClassifier(
+        SMALL_NETWORK,
+        rank=3,
+        svd_on="outputs",
+        fine_tune_epochs=2,
+        fine_tune_distillation=0.5,
+    ),
     SVDCompressedMLPClassifier(SMALL_NETWORK, rank="auto", target_ratio=1.5),
     SVDCompressedMLPClassifier(
         SMALL_NETWORK,

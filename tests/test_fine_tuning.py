@@ -12,7 +12,12 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.svm import LinearSVC
 
 from sklearn_svdmlp import DenseLayer, FactoredLayer, SVDCompressedMLPClassifier
-from sklearn_svdmlp._fine_tuning import fine_tune, loss_and_gradients, parameters
+from sklearn_svdmlp._fine_tuning import (
+    distilled_targets,
+    fine_tune,
+    loss_and_gradients,
+    parameters,
+)
 from sklearn_svdmlp._layers import mlp_layers
 
 
@@ -272,3 +277,66 @@ def test_linear_heads_without_probabilities_are_fine_tuned(head, binary):
     expected = (decision > 0).astype(int) if binary else decision.argmax(axis=1)
     np.testing.assert_array_equal(after.predict(X), after.head_.classes_[expected])
     assert after.score(X, y) > 0.6
+
+
+def test_distillation_learns_from_the_network_outputs(fitted_mlp, digits_split):
+    """With weight 1 the labels no longer matter; with 0.5 both do.
+
+    Shuffled labels (the same classes) give the same fine-tuned model only if
+    the targets are the network's outputs.
+    """
+    X_train, X_test, y_train, _ = digits_split
+    shuffled = np.random.default_rng(0).permutation(y_train)
+
+    def probabilities(distillation, y):
+        return (
+            SVDCompressedMLPClassifier(
+                FrozenEstimator(fitted_mlp),
+                rank=[4, 4, None],
+                fine_tune_epochs=2,
+                fine_tune_distillation=distillation,
+                random_state=0,
+            )
+            .fit(X_train, y)
+            .predict_proba(X_test)
+        )
+
+    np.testing.assert_array_equal(
+        probabilities(1.0, y_train), probabilities(1.0, shuffled)
+    )
+    assert not np.allclose(probabilities(0.5, y_train), probabilities(0.5, shuffled))
+
+
+@pytest.mark.parametrize("distillation", [0.0, 0.3, 1.0])
+def test_distilled_targets_mix_labels_and_probabilities(
+    fitted_mlp, digits_split, distillation
+):
+    X_train, _, y_train, _ = digits_split
+    labels = (y_train[:, np.newaxis] == fitted_mlp.classes_).astype(float)
+    targets = distilled_targets(labels, fitted_mlp, X_train, distillation)
+    expected = (1 - distillation) * labels + distillation * fitted_mlp.predict_proba(
+        X_train
+    )
+    np.testing.assert_allclose(targets, expected, atol=1e-12)
+    np.testing.assert_allclose(targets.sum(axis=1), 1.0)
+
+
+def test_distillation_with_a_trained_head_and_early_stopping(capsys):
+    X, y = load_iris(return_X_y=True)
+    network = MLPClassifier(
+        (16,), early_stopping=True, max_iter=300, random_state=0
+    ).fit(X, y)
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(network),
+        method="truncated",
+        rank=[3, None],
+        fine_tune_epochs=4,
+        fine_tune_distillation=0.5,
+        verbose=1,
+    ).fit(X, y)
+    # Early stopping scores the labels: an accuracy, whatever the mix.
+    assert "validation score = " in capsys.readouterr().out
+    assert len(model.loss_curve_) == 4
+    # A head fitted on fewer classes than the network knows has other outputs.
+    with pytest.raises(ValueError, match="fine_tune_distillation needs targets"):
+        clone(model).fit(X[y < 2], y[y < 2])

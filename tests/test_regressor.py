@@ -34,6 +34,13 @@ SMALL = MLPRegressor(hidden_layer_sizes=(16, 8), max_iter=300, random_state=0)
             SMALL, rank="auto", target_ratio=1.3, svd_on="activations"
         ),
         SVDCompressedMLPRegressor(SMALL, rank=4, fine_tune_epochs=30),
+        SVDCompressedMLPRegressor(
+            SMALL,
+            rank=[6, 3, None],
+            svd_on="outputs",
+            fine_tune_epochs=30,
+            fine_tune_distillation=0.5,
+        ),
         SVDCompressedMLPRegressor(SMALL, rank=None),
     ]
 )
