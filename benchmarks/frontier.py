@@ -9,10 +9,14 @@ shipped with scikit-learn, so this uses an MNIST-like set: the 1,797 8x8
 At each budget it compares, on a held-out test set:
 
 - ``uniform``: the experiment's ranks (weights SVD);
-- ``auto/weights`` and ``auto/activations``: ``rank="auto"`` at the same ratio;
+- ``auto/weights``, ``auto/activations`` and ``auto/outputs``: ``rank="auto"``
+  at the same ratio, factored on the weights, on the activations, or with the
+  error-compensating factors;
 - ``truncated/...``: the first hidden layer cut to the widest width that fits
   the budget, a ``LogisticRegression`` head on top;
 - each with 0 and with 10 fine-tuning epochs;
+- ``.../distilled``: 10 epochs of fine-tuning with ``fine_tune_distillation``
+  (``--distillation``, 0.5 by default);
 - ``small MLP``: a 784-h-10 network trained from scratch with at most the
   same number of parameters.
 
@@ -39,8 +43,9 @@ from sklearn.neural_network import MLPClassifier
 from sklearn_svdmlp import SVDCompressedMLPClassifier
 
 BUDGETS = {48_410: [50, 25, 5], 24_180: [25, 12, 2], 11_728: [12, 6, 1]}
-TARGETS_FINE_TUNED = {48_410: 0.005, 24_180: 0.010, 11_728: 0.030}
-TARGETS_NO_RETRAINING = {48_410: 0.004, 24_180: 0.010}
+# Issue 12's targets, in accuracy (mean drop over the runs).
+TARGETS_FINE_TUNED = {48_410: 0.002, 24_180: 0.005, 11_728: 0.012}
+TARGETS_NO_RETRAINING = {48_410: 0.002, 24_180: 0.005, 11_728: 0.040}
 
 
 def mnist_like(random_state=0, shift=2):
@@ -73,7 +78,7 @@ def small_mlp_width(budget, n_in=784, n_classes=10):
     return (budget - n_classes) // (n_in + 1 + n_classes)
 
 
-def run(epochs=10, random_state=0, shift=2):
+def run(epochs=10, random_state=0, shift=2, distillation=0.5):
     X_train, X_test, y_train, y_test = mnist_like(random_state, shift)
     print(
         f"data: {X_train.shape[0]} training and {X_test.shape[0]} test images, "
@@ -89,8 +94,8 @@ def run(epochs=10, random_state=0, shift=2):
     baseline = network.score(X_test, y_test)
     rows = [("uncompressed", "-", 0, n_original, 1.0, baseline)]
 
-    def add(name, budget, **params):
-        for fine_tune in (0, epochs):
+    def add(name, budget, fine_tunes=(0, epochs), **params):
+        for fine_tune in fine_tunes:
             model = SVDCompressedMLPClassifier(
                 FrozenEstimator(network),
                 fine_tune_epochs=fine_tune,
@@ -112,15 +117,25 @@ def run(epochs=10, random_state=0, shift=2):
         ratio = n_original / budget
         add("uniform (experiment)", budget, rank=ranks)
         add("auto/weights", budget, rank="auto", target_ratio=ratio)
+        for svd_on in ("activations", "outputs"):
+            add(
+                f"auto/{svd_on}",
+                budget,
+                rank="auto",
+                target_ratio=ratio,
+                svd_on=svd_on,
+            )
         add(
-            "auto/activations",
+            "auto/outputs/distilled",
             budget,
+            (epochs,),
             rank="auto",
             target_ratio=ratio,
-            svd_on="activations",
+            svd_on="outputs",
+            fine_tune_distillation=distillation,
         )
         width = truncation_width(budget)
-        for svd_on in ("weights", "activations"):
+        for svd_on in ("weights", "activations", "outputs"):
             add(
                 f"truncated/{svd_on}",
                 budget,
@@ -128,6 +143,15 @@ def run(epochs=10, random_state=0, shift=2):
                 rank=[width, None, None],
                 svd_on=svd_on,
             )
+        add(
+            "truncated/act./distilled",
+            budget,
+            (epochs,),
+            method="truncated",
+            rank=[width, None, None],
+            svd_on="activations",
+            fine_tune_distillation=distillation,
+        )
         hidden = small_mlp_width(budget)
         small = MLPClassifier((hidden,), max_iter=300, random_state=random_state)
         small.fit(X_train, y_train)
@@ -202,19 +226,18 @@ def report(table, n_runs):
         at = [r for r in table if r[1] == budget]
         epochs = max(r[2] for r in at if isinstance(r[2], int))
         tuned = min((r for r in at if r[2] == epochs), key=lambda r: r[6])
-        plain = [r for r in at if r[0] == "auto/activations" and r[2] == 0][0]
+        plain = min((r for r in at if r[2] == 0), key=lambda r: r[6])
         target = TARGETS_FINE_TUNED[budget]
         line = (
             f"budget {budget:,}: best with {epochs} epochs: {tuned[0]} drops "
             f"{100 * tuned[6]:.2f} pts (target {100 * target:.1f}: "
             f"{verdict(tuned[6] <= target)})"
         )
-        if budget in TARGETS_NO_RETRAINING:
-            target = TARGETS_NO_RETRAINING[budget]
-            line += (
-                f"; auto/activations, no retraining: {100 * plain[6]:.2f} pts "
-                f"(target {100 * target:.1f}: {verdict(plain[6] <= target)})"
-            )
+        target = TARGETS_NO_RETRAINING[budget]
+        line += (
+            f"; best without retraining: {plain[0]} drops {100 * plain[6]:.2f} "
+            f"pts (target {100 * target:.1f}: {verdict(plain[6] <= target)})"
+        )
         for ft in (0, epochs):
             uniform = [r[5] for r in at if r[0].startswith("uniform") and r[2] == ft][0]
             auto = max(r[5] for r in at if r[0].startswith("auto") and r[2] == ft)
@@ -275,12 +298,21 @@ def main():
         default=2,
         help="largest random shift in pixels (0: plain upsampling)",
     )
+    parser.add_argument(
+        "--distillation",
+        type=float,
+        default=0.5,
+        help="fine_tune_distillation of the distilled rows (default 0.5)",
+    )
     parser.add_argument("--plot", metavar="PATH", help="save a plot (needs matplotlib)")
     args = parser.parse_args()
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        runs = [run(args.epochs, seed, args.shift) for seed in range(args.runs)]
+        runs = [
+            run(args.epochs, seed, args.shift, args.distillation)
+            for seed in range(args.runs)
+        ]
     table = aggregate(runs)
     report(table, args.runs)
     print(f"({time.perf_counter() - start:.0f} s)")
