@@ -119,9 +119,12 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         squares to give, from the inputs the compressed layers below hand it,
         the pre-activations the *original* network computes there, then
         factored as with ``"activations"`` (a layer left dense keeps the
-        refit; see the user guide for the formula). It loses the least at
-        tight budgets (``benchmarks/frontier.py``). A truncation changes no
-        layer below its cut, so there it is the same as ``"activations"``.
+        refit). The ridge shrinks toward the layer as it was and is chosen by
+        generalized cross-validation, so with few samples for a layer's
+        width the refit stays near the original (see the user guide for the
+        formula). It loses the least at tight budgets
+        (``benchmarks/frontier.py``). A truncation changes no layer below its
+        cut, so there it is the same as ``"activations"``.
 
     fine_tune_epochs : int >= 0, default=0
         Epochs of further training of the compressed model as it is stored:
@@ -140,7 +143,9 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         P``, with ``P`` the original network's probabilities on the training
         data, so that the compressed network also learns which other classes
         the original finds likely. Early stopping still scores against the
-        labels. ``0`` trains on the labels alone: on
+        labels; ``loss_curve_`` is then the loss against the mixed targets,
+        which does not reach 0. Used only with ``fine_tune_epochs > 0``.
+        ``0`` trains on the labels alone: on
         ``benchmarks/frontier.py`` distillation changed the fine-tuned drop by
         less than the noise between runs.
 

@@ -4,15 +4,16 @@ Plain functions over lists of layers and arrays. With
 ``svd_on="activations"`` each layer is factored on the training data that
 reaches it through the layers already compressed below it; with
 ``svd_on="outputs"`` it is first refit so that, from those inputs, it gives
-what the original network computes there (:func:`compensating_fit`).
+what the original network computes there
+(:func:`~sklearn_svdmlp._compensation.compensating_fit`).
 """
 
 import numbers
 
 import numpy as np
-from scipy import linalg
 from sklearn.utils.extmath import safe_sparse_dot
 
+from ._compensation import compensating_fit
 from ._factorization import factor_layer, matrix_to_factor, singular_values, svd
 from ._layers import DenseLayer, FactoredLayer, _affine
 from ._network import CompressedNetwork
@@ -105,7 +106,7 @@ def factor_on_activations(
             H, coef, intercept, bias == "separate", sample_weight
         )
     s, vt = directions
-    right = np.ascontiguousarray(vt[:rank])
+    right = np.ascontiguousarray(vt[:rank], dtype=coef.dtype)
     left = np.ascontiguousarray(coef @ right.T)
     if bias == "augment":
         return left, (intercept @ right.T).astype(coef.dtype), right, None, s
@@ -113,64 +114,6 @@ def factor_on_activations(
     mean_output = mean_input @ coef + intercept
     refit_intercept = mean_output - (mean_input @ left) @ right
     return left, None, right, refit_intercept.astype(coef.dtype), s
-
-
-# The ridge of compensating_fit, relative to the mean squared singular value
-# of the centered inputs: small enough to leave a well-conditioned fit as it
-# is, large enough to damp directions the data barely spans.
-RELATIVE_RIDGE = 1e-5
-
-
-def compensating_fit(H, Z, sample_weight=None, relative_ridge=RELATIVE_RIDGE):
-    """Affine map that best gives ``Z`` from ``H``: ridge least squares.
-
-    Solves ``min ||sqrt(w) * (Z - H A - c)||^2 + lam ||A||^2`` over ``A`` and
-    an unpenalized intercept ``c``, with ``w`` the normalized sample weights
-    and ``lam = relative_ridge * sum(s**2) / n_in``, ``s`` the singular
-    values of the weighted, centered ``H`` (the mean weighted variance of
-    its columns). It goes through the SVD of that matrix
-    (``A = V diag(s / (s**2 + lam)) U^T Z``), never a matrix inverse, and
-    directions whose singular values are below rounding error get no weight,
-    so a rank-deficient ``H`` (dead or duplicated units) gives a finite,
-    small ``A``. The result has the dtype of ``Z``.
-
-    Parameters
-    ----------
-    H : ndarray of shape (n_samples, n_in)
-        The inputs a layer receives from the compressed layers below.
-    Z : ndarray of shape (n_samples, n_out)
-        The pre-activations the original network computes at that layer.
-    sample_weight : ndarray of shape (n_samples,), default=None
-    relative_ridge : float, default=RELATIVE_RIDGE
-
-    Returns
-    -------
-    coef : ndarray of shape (n_in, n_out)
-    intercept : ndarray of shape (n_out,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_svdmlp._compression import compensating_fit
-    >>> H = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [2.0, 1.0]])
-    >>> coef, intercept = compensating_fit(H, H @ [[2.0], [-1.0]] + 3.0, None, 0.0)
-    >>> np.round(coef.ravel(), 6), np.round(intercept, 6)
-    (array([ 2., -1.]), array([3.]))
-    """
-    weights = _weights(sample_weight, H.shape[0]).astype(Z.dtype)
-    mean_input, mean_output = weights @ H, weights @ Z
-    root = np.sqrt(weights)[:, np.newaxis]
-    u, s, vt = linalg.svd(
-        (H - mean_input) * root, full_matrices=False, check_finite=False
-    )
-    # The mean variance per input column: repeated rows and weights agree.
-    penalty = relative_ridge * np.sum(np.square(s)) / H.shape[1]
-    # Directions below rounding (as numpy.linalg.lstsq's cut) are dropped.
-    kept = s > s[:1] * max(H.shape) * np.finfo(s.dtype).eps
-    shrink = np.divide(s, np.square(s) + penalty, out=np.zeros_like(s), where=kept)
-    # u is orthogonal to the weighted mean, so Z needs no centering here.
-    coef = vt.T @ (shrink[:, np.newaxis] * (u.T @ (Z * root)))
-    return coef, mean_output - mean_input @ coef
 
 
 def weight_spectra(layers, bias):
@@ -273,11 +216,11 @@ def factored_network(
         For the randomized solver.
     compensate : bool, default=False
         With ``X``: above the first layer changed, each layer is first
-        replaced by :func:`compensating_fit` of the original network's
-        pre-activations there from the inputs the compressed layers below
-        give it, then factored on those inputs; a layer left dense keeps the
-        refit. The factors so undo part of the error made below instead of
-        passing it upward.
+        refit (:func:`~sklearn_svdmlp._compensation.compensating_fit`) to
+        the original network's pre-activations there from the inputs the
+        compressed layers below give it, then factored on those inputs; a
+        layer left dense keeps the refit. The factors so undo part of the
+        error made below instead of passing it upward.
 
     Returns
     -------
@@ -309,7 +252,9 @@ def factored_network(
         if original_H is not None:
             Z = _affine(original_H, layer.coef, layer.intercept)
             original_H = layer.forward(original_H)
-            coef, intercept = compensating_fit(H, Z, sample_weight)
+            coef, intercept = compensating_fit(
+                H, Z, layer.coef, layer.intercept, sample_weight
+            )
             dtype = layer.coef.dtype
             layer = DenseLayer(
                 coef.astype(dtype), intercept.astype(dtype), layer.activation
@@ -391,7 +336,7 @@ def truncated_network(
         layer, request, bias, H, False, sample_weight, svd_solver, random_state
     )
     rank = requested_rank(request, s)
-    directions = vt[:rank].T
+    directions = vt[:rank].T.astype(layer.coef.dtype)
     truncated = DenseLayer(
         np.ascontiguousarray(layer.coef @ directions),
         layer.intercept @ directions,

@@ -243,9 +243,9 @@ def distilled_targets(Y, network, X, distillation):
     if outputs.shape != Y.shape:
         raise ValueError(
             f"fine_tune_distillation needs targets shaped as the network's "
-            f"{outputs.shape[1]} outputs; the head's have {Y.shape[1]} (it was "
-            "fitted on fewer classes than the network knows). Pass "
-            "fine_tune_distillation=0."
+            f"{outputs.shape[1]} outputs, but the head's targets have "
+            f"{Y.shape[1]} columns (it was fitted on fewer classes than the "
+            "network knows). Pass fine_tune_distillation=0."
         )
     return (1 - distillation) * Y + distillation * outputs
 

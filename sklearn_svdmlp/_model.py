@@ -57,7 +57,8 @@ class CompressionSettings:
     random_state : int or None
         Seed for the randomized SVD and the head.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Training data: factors with ``svd_on="activations"``, and the head.
+        Training data: factors with ``svd_on="activations"`` or
+        ``"outputs"``, and the head.
     y : ndarray
         Training targets, for the head.
     sample_weight : ndarray or None

@@ -51,7 +51,9 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         reproduce its pre-activations on the training data that reaches it
         through the compressed layers below; or (``"outputs"``) to best
         reproduce the original network's pre-activations from those inputs,
-        which undoes part of the error made below.
+        which undoes part of the error made below (a ridge fit shrunk toward
+        the layer as it was, the ridge chosen by generalized
+        cross-validation).
     fine_tune_epochs : int >= 0, default=0
         Trains the compressed network with ``MLPRegressor``'s loss (squared
         error, or Poisson deviance for ``loss="poisson"``); with
@@ -60,7 +62,7 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     fine_tune_distillation : float in [0, 1], default=0.0
         Weight of the original network's predictions in the fine-tuning
         targets: ``(1 - fine_tune_distillation) * y + fine_tune_distillation
-        * network.predict(X)``.
+        * network.predict(X)``. Used only with ``fine_tune_epochs > 0``.
     validation_fraction : float in (0, 1), default=0.1
         Share of the training data held out to score candidates when
         ``max_score_drop`` is set.

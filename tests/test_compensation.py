@@ -5,10 +5,11 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import make_regression
 from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier, SVDCompressedMLPRegressor
-from sklearn_svdmlp._compression import compensating_fit
+from sklearn_svdmlp._compensation import compensating_fit
 
 
 def errors_against_the_original(model, network, X):
@@ -65,62 +66,131 @@ def test_compensating_factors_reduce_the_error_against_the_original(
     assert models["outputs"].ranks_ == [5, 5, None]
 
 
+def _fit(H, Z, prior_coef=None, prior_intercept=None, *args, **kwargs):
+    """compensating_fit, shrunk toward zero unless a prior layer is given."""
+    if prior_coef is None:
+        prior_coef = np.zeros((H.shape[1], Z.shape[1]))
+        prior_intercept = np.zeros(Z.shape[1])
+    return compensating_fit(H, Z, prior_coef, prior_intercept, *args, **kwargs)
+
+
 def test_the_fit_is_least_squares_with_weights(rng):
     """Without ridge, the weighted least-squares fit with a free intercept."""
     H = rng.normal(size=(80, 6))
     Z = H @ rng.normal(size=(6, 4)) + rng.normal(size=(80, 4))
     weights = rng.uniform(0.1, 3.0, size=80)
-    coef, intercept = compensating_fit(H, Z, weights, relative_ridge=0.0)
+    prior = rng.normal(size=(6, 4)), rng.normal(size=4)
+    coef, intercept = _fit(H, Z, *prior, weights, ridges=[0.0])
     design = np.hstack([H, np.ones((80, 1))]) * np.sqrt(weights)[:, np.newaxis]
     expected = np.linalg.lstsq(design, Z * np.sqrt(weights)[:, np.newaxis])[0]
     np.testing.assert_allclose(coef, expected[:-1], atol=1e-10)
     np.testing.assert_allclose(intercept, expected[-1], atol=1e-10)
-    # Integer weights are repeated rows.
-    counts = rng.integers(1, 4, size=80)
-    repeated = compensating_fit(
-        np.repeat(H, counts, axis=0), np.repeat(Z, counts, axis=0), None, 1e-3
-    )
-    weighted = compensating_fit(H, Z, counts, 1e-3)
+    # Integer weights are repeated rows, the choice of ridge included; zero
+    # weights are rows left out.
+    counts = rng.integers(0, 4, size=80)
+    repeated = _fit(np.repeat(H, counts, axis=0), np.repeat(Z, counts, axis=0))
+    weighted = _fit(H, Z, None, None, counts)
     np.testing.assert_allclose(repeated[0], weighted[0], atol=1e-10)
+    np.testing.assert_allclose(repeated[1], weighted[1], atol=1e-10)
+
+
+def test_the_ridge_is_a_shrinkage_toward_the_layer_as_it_was(rng):
+    """A huge ridge gives back the prior layer; the ridge shrinks toward it."""
+    H = rng.normal(size=(60, 8)) + 3.0
+    Z = H @ rng.normal(size=(8, 3)) + 1.0
+    prior_coef, prior_intercept = rng.normal(size=(8, 3)), rng.normal(size=3)
+    coef, intercept = compensating_fit(H, Z, prior_coef, prior_intercept, None, [1e9])
+    np.testing.assert_allclose(coef, prior_coef, atol=1e-6)
+    # The intercept is unpenalized: the fit passes through the means.
+    np.testing.assert_allclose(intercept, Z.mean(0) - H.mean(0) @ coef, atol=1e-10)
+    solutions = [
+        compensating_fit(H, Z, prior_coef, prior_intercept, None, [ridge])[0]
+        for ridge in (0.0, 0.01, 1.0, 100.0)
+    ]
+    distances = [np.linalg.norm(coef - prior_coef) for coef in solutions]
+    assert distances == sorted(distances, reverse=True)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_ridge_keeps_a_rank_deficient_input_stable(rng, dtype):
-    """Dead and duplicated units, fewer rows than columns: a finite, small fit.
+def test_ridge_keeps_a_nearly_collinear_input_stable(rng, dtype):
+    """Nearly duplicated and dead units: without the ridge the fit explodes.
 
-    Plain normal equations are singular here. The ridge fit stays within the
-    size of the minimum-norm solution, gives duplicated columns equal weights
-    and dead ones none, and fits nearly as well.
+    The duplicated columns differ by noise of size 1e-6, which least squares
+    fits with huge opposite weights. The ridge gives them nearly equal,
+    weights instead, whose difference stays that of the prior layer, leaves
+    the dead units at the prior layer's weights, and fits nearly as well.
     """
-    base = rng.normal(size=(30, 20))
-    H = np.hstack([base, base[:, :10], np.zeros((30, 10))]).astype(dtype)
+    base = rng.normal(size=(200, 20))
+    near_copies = base[:, :10] + 1e-6 * rng.normal(size=(200, 10))
+    H = np.hstack([base, near_copies, np.zeros((200, 10))]).astype(dtype)
     Z = (base @ rng.normal(size=(20, 7)) + 2.0).astype(dtype)
-    gram = (H - H.mean(axis=0)).T @ (H - H.mean(axis=0))
-    assert np.linalg.matrix_rank(gram) < H.shape[1]
-    coef, intercept = compensating_fit(H, Z)
-    assert coef.dtype == dtype and intercept.dtype == dtype
+    Z += (0.01 * rng.normal(size=Z.shape)).astype(dtype)
+    prior_coef = rng.normal(size=(40, 7)).astype(dtype)
+    prior_intercept = np.zeros(7, dtype=dtype)
+    unstable, _ = compensating_fit(H, Z, prior_coef, prior_intercept, None, [0.0])
+    coef, intercept = compensating_fit(H, Z, prior_coef, prior_intercept)
+    assert coef.dtype == np.float64
     assert np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))
-    np.testing.assert_array_equal(coef[30:], 0)
-    np.testing.assert_allclose(coef[:10], coef[20:30], rtol=1e-3, atol=1e-5)
-    minimum_norm = np.linalg.pinv(H.astype(float) - H.mean(axis=0)) @ (
-        Z - Z.mean(axis=0)
+    assert np.linalg.norm(unstable) > 100 * np.linalg.norm(coef)
+    np.testing.assert_allclose(coef[30:], prior_coef[30:])
+    # Their difference is a direction the data barely spans: it stays as it was.
+    np.testing.assert_allclose(
+        coef[:10] - coef[20:30], prior_coef[:10] - prior_coef[20:30], atol=0.05
     )
-    assert np.linalg.norm(coef) <= 1.001 * np.linalg.norm(minimum_norm)
     residual = np.linalg.norm(H @ coef + intercept - Z) / np.linalg.norm(Z)
-    assert residual < 1e-2
+    assert residual < 0.01
 
 
-def test_float32_network_stays_float32(digits_split):
+def test_the_ridge_follows_the_evidence(rng):
+    """Generalized cross-validation: fit the signal, not noise, of few samples.
+
+    With many samples and a real change, the fit finds the change; with
+    fewer samples than inputs and nothing but noise to fit, it stays near
+    the prior layer, where a small fixed ridge would fit the noise exactly.
+    """
+    prior_coef, prior_intercept = rng.normal(size=(30, 4)), rng.normal(size=4)
+    change = rng.normal(size=(30, 4))
+    H = rng.normal(size=(2000, 30))
+    Z = H @ (prior_coef + change) + prior_intercept + 0.1 * rng.normal(size=(2000, 4))
+    coef, _ = compensating_fit(H, Z, prior_coef, prior_intercept)
+    assert np.linalg.norm(coef - prior_coef - change) < 0.05 * np.linalg.norm(change)
+    H = rng.normal(size=(20, 30))
+    Z = H @ prior_coef + prior_intercept + rng.normal(size=(20, 4))
+    chosen, _ = compensating_fit(H, Z, prior_coef, prior_intercept)
+    fixed, _ = compensating_fit(H, Z, prior_coef, prior_intercept, None, [1e-5])
+    assert np.linalg.norm(chosen - prior_coef) < 0.5 * np.linalg.norm(
+        fixed - prior_coef
+    )
+
+
+@pytest.mark.parametrize("fit_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "method, svd_on",
+    [
+        ("svd", "activations"),
+        ("svd", "outputs"),
+        ("truncated", "activations"),
+        ("truncated", "outputs"),
+    ],
+)
+def test_float32_network_stays_float32(digits_split, fit_dtype, method, svd_on):
+    """Whatever the training data's dtype, a float32 network's layers stay float32."""
     X_train, X_test, y_train, _ = digits_split
     mlp = MLPClassifier((32, 16), max_iter=200, random_state=0).fit(
         X_train.astype(np.float32), y_train
     )
     model = SVDCompressedMLPClassifier(
-        FrozenEstimator(mlp), rank=[5, 5, None], svd_on="outputs"
-    ).fit(X_train.astype(np.float32), y_train)
-    for layer in model.layers_:
+        FrozenEstimator(mlp),
+        method=method,
+        rank=[5, 5, None] if method == "svd" else 5,
+        svd_on=svd_on,
+    ).fit(X_train.astype(fit_dtype), y_train)
+    # The layers kept from the network; a retrained head has its own dtype.
+    kept = model.layers_ if method == "svd" else model.network_.layers
+    for layer in kept:
         assert all(array.dtype == np.float32 for array, _ in layer.parameters())
-    assert model.predict_proba(X_test.astype(np.float32)).dtype == np.float32
+    if method == "svd":
+        assert model.predict_proba(X_test.astype(np.float32)).dtype == np.float32
 
 
 def test_sparse_input(fitted_mlp, digits_split):
@@ -137,20 +207,20 @@ def test_sparse_input(fitted_mlp, digits_split):
 
 
 def test_regressor_output_layer_fits_the_network_predictions():
-    """The refit output layer is the least-squares fit of the network's predictions."""
-    X, y = make_regression(300, 12, n_informative=8, noise=1.0, random_state=0)
+    """The regressor's predictions end closer to the network's on its training data."""
+    X, y = make_regression(2000, 12, n_informative=8, noise=1.0, random_state=0)
+    X_train, _, y_train, _ = train_test_split(X, y / 100, random_state=0)
     network = MLPRegressor(
         hidden_layer_sizes=(40, 20), max_iter=600, random_state=0
-    ).fit(X, y / 100)
+    ).fit(X_train, y_train)
     models = {
         svd_on: SVDCompressedMLPRegressor(
             FrozenEstimator(network), rank=[3, 3, None], svd_on=svd_on
-        ).fit(X, y / 100)
+        ).fit(X_train, y_train)
         for svd_on in ["activations", "outputs"]
     }
-    target = network.predict(X)
     distance = {
-        svd_on: np.linalg.norm(model.predict(X) - target)
+        svd_on: np.linalg.norm(model.predict(X_train) - network.predict(X_train))
         for svd_on, model in models.items()
     }
     assert distance["outputs"] < 0.95 * distance["activations"]

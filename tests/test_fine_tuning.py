@@ -9,6 +9,7 @@ from sklearn.linear_model import Perceptron, RidgeClassifier
 from sklearn.metrics import log_loss
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from sklearn_svdmlp import DenseLayer, FactoredLayer, SVDCompressedMLPClassifier
@@ -321,21 +322,55 @@ def test_distilled_targets_mix_labels_and_probabilities(
     np.testing.assert_allclose(targets.sum(axis=1), 1.0)
 
 
-def test_distillation_with_a_trained_head_and_early_stopping(capsys):
+def _iris_network():
     X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
     network = MLPClassifier(
-        (16,), early_stopping=True, max_iter=300, random_state=0
+        (16,),
+        early_stopping=True,
+        learning_rate_init=0.01,
+        n_iter_no_change=50,
+        max_iter=1000,
+        random_state=0,
     ).fit(X, y)
+    assert network.score(X, y) > 0.9
+    return X, y, network
+
+
+def test_distillation_early_stopping_scores_the_labels(capsys):
+    """Early stopping scores the labels, not the network's outputs.
+
+    With shuffled labels and the network's probabilities as the only
+    targets, the compressed network agrees with the targets but not with
+    the labels: a validation accuracy near chance shows the labels are scored.
+    """
+    X, y, network = _iris_network()
+    shuffled = np.random.default_rng(0).permutation(y)
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(network),
+        rank=[3, None],
+        fine_tune_epochs=4,
+        fine_tune_distillation=1.0,
+        verbose=1,
+    ).fit(X, shuffled)
+    scores = [
+        float(line.split("validation score = ")[1])
+        for line in capsys.readouterr().out.splitlines()
+        if "validation score = " in line
+    ]
+    assert len(scores) == 4 and max(scores) < 0.6
+    assert np.mean(model.predict(X) == y) > 0.9
+
+
+def test_distillation_with_a_trained_head():
+    X, y, network = _iris_network()
     model = SVDCompressedMLPClassifier(
         FrozenEstimator(network),
         method="truncated",
         rank=[3, None],
         fine_tune_epochs=4,
         fine_tune_distillation=0.5,
-        verbose=1,
     ).fit(X, y)
-    # Early stopping scores the labels: an accuracy, whatever the mix.
-    assert "validation score = " in capsys.readouterr().out
     assert len(model.loss_curve_) == 4
     # A head fitted on fewer classes than the network knows has other outputs.
     with pytest.raises(ValueError, match="fine_tune_distillation needs targets"):
