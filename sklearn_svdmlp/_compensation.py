@@ -7,6 +7,8 @@ pre-activations ``Z = H W + b``: a ridge least-squares fit shrunk toward the
 layer as it was, with the ridge chosen by generalized cross-validation.
 """
 
+import warnings
+
 import numpy as np
 from scipy import linalg
 
@@ -22,21 +24,30 @@ def _generalized_cv(s, projected, total, n_samples, ridges):
     ``s`` are the singular values of the weighted, centered inputs,
     ``projected`` the weighted, centered targets in their left singular
     basis, ``total`` the targets' total weighted sum of squares and
-    ``n_samples`` the sample count. The criterion,
-    ``mean squared residual / (1 - dof / n_samples) ** 2``, is that of
-    :class:`~sklearn.linear_model.RidgeCV` with ``dof`` the ridge's degrees of
-    freedom plus one for the intercept. A ridge that leaves no degrees of
-    freedom is never chosen; if none leaves any, the largest is.
+    ``n_samples`` the sample count. The criterion (Golub, Heath and Wahba,
+    1979) is ``mean squared residual / (1 - dof / n_samples) ** 2``, with
+    ``dof`` the ridge's degrees of freedom plus one for the intercept. A
+    ridge that leaves no degrees of freedom is never chosen; if none leaves
+    any, the largest is, with a warning.
     """
     energy = np.sum(np.square(projected), axis=1)
     fraction = np.square(s) / (np.square(s)[np.newaxis, :] + ridges[:, np.newaxis])
-    residual = total - (1 - np.square(1 - fraction)) @ energy
+    # What no direction of the inputs explains, plus what each ridge leaves.
+    unexplained = max(total - np.sum(energy), 0.0)
+    residual = unexplained + np.square(1 - fraction) @ energy
     spare = 1 - (1 + fraction.sum(axis=1)) / n_samples
-    criterion = np.full(len(ridges), np.inf)
     positive = spare > 0
-    criterion[positive] = np.maximum(residual[positive], 0) / np.square(spare[positive])
     if not np.any(positive):
+        warnings.warn(
+            f"svd_on='outputs': {n_samples:g} samples (the sum of sample_weight, "
+            "which counts as repeated rows) leave no degrees of freedom to refit "
+            "a layer; it keeps its weights and only its bias is refit.",
+            UserWarning,
+            stacklevel=4,  # _generalized_cv, compensating_fit, factored_network
+        )
         return len(ridges) - 1
+    criterion = np.full(len(ridges), np.inf)
+    criterion[positive] = residual[positive] / np.square(spare[positive])
     return int(np.argmin(criterion))
 
 
@@ -54,9 +65,12 @@ def compensating_fit(
     matrix inverse. ``lam`` is ``ridges * sum(s**2) / n_in`` (relative to
     the mean weighted variance of ``H``'s columns), the one with the
     smallest generalized cross-validation error; ``sample_weight`` counts
-    as repeated rows there (the sample count is its sum). A large ``lam``
-    gives back the prior layer: where the data barely spans a direction, or
-    there are few samples for the inputs, ``A`` stays near ``W``.
+    as repeated rows there (the sample count is its sum, so scaling the
+    weights changes the choice, as it changes ``MLPClassifier``'s ``alpha``
+    penalty). A large ``lam`` gives back the prior weights (the intercept
+    still takes the mean residual): where the data barely spans a
+    direction, or there are few samples for the inputs, ``A`` stays near
+    ``W``.
     Directions whose singular values are below rounding error are left at
     ``W``. Computed in float64.
 

@@ -141,6 +141,69 @@ def test_ridge_keeps_a_nearly_collinear_input_stable(rng, dtype):
     assert residual < 0.01
 
 
+def _brute_force_gcv_fit(H, Z, prior_coef, prior_intercept, ridges):
+    """Every ridge fitted from the normal equations; the smallest GCV kept.
+
+    GCV = (RSS / n) / (1 - trace(hat) / n)^2, the hat matrix built
+    explicitly with an intercept column that the ridge leaves unpenalized.
+    """
+    n, n_in = H.shape
+    design = np.hstack([H, np.ones((n, 1))])
+    R = Z - H @ prior_coef - prior_intercept
+    scale = np.sum(np.var(H, axis=0))  # sum(s^2) of the centered, 1/n-weighted H
+    best = None
+    for ridge in ridges:
+        penalty = np.diag([ridge * scale / n_in * n] * n_in + [0.0])
+        hat = design @ np.linalg.solve(design.T @ design + penalty, design.T)
+        dof = np.trace(hat)
+        if dof >= n:
+            continue
+        gcv = np.sum((R - hat @ R) ** 2) / n / (1 - dof / n) ** 2
+        if best is None or gcv < best[0]:
+            change = np.linalg.solve(design.T @ design + penalty, design.T @ R)
+            best = gcv, prior_coef + change[:-1], prior_intercept + change[-1]
+    return best[1:]
+
+
+@pytest.mark.parametrize("n_rows, n_in", [(40, 12), (12, 20), (25, 25)])
+def test_the_ridge_is_chosen_by_generalized_cross_validation(rng, n_rows, n_in):
+    """The same choice and fit as the textbook criterion, weights as repeats.
+
+    Integer weights on fewer distinct rows than inputs are compared with the
+    brute force on the repeated rows: the sample count is the weights' sum.
+    """
+    ridges = np.logspace(-4, 3, 15)
+    H = rng.normal(size=(n_rows, n_in))
+    Z = H @ rng.normal(size=(n_in, 3)) + rng.normal(size=(n_rows, 3))
+    prior = rng.normal(size=(n_in, 3)), rng.normal(size=3)
+    counts = rng.integers(1, 4, size=n_rows)
+    expected = _brute_force_gcv_fit(
+        np.repeat(H, counts, axis=0), np.repeat(Z, counts, axis=0), *prior, ridges
+    )
+    coef, intercept = compensating_fit(H, Z, *prior, counts, ridges)
+    np.testing.assert_allclose(coef, expected[0], atol=1e-8)
+    np.testing.assert_allclose(intercept, expected[1], atol=1e-8)
+    coef, intercept = compensating_fit(H, Z, *prior, None, ridges)
+    expected = _brute_force_gcv_fit(H, Z, *prior, ridges)
+    np.testing.assert_allclose(coef, expected[0], atol=1e-8)
+
+
+def test_too_few_samples_keep_the_weights(rng):
+    """No degrees of freedom left: the weights stay, the bias takes the mean."""
+    H, Z = rng.normal(size=(3, 5)), rng.normal(size=(3, 2))
+    prior_coef, prior_intercept = rng.normal(size=(5, 2)), rng.normal(size=2)
+    with pytest.warns(UserWarning, match="sum of sample_weight"):
+        coef, intercept = compensating_fit(
+            H, Z, prior_coef, prior_intercept, np.full(3, 0.3)
+        )
+    np.testing.assert_allclose(coef, prior_coef, atol=1e-3)
+    residual = Z - H @ coef - intercept
+    np.testing.assert_allclose(residual.mean(axis=0), 0, atol=1e-10)
+    with pytest.warns(UserWarning, match="no degrees of freedom"):
+        coef, _ = compensating_fit(H[:1], Z[:1], prior_coef, prior_intercept)
+    np.testing.assert_array_equal(coef, prior_coef)
+
+
 def test_the_ridge_follows_the_evidence(rng):
     """Generalized cross-validation: fit the signal, not noise, of few samples.
 
