@@ -2,6 +2,16 @@
 
 from sklearn.neural_network import MLPClassifier
 
+from sklearn_svdmlp._layers import _affine
+
+
+def preactivations(layer, X):
+    """A stored (unquantized) layer's output before its activation."""
+    for weights, bias, scales in layer.affine_steps():
+        assert scales is None
+        X = _affine(X, weights, bias)
+    return X
+
 
 class CountingMLP(MLPClassifier):
     """An MLPClassifier that counts how often it is fitted (on the class)."""

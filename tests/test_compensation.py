@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import preactivations
 from sklearn.datasets import make_regression
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import train_test_split
@@ -24,16 +25,7 @@ def errors_against_the_original(model, network, X):
         model.layers_, network.coefs_, network.intercepts_, strict=True
     ):
         original = H_net @ coef + intercept
-        if layer.rank is None:
-            ours = H_model @ layer.coef + layer.intercept
-        else:
-            inner = H_model @ layer.left
-            if layer.left_intercept is not None:
-                inner += layer.left_intercept
-            ours = inner @ layer.right
-            if layer.intercept is not None:
-                ours += layer.intercept
-        errors.append(np.linalg.norm(ours - original))
+        errors.append(np.linalg.norm(preactivations(layer, H_model) - original))
         H_model, H_net = layer.forward(H_model), np.maximum(original, 0)
     return errors
 

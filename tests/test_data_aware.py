@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _helpers import preactivations
 from sklearn.frozen import FrozenEstimator
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier
@@ -16,12 +17,7 @@ def preactivation_error(model, fitted_mlp, X):
     ):
         target = H_net @ coef + intercept
         if layer.rank is not None:
-            inner = H_model @ layer.left + (
-                0 if layer.left_intercept is None else layer.left_intercept
-            )
-            ours = inner @ layer.right + (
-                0 if layer.intercept is None else layer.intercept
-            )
+            ours = preactivations(layer, H_model)
             errors.append(np.linalg.norm(ours - (H_model @ coef + intercept)))
         H_model, H_net = layer.forward(H_model), np.maximum(target, 0)
     return errors
