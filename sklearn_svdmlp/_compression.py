@@ -15,7 +15,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 from ._compensation import compensating_fit
 from ._factorization import factor_layer, matrix_to_factor, singular_values, svd
-from ._layers import DenseLayer, FactoredLayer, _affine
+from ._layers import DenseLayer, FactoredLayer, _activate, _affine
 from ._network import CompressedNetwork
 from ._rank_selection import layer_rank, requested_rank
 
@@ -251,10 +251,10 @@ def factored_network(
     for layer, request in zip(original, requests, strict=True):
         if original_H is not None:
             Z = _affine(original_H, layer.coef, layer.intercept)
-            original_H = layer.forward(original_H)
             coef, intercept = compensating_fit(
                 H, Z, layer.coef, layer.intercept, sample_weight
             )
+            original_H = _activate(Z, layer.activation)  # Z is not needed again
             dtype = layer.coef.dtype
             layer = DenseLayer(
                 coef.astype(dtype), intercept.astype(dtype), layer.activation
