@@ -20,7 +20,8 @@ collect_ignore = [
     path
     for path, extra in [
         ("sklearn_svdmlp/onnx.py", "skl2onnx"),
-        ("sklearn_svdmlp/_plot.py", "matplotlib"),
+        ("sklearn_svdmlp/_export/_onnx.py", "skl2onnx"),
+        ("sklearn_svdmlp/_plot", "matplotlib"),
     ]
     if importlib.util.find_spec(extra) is None
 ]

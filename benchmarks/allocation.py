@@ -30,8 +30,8 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier
-from sklearn_svdmlp._layers import dense_n_params, factored_n_params
-from sklearn_svdmlp._rank_selection import allocate_ranks
+from sklearn_svdmlp._compression._rank_selection import allocate_ranks
+from sklearn_svdmlp._network import dense_n_params, factored_n_params
 
 SHAPES = [(784, 100), (100, 50), (50, 10)]
 SECOND_LAYER_RANKS = (None, 45, 40, 33, 25, 20, 15, 10, 6, 3)

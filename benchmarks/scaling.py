@@ -13,12 +13,12 @@ import argparse
 
 import numpy as np
 from _common import best_time, machine
-from sklearn.neural_network._base import ACTIVATIONS
 
 from sklearn_svdmlp import DenseLayer
-from sklearn_svdmlp._compression import factored_network
-from sklearn_svdmlp._factorization import resolve_solver
-from sklearn_svdmlp._rank_selection import breakeven_rank
+from sklearn_svdmlp._compat import ACTIVATIONS
+from sklearn_svdmlp._compression._build import factored_network
+from sklearn_svdmlp._compression._factorization import resolve_solver
+from sklearn_svdmlp._compression._rank_selection import breakeven_rank
 
 WIDTHS = [256, 512, 1024, 2048]
 RANKS = [16, 64, 256]

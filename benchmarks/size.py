@@ -10,10 +10,13 @@ against the float64 network, and test accuracy lost, as the mean over
 Then the C files: ``export_c`` of the int8 model at each budget and
 emlearn's C code for the uncompressed ``MLPClassifier`` (``pip install
 emlearn``; emlearn is the reference C library for networks on
-microcontrollers), each compiled with ``cc -std=c99 -Os -c`` (ours also
-with ``-Wall -Wextra -Werror -pedantic``); the size is the object's
-read-only data (``.rodata``, where both keep their weights), as
-``size -A`` reports it.
+microcontrollers), each compiled with ``cc -std=c99 -Os -fno-pic -c`` (ours
+also with ``-Wall -Wextra -Werror -pedantic``); the size is the object's
+read-only data (``.rodata``, where both keep their weights; ours also
+holds the table of layers), as ``size -A`` reports it. Our model's file
+computes with the package's C runtime (``svdmlp.c``), whose own code and
+read-only data are reported once beside it (emlearn's code is in its
+object).
 
 Run: ``python benchmarks/size.py``
 """
@@ -33,29 +36,36 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
 
-from sklearn_svdmlp import SVDCompressedMLPClassifier, export_c
+from sklearn_svdmlp import SVDCompressedMLPClassifier, c_runtime_dir, export_c
 
 QUANTIZE = [None, "float32", "float16", "int8"]
 
 
-def rodata(source, directory, name, include=None):
-    """Bytes of read-only data in ``source`` compiled to an object file."""
+def sections(source, directory, name, include, strict=True):
+    """Bytes of each section of ``source`` compiled to an object file."""
     path = Path(directory) / f"{name}.c"
     path.write_text(source)
     # Strict for ours; emlearn's headers are compiled as they are.
-    strict = [] if include else ["-Wall", "-Wextra", "-Werror", "-pedantic"]
-    command = ["cc", "-std=c99", *strict, "-Os", "-c", str(path), "-o", f"{path}.o"]
-    if include is not None:
-        command.insert(1, f"-I{include}")
-    subprocess.run(command, check=True)
-    sections = subprocess.run(
+    flags = ["-Wall", "-Wextra", "-Werror", "-pedantic"] if strict else []
+    subprocess.run(
+        ["cc", "-std=c99", f"-I{include}", *flags, "-Os", "-fno-pic", "-c"]
+        + [str(path), "-o", f"{path}.o"],
+        check=True,
+    )
+    table = subprocess.run(
         ["size", "-A", f"{path}.o"], check=True, capture_output=True, text=True
     ).stdout
-    return sum(
-        int(line.split()[1])
-        for line in sections.splitlines()
-        if line.startswith(".rodata")
-    )
+    sizes = {}
+    for line in table.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0].startswith("."):
+            sizes[parts[0]] = sizes.get(parts[0], 0) + int(parts[1])
+    return sizes
+
+
+def rodata(sizes):
+    """Read-only data, from :func:`sections`."""
+    return sum(size for name, size in sizes.items() if name.startswith(".rodata"))
 
 
 def run(seed):
@@ -106,12 +116,21 @@ def main():
         )
 
     _, network, models = results[0]
+    runtime = c_runtime_dir()
     with tempfile.TemporaryDirectory() as directory:
-        print("\nC object read-only data (cc -std=c99 -Os -c), first run's models:")
+        print(
+            "\nC object read-only data (cc -std=c99 -Os -fno-pic -c), "
+            "first run's models:"
+        )
         for budget in BUDGETS:
             source = export_c(models[budget, "int8"], name="mnist")
-            size = rodata(source, directory, f"svdmlp_{budget}")
+            size = rodata(sections(source, directory, f"svdmlp_{budget}", runtime))
             print(f"  export_c, int8, budget {budget:,}: {size:,} bytes")
+        code = sections((runtime / "svdmlp.c").read_text(), directory, "rt", runtime)
+        print(
+            f"  the runtime, svdmlp.c: {code['.text']:,} bytes of code, "
+            f"{rodata(code):,} of read-only data"
+        )
         try:
             import emlearn
         except ImportError:
@@ -125,7 +144,9 @@ def main():
             source = emlearn.convert(network).save(name="mnist")
         finally:
             os.chdir(here)
-        size = rodata(source, directory, "emlearn", include=emlearn.includedir)
+        size = rodata(
+            sections(source, directory, "emlearn", emlearn.includedir, strict=False)
+        )
         print(f"  emlearn {emlearn.__version__}, uncompressed network: {size:,} bytes")
 
 

@@ -15,8 +15,8 @@ from _common import best_time, machine
 from scipy import linalg
 
 from sklearn_svdmlp import DenseLayer
-from sklearn_svdmlp._compression import factored_network
-from sklearn_svdmlp._factorization import resolve_solver
+from sklearn_svdmlp._compression._build import factored_network
+from sklearn_svdmlp._compression._factorization import resolve_solver
 
 
 def layer_matrix(n=2048, signal_rank=32, random_state=0):

@@ -8,7 +8,8 @@ scikit-learn keeps them, in float64. Cutting the ranks and storing the
 factors in 8 bits multiply: this example compresses the network 3.5x in
 parameters with ``rank="auto"``, stores every weight matrix as int8 with one
 float32 scale per column (``quantize="int8"``), and writes the result as one
-C99 file with :func:`~sklearn_svdmlp.export_c`, with nothing retrained.
+C99 file with :func:`~sklearn_svdmlp.export_c`, with nothing retrained; it
+computes with the C runtime the package ships.
 Where a C compiler is found, the file is compiled and run, and its
 predictions are compared with the model's. ``benchmarks/size.py`` measures
 the same over five splits, and against emlearn's C code.
@@ -34,7 +35,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
-from sklearn_svdmlp import SVDCompressedMLPClassifier, export_c
+from sklearn_svdmlp import SVDCompressedMLPClassifier, c_runtime_dir, export_c
 
 X, y = load_digits(return_X_y=True)
 images = zoom(X.reshape(-1, 8, 8) / 16.0, (1, 3.5, 3.5), order=1).clip(0, 1)
@@ -86,21 +87,27 @@ fig.tight_layout()
 # The C file
 # ----------
 # ``export_c`` writes the int8 model: ``static const signed char`` weights,
-# ``float`` scales and biases, ``float`` arithmetic, no allocation, only
-# ``math.h``.
+# ``float`` scales and biases, and a table of its layers (a factored layer
+# is two steps) that the C runtime shipped with the package walks:
+# ``svdmlp.h`` and ``svdmlp.c`` in ``c_runtime_dir()``, ``float``
+# arithmetic, no allocation, only ``math.h``.
 source = export_c(models["int8"], name="digits")
 print(f"C file: {len(source.splitlines()):,} lines; its functions:")
 print(
     "\n".join(
-        line for line in source.splitlines() if line.startswith(("int ", "void "))
+        line
+        for line in source.splitlines()
+        if line.startswith(("int ", "void ")) and line.endswith(";")
     )
 )
+print(next(line for line in source.splitlines() if "floats of work" in line))
 
 # %%
-# Where a C compiler is found, the file is compiled as strictly as C99 allows
-# and run on the test images through ``ctypes``.
+# Where a C compiler is found, the file and the runtime are compiled as
+# strictly as C99 allows and run on the test images through ``ctypes``.
 compiler = shutil.which("cc")
 if compiler is not None:
+    runtime = c_runtime_dir()
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "digits.c"
         path.write_text(source)
@@ -110,9 +117,11 @@ if compiler is not None:
             [
                 compiler,
                 *flags,
+                f"-I{runtime}",
                 "-shared",
                 "-fPIC",
                 str(path),
+                str(runtime / "svdmlp.c"),
                 "-o",
                 str(library),
                 "-lm",

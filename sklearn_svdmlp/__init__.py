@@ -7,13 +7,22 @@ above it. :class:`SingularValuesDisplay` and :class:`CompressionCurveDisplay`
 draw what was kept and what it cost (matplotlib, the ``plot`` extra).
 """
 
-from ._c_export import export_c
-from ._classifier import SVDCompressedMLPClassifier
-from ._layers import DenseLayer, FactoredLayer, QuantizedLayer
-from ._network import CompressedNetwork
+from ._estimators import (
+    SVDCompressedMLPClassifier,
+    SVDCompressedMLPRegressor,
+    byte_compression_ratio_scorer,
+    compression_ratio_scorer,
+)
+from ._export import c_runtime_dir, export_c
+from ._network import (
+    CompressedNetwork,
+    DenseLayer,
+    FactoredLayer,
+    OutputSpec,
+    QuantizedLayer,
+    UnsupportedHeadError,
+)
 from ._plot import CompressionCurveDisplay, SingularValuesDisplay
-from ._regressor import SVDCompressedMLPRegressor
-from ._scoring import byte_compression_ratio_scorer, compression_ratio_scorer
 
 __version__ = "0.1.0"
 
@@ -22,12 +31,15 @@ __all__ = [
     "CompressionCurveDisplay",
     "DenseLayer",
     "FactoredLayer",
+    "OutputSpec",
     "QuantizedLayer",
     "SVDCompressedMLPClassifier",
     "SVDCompressedMLPRegressor",
     "SingularValuesDisplay",
+    "UnsupportedHeadError",
     "__version__",
     "byte_compression_ratio_scorer",
+    "c_runtime_dir",
     "compression_ratio_scorer",
     "export_c",
 ]

@@ -11,7 +11,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-from ._classifier import SVDCompressedMLPClassifier
+from ._estimators import SVDCompressedMLPClassifier
 
 DATASETS = {
     "digits": datasets.load_digits,

@@ -2,14 +2,14 @@
 
 from sklearn.neural_network import MLPClassifier
 
-from sklearn_svdmlp._layers import _affine
+from sklearn_svdmlp._network import affine
 
 
 def preactivations(layer, X):
     """A stored (unquantized) layer's output before its activation."""
-    for weights, bias, scales in layer.affine_steps():
-        assert scales is None
-        X = _affine(X, weights, bias)
+    for step in layer.affine_steps():
+        assert step.scales is None
+        X = affine(X, step.values, step.bias)
     return X
 
 

@@ -187,7 +187,7 @@ def test_a_head_bigger_than_what_it_replaces_warns():
 
 
 def test_prediction_skips_only_validation_that_would_change_nothing(monkeypatch):
-    import sklearn_svdmlp._prediction as prediction
+    import sklearn_svdmlp._estimators._prediction as prediction
 
     model = SVDCompressedMLPClassifier(NETWORK, rank=2).fit(X, y)
     original, validated = prediction.validate_data, []

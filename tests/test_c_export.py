@@ -24,6 +24,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn_svdmlp import (
     SVDCompressedMLPClassifier,
     SVDCompressedMLPRegressor,
+    c_runtime_dir,
     export_c,
 )
 
@@ -33,12 +34,24 @@ FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
 
 
 def compiled(source, tmp_path, name="svdmlp"):
-    """The C file built into a shared library, loaded with ctypes."""
+    """The C file and the runtime built into a shared library, loaded with ctypes."""
     path = tmp_path / f"{name}.c"
     path.write_text(source)
     library = tmp_path / f"lib{name}.so"
+    runtime = c_runtime_dir()
     subprocess.run(
-        [COMPILER, *FLAGS, "-shared", "-fPIC", str(path), "-o", str(library), "-lm"],
+        [
+            COMPILER,
+            *FLAGS,
+            f"-I{runtime}",
+            "-shared",
+            "-fPIC",
+            str(path),
+            str(runtime / "svdmlp.c"),
+            "-o",
+            str(library),
+            "-lm",
+        ],
         check=True,
         capture_output=True,
         text=True,

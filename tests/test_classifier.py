@@ -151,7 +151,7 @@ def test_rank_none_reproduces_network(fitted_mlp, digits_split, method):
 @pytest.mark.parametrize("bias", ["separate", "augment"])
 def test_factored_layers_at_full_rank_reproduce_network(fitted_mlp, digits_split, bias):
     """Factors at full rank (built here although they would not save) are exact."""
-    from sklearn_svdmlp._factorization import factor_layer
+    from sklearn_svdmlp._compression._factorization import factor_layer
 
     _, X_test, _, _ = digits_split
     output = X_test

@@ -10,7 +10,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier, SVDCompressedMLPRegressor
-from sklearn_svdmlp._compensation import compensating_fit
+from sklearn_svdmlp._compression._compensation import compensating_fit
 
 
 def errors_against_the_original(model, network, X):

@@ -6,7 +6,7 @@ from _helpers import preactivations
 from sklearn.frozen import FrozenEstimator
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier
-from sklearn_svdmlp._compression import factor_on_activations
+from sklearn_svdmlp._compression._build import factor_on_activations
 
 
 def preactivation_error(model, fitted_mlp, X):

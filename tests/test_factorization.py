@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sklearn_svdmlp import DenseLayer
-from sklearn_svdmlp._compression import truncated_network
-from sklearn_svdmlp._factorization import (
+from sklearn_svdmlp._compression._build import truncated_network
+from sklearn_svdmlp._compression._factorization import (
     factor_layer,
     low_rank_factors,
     matrix_to_factor,

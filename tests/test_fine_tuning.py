@@ -13,13 +13,13 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from sklearn_svdmlp import DenseLayer, FactoredLayer, SVDCompressedMLPClassifier
-from sklearn_svdmlp._fine_tuning import (
+from sklearn_svdmlp._compression._fine_tuning import (
     distilled_targets,
     fine_tune,
     loss_and_gradients,
     parameters,
 )
-from sklearn_svdmlp._layers import mlp_layers
+from sklearn_svdmlp._network import mlp_layers
 
 
 def test_loss_agrees_with_mlpclassifier(fitted_mlp, digits_split):

@@ -23,7 +23,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sklearn_svdmlp.onnx  # noqa: F401  (registers the converter)
-from sklearn_svdmlp import FactoredLayer, SVDCompressedMLPClassifier
+from sklearn_svdmlp import (
+    FactoredLayer,
+    SVDCompressedMLPClassifier,
+    UnsupportedHeadError,
+)
+from sklearn_svdmlp._network import head_adapter
 
 NETWORK = MLPClassifier((20, 12), max_iter=300, random_state=0)
 CONFIGURATIONS = [
@@ -70,7 +75,7 @@ def test_labels_and_probabilities_match(target, config):
         model = SVDCompressedMLPClassifier(NETWORK, random_state=0, **config).fit(X, y)
     if target == "multilabel" and isinstance(config.get("head"), MLPClassifier):
         # One MLPClassifier per label: not a head the converter supports.
-        with pytest.raises(NotImplementedError, match="got MultiOutputClassifier"):
+        with pytest.raises(UnsupportedHeadError, match="got MultiOutputClassifier"):
             to_onnx(model, X[:1])
         return
     onx, (labels, proba) = run(model, X, zipmap=False)
@@ -82,7 +87,7 @@ def test_labels_and_probabilities_match(target, config):
     n_head = (
         0
         if model.head_ is None
-        else len(sklearn_svdmlp.onnx._exported_layers(model)) - len(model.layers_)
+        else len(head_adapter(model.head_).layers())
     )
     matmuls = [node for node in onx.graph.node if node.op_type == "MatMul"]
     assert len(matmuls) == 2 * n_factored + n_dense + n_head
@@ -94,12 +99,7 @@ def test_labels_and_probabilities_match(target, config):
     head_numbers = (
         0
         if model.head_ is None
-        else sum(
-            layer.n_params
-            for layer in sklearn_svdmlp.onnx._exported_layers(model)[
-                len(model.layers_) :
-            ]
-        )
+        else sum(layer.n_params for layer in head_adapter(model.head_).layers())
     )
     assert stored <= model.network_.n_params + head_numbers + 2
 
@@ -148,7 +148,7 @@ def test_unsupported_head_is_refused(head, name):
         NETWORK, method="truncated", rank=3, head=head
     ).fit(X, y)
     with pytest.raises(
-        NotImplementedError, match=f"linear model.*LogisticRegression.*got {name}"
+        UnsupportedHeadError, match=f"linear model.*LogisticRegression.*got {name}"
     ):
         to_onnx(model, X[:1])
 

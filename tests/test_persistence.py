@@ -13,11 +13,12 @@ from sklearn.neural_network import MLPClassifier
 from sklearn_svdmlp import SVDCompressedMLPClassifier
 
 OWN_TYPES = {
-    "sklearn_svdmlp._classifier.SVDCompressedMLPClassifier",
-    "sklearn_svdmlp._network.CompressedNetwork",
-    "sklearn_svdmlp._layers.DenseLayer",
-    "sklearn_svdmlp._layers.FactoredLayer",
-    "sklearn_svdmlp._layers.QuantizedLayer",
+    "sklearn_svdmlp._estimators._classifier.SVDCompressedMLPClassifier",
+    "sklearn_svdmlp._network._network.CompressedNetwork",
+    "sklearn_svdmlp._network._layers.DenseLayer",
+    "sklearn_svdmlp._network._layers.FactoredLayer",
+    "sklearn_svdmlp._network._quantized.QuantizedLayer",
+    "sklearn_svdmlp._network._output.OutputSpec",
 }
 
 CONFIGURATIONS = [
@@ -57,7 +58,10 @@ def test_skops_round_trip_trusts_only_own_types(config, frozen):
     data = sio.dumps(model)
     untrusted = set(sio.get_untrusted_types(data=data))
     assert untrusted <= OWN_TYPES
-    assert "sklearn_svdmlp._classifier.SVDCompressedMLPClassifier" in untrusted
+    assert (
+        "sklearn_svdmlp._estimators._classifier.SVDCompressedMLPClassifier"
+        in untrusted
+    )
     loaded = sio.loads(data, trusted=sorted(untrusted))
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))

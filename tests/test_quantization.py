@@ -15,7 +15,8 @@ from sklearn_svdmlp import (
     SVDCompressedMLPClassifier,
     SVDCompressedMLPRegressor,
 )
-from sklearn_svdmlp._quantization import quantize_matrix
+from sklearn_svdmlp._compat import ACTIVATIONS
+from sklearn_svdmlp._formats import get_format
 
 FORMATS = ["float32", "float16", "int8"]
 
@@ -23,7 +24,7 @@ FORMATS = ["float32", "float16", "int8"]
 def test_int8_is_symmetric_per_column_within_half_a_step(rng):
     matrix = rng.normal(size=(30, 7))
     matrix[:, 3] = 0
-    stored, scales = quantize_matrix(matrix, "int8")
+    stored, scales = get_format("int8").store(matrix)
     assert stored.dtype == np.int8 and scales.dtype == np.float32
     assert np.abs(stored).max() == 127 and stored[:, 3].tolist() == [0] * 30
     error = np.abs(stored * scales.astype(np.float64) - matrix)
@@ -31,7 +32,7 @@ def test_int8_is_symmetric_per_column_within_half_a_step(rng):
     # Each column's largest weight is its scale times 127, to float32.
     np.testing.assert_allclose(scales * 127, np.abs(matrix).max(axis=0), rtol=1e-6)
     for format in ["float32", "float16"]:
-        stored, scales = quantize_matrix(matrix, format)
+        stored, scales = get_format(format).store(matrix)
         assert stored.dtype == format and scales is None
 
 
@@ -43,8 +44,6 @@ def digits_network(digits_split):
 
 def stored_forward(model, X):
     """The stored values, dequantized in float64, applied by hand."""
-    from sklearn.neural_network._base import ACTIVATIONS
-
     H = np.asarray(X, dtype=np.float64)
     for layer in model.layers_:
         for weights, scales, bias in zip(

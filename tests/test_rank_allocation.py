@@ -11,8 +11,8 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_svdmlp import FactoredLayer, SVDCompressedMLPClassifier
-from sklearn_svdmlp._layers import dense_n_params, factored_n_params
-from sklearn_svdmlp._rank_selection import allocate_ranks, breakeven_rank
+from sklearn_svdmlp._compression._rank_selection import allocate_ranks, breakeven_rank
+from sklearn_svdmlp._network import dense_n_params, factored_n_params
 
 
 def stored(ranks, shapes, bias):
@@ -215,7 +215,7 @@ def test_truncation_cuts_a_lower_layer_when_the_last_cannot_reach_the_ratio(
     digits_split, monkeypatch
 ):
     """A 100-50 network: cutting the 50-unit layer cannot halve it; the first can."""
-    import sklearn_svdmlp._model as model_module
+    import sklearn_svdmlp._compression._model as model_module
 
     X_train, X_test, y_train, y_test = digits_split
     network = MLPClassifier((100, 50), max_iter=300, random_state=0).fit(
@@ -244,7 +244,7 @@ def test_head_size_formula_matches_the_fitted_heads(rng, n_classes):
     from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
     from sklearn.multioutput import MultiOutputClassifier
 
-    from sklearn_svdmlp._head import head_n_params, stored_floats
+    from sklearn_svdmlp._network import expected_n_params, head_adapter
 
     X = rng.normal(size=(60, 7))
     y = np.arange(60) % n_classes
@@ -257,13 +257,14 @@ def test_head_size_formula_matches_the_fitted_heads(rng, n_classes):
         (Ridge(), targets[:, 0]),
         (Ridge(), targets),
     ]:
-        assert head_n_params(head, 7, target) == stored_floats(
-            clone(head).fit(X, target)
+        assert (
+            expected_n_params(head, 7, target)
+            == head_adapter(clone(head).fit(X, target)).n_params
         )
     # Not known before fitting: no intercept, or more than coefficients stored
     # (LinearRegression keeps the singular values of X).
-    assert head_n_params(Ridge(fit_intercept=False), 7, targets) is None
-    assert head_n_params(LinearRegression(), 7, targets) is None
+    assert expected_n_params(Ridge(fit_intercept=False), 7, targets) is None
+    assert expected_n_params(LinearRegression(), 7, targets) is None
 
 
 @settings(max_examples=60, deadline=None)

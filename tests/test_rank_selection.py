@@ -6,14 +6,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sklearn_svdmlp._factorization import factor_layer
-from sklearn_svdmlp._layers import (
+from sklearn_svdmlp._compression._factorization import factor_layer
+from sklearn_svdmlp._compression._rank_selection import (
+    energy_rank,
+    layer_rank,
+    requested_rank,
+)
+from sklearn_svdmlp._network import (
     DenseLayer,
     FactoredLayer,
     dense_n_params,
     factored_n_params,
 )
-from sklearn_svdmlp._rank_selection import energy_rank, layer_rank, requested_rank
 
 spectra = arrays(
     np.float64, st.integers(1, 30), elements=st.floats(0.0, 100.0, allow_nan=False)

@@ -12,8 +12,8 @@ from sklearn.preprocessing import scale
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_svdmlp import FactoredLayer, SVDCompressedMLPRegressor
-from sklearn_svdmlp._fine_tuning import loss_and_gradients
-from sklearn_svdmlp._layers import mlp_layers
+from sklearn_svdmlp._compression._fine_tuning import loss_and_gradients
+from sklearn_svdmlp._network import mlp_layers
 
 SMALL = MLPRegressor(hidden_layer_sizes=(16, 8), max_iter=300, random_state=0)
 

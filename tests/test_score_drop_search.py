@@ -8,10 +8,10 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
-import sklearn_svdmlp._search as search_module
+import sklearn_svdmlp._estimators._search as search_module
 from sklearn_svdmlp import SVDCompressedMLPClassifier
-from sklearn_svdmlp._rank_selection import breakeven_rank
-from sklearn_svdmlp._search import candidate_ranks
+from sklearn_svdmlp._compression._rank_selection import breakeven_rank
+from sklearn_svdmlp._estimators._search import candidate_ranks
 
 
 def validation_part(X, y, fraction, seed):

@@ -6,7 +6,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier
-from sklearn_svdmlp._factorization import factor_layer, resolve_solver, svd
+from sklearn_svdmlp._compression._factorization import factor_layer, resolve_solver, svd
 
 
 def optimal_error(matrix, rank):
@@ -66,9 +66,10 @@ def test_solvers_agree_in_the_estimator(digits_split):
     full, randomized = (models[s].predict_proba(X_test) for s in ["full", "randomized"])
     assert np.mean(full.argmax(1) == randomized.argmax(1)) > 0.98
     # Energy fractions need the whole spectrum: full SVD whatever the solver.
-    energy = SVDCompressedMLPClassifier(
-        FrozenEstimator(network), rank=[0.5, None], svd_solver="randomized"
-    ).fit(X_train, y_train)
+    with pytest.warns(UserWarning, match="svd_solver='randomized' is only used"):
+        energy = SVDCompressedMLPClassifier(
+            FrozenEstimator(network), rank=[0.5, None], svd_solver="randomized"
+        ).fit(X_train, y_train)
     assert len(energy.singular_values_[0]) == 600
 
 

@@ -1,0 +1,23 @@
+"""The estimators: scikit-learn's API over the compression, and its searches.
+
+Validation, choosing and fitting the network, orchestration of
+:mod:`sklearn_svdmlp._compression`, prediction, the summary, the searches
+behind ``rank="auto"``, and the scorers. The only package that knows
+about scikit-learn's estimator API.
+"""
+
+from ._base import BaseSVDCompressedMLP
+from ._classifier import SVDCompressedMLPClassifier
+from ._regressor import SVDCompressedMLPRegressor
+from ._scoring import byte_compression_ratio_scorer, compression_ratio_scorer
+from ._unwrap import compressed_step, steps_before
+
+__all__ = [
+    "BaseSVDCompressedMLP",
+    "SVDCompressedMLPClassifier",
+    "SVDCompressedMLPRegressor",
+    "byte_compression_ratio_scorer",
+    "compressed_step",
+    "compression_ratio_scorer",
+    "steps_before",
+]

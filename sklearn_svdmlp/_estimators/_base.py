@@ -1,0 +1,371 @@
+"""What both estimators share: validation, choosing the network, orchestration.
+
+The work is done by plain functions: :func:`~sklearn_svdmlp._compression.compress`
+plans and builds a compressed model, :mod:`._search` searches over such
+models for ``rank="auto"``, and fine-tuning trains one further. The
+classifier and the regressor subclass :class:`BaseSVDCompressedMLP` and
+supply what differs: the network type, the targets and the default head.
+"""
+
+import numbers
+from abc import ABCMeta, abstractmethod
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.utils import column_or_1d
+from sklearn.utils.validation import check_non_negative, validate_data
+
+from .._compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+)
+from .._compression import (
+    CompressionSettings,
+    TrainingData,
+    compress,
+    fine_tune_model,
+    network_spectra,
+    stored_model,
+)
+from .._formats import QUANTIZE_OPTIONS
+from .._network import OutputSpec, mlp_layers
+from .._split import split_off
+from .._warnings import warn
+from ._parameters import auto_search, check_parameter_use, rank_requests, seed_from
+from ._prediction import PredictionMixin
+from ._search import compress_to_ratio, quiet, search_score_drop
+from ._summary import SummaryMixin
+from ._validation_data import check_validation_data, validation_warnings
+from ._wrapped_network import (
+    WrappedNetworkMixin,
+    network_takes_sample_weight,
+    network_to_compress,
+)
+
+# The share of the training data held out for max_score_drop, unless
+# validation_fraction or X_val says otherwise.
+_DEFAULT_VALIDATION_FRACTION = 0.1
+
+
+def _forget_fit(estimator):
+    """Drop every fitted attribute: a fit starts from none; one failing leaves none.
+
+    (Parameters are validated before, as in scikit-learn: an invalid one
+    raises with the earlier fit left as it was.)
+    """
+    for name in [name for name in vars(estimator) if name.endswith("_")]:
+        delattr(estimator, name)
+
+
+class BaseSVDCompressedMLP(
+    PredictionMixin,
+    WrappedNetworkMixin,
+    SummaryMixin,
+    MetaEstimatorMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
+):
+    """Base class of the SVD-compressed multi-layer perceptrons.
+
+    Not for direct use: see :class:`SVDCompressedMLPClassifier` and
+    :class:`SVDCompressedMLPRegressor`, whose docstrings describe the
+    parameters and attributes. A subclass sets ``_network_type`` (the
+    network class it compresses) and implements the abstract methods below:
+    what differs between classification and regression.
+    """
+
+    # The network class compressed: MLPClassifier or MLPRegressor.
+    _network_type = None
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "method": [StrOptions({"svd", "truncated"})],
+        "rank": [
+            StrOptions({"auto"}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+            # Real, not RealNotInt, which rejects np.float32: no int is in (0, 1).
+            Interval(numbers.Real, 0, 1, closed="neither"),
+            list,
+            tuple,
+            None,
+        ],
+        "bias": [StrOptions({"separate", "augment"})],
+        "head": [HasMethods(["fit", "predict"]), None],
+        "target_ratio": [Interval(numbers.Real, 1, None, closed="neither"), None],
+        "max_score_drop": [Interval(numbers.Real, 0, None, closed="left"), None],
+        "svd_on": [StrOptions({"weights", "activations", "outputs"})],
+        "fine_tune_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "fine_tune_distillation": [Interval(numbers.Real, 0, 1, closed="both")],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "svd_solver": [StrOptions({"auto", "full", "randomized"})],
+        # The registry's own set: a format registered later is accepted.
+        "quantize": [StrOptions(QUANTIZE_OPTIONS), None],
+        "memory": [None, str, HasMethods(["cache"])],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        method="svd",
+        rank=0.8,
+        bias="separate",
+        head=None,
+        target_ratio=None,
+        max_score_drop=None,
+        svd_on="weights",
+        fine_tune_epochs=0,
+        fine_tune_distillation=0.0,
+        validation_fraction=None,
+        scoring=None,
+        svd_solver="auto",
+        quantize=None,
+        memory=None,
+        verbose=0,
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.method = method
+        self.rank = rank
+        self.bias = bias
+        self.head = head
+        self.target_ratio = target_ratio
+        self.max_score_drop = max_score_drop
+        self.svd_on = svd_on
+        self.fine_tune_epochs = fine_tune_epochs
+        self.fine_tune_distillation = fine_tune_distillation
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.svd_solver = svd_solver
+        self.quantize = quantize
+        self.memory = memory
+        self.verbose = verbose
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
+        """Fit (or take) the network, compress it, retrain what the method retrains.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets: class labels or a multilabel indicator matrix for the
+            classifier, numbers for the regressor.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to the network's ``fit`` (unless it is frozen; with
+            metadata routing enabled, only if the network requests it) and to
+            the head's.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            With ``max_score_drop``: the data the score drop is judged on,
+            instead of a ``validation_fraction`` split off ``X``. Use data the
+            network was not trained on, above all with a ``FrozenEstimator``.
+            Inside a ``Pipeline``, it reaches this model as given, not
+            transformed by the steps before it.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of ``X_val``'s rows in the score.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        _forget_fit(self)
+        try:
+            self._fit(X, y, sample_weight, (X_val, y_val, sample_weight_val))
+        except BaseException:
+            _forget_fit(self)
+            raise
+        return self
+
+    # What the subclasses supply.
+
+    @abstractmethod
+    def _check_targets(self, y):
+        """``y`` checked as targets of this kind of estimator."""
+
+    @abstractmethod
+    def _check_frozen_targets(self, network, y):
+        """Raise ``ValueError`` if a frozen ``network`` cannot predict ``y``."""
+
+    @abstractmethod
+    def _target_attributes(self):
+        """Fitted attributes about the targets (``classes_``), from ``estimator_``."""
+
+    @abstractmethod
+    def _stratify(self, y):
+        """Labels to stratify held-out splits by, or ``None``."""
+
+    @abstractmethod
+    def _new_head(self, y):
+        """The unfitted head of a truncation, checked, for targets ``y``."""
+
+    # The fit.
+
+    def _stored(self, model):
+        """``model`` as it is stored: in the ``quantize`` format, if any."""
+        return stored_model(model, self.quantize, self.output_spec_.n_outputs)
+
+    def _checked(self, X, y, sample_weight, reset=True):
+        """``X``, ``y`` and ``sample_weight`` validated, as ``fit`` takes them."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+            check_non_negative(sample_weight, "sample_weight")
+        return X, self._check_targets(y), sample_weight
+
+    def _set_model(self, model):
+        """Hold ``model``: its fitted attributes, beside the network's."""
+        vars(self).update(model.fitted_attributes())
+
+    def _holding(self, model):
+        """A new estimator with these parameters, this network, holding ``model``.
+
+        What a search scores a candidate with: ``self`` (being fitted) is
+        not changed. It knows the columns by count, not by name, so it takes
+        validated data.
+        """
+        holder = clone(self)
+        holder.estimator_ = self.estimator_
+        holder.output_spec_ = self.output_spec_
+        holder.n_features_in_ = self.n_features_in_
+        vars(holder).update(self._target_attributes())
+        holder._set_model(model)
+        return holder
+
+    def _score(self, model, scorer, X, y, sample_weight=None):
+        """``scorer`` of ``model`` on validated data."""
+        # A plain callable scorer may take no sample_weight.
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return scorer(self._holding(model), X, y, **weights)
+
+    def _fit(self, X, y, sample_weight, validation):
+        X, y, sample_weight = self._checked(X, y, sample_weight)
+        search = auto_search(
+            self.rank, self.target_ratio, self.max_score_drop, self.scoring
+        )
+        given = check_validation_data(validation, search)
+        check_parameter_use(self, search, given)
+        seed = seed_from(self.random_state)
+        report = print if self.verbose else quiet
+        weigh_network = network_takes_sample_weight(self, sample_weight)
+        if given:
+            validation = self._checked(*validation, reset=False)
+        elif search == "max_score_drop":
+            fraction = self.validation_fraction
+            if fraction is None:
+                fraction = _DEFAULT_VALIDATION_FRACTION
+            (X, y, sample_weight), validation = split_off(
+                [X, y, sample_weight], fraction, seed, self._stratify(y)
+            )
+        self.estimator_ = network_to_compress(
+            self.estimator,
+            self._network_type,
+            X,
+            y,
+            sample_weight if weigh_network else None,
+            seed=seed,
+            memory=self.memory,
+            check_targets=self._check_frozen_targets,
+        )
+        self.output_spec_ = OutputSpec.of_network(self.estimator_)
+        vars(self).update(self._target_attributes())
+        original = mlp_layers(self.estimator_)
+        settings = CompressionSettings(
+            method=self.method,
+            bias=self.bias,
+            svd_on=self.svd_on,
+            svd_solver=self.svd_solver,
+            random_state=seed,
+            head=self._new_head(y) if self.method == "truncated" else None,
+        )
+        data = TrainingData(X, y, sample_weight)
+        # The original network's decompositions, made once for the whole fit.
+        spectra = network_spectra(original, settings, data)
+        if search == "max_score_drop":
+            accuracy = is_classifier(self) and self.scoring in (None, "accuracy")
+            for message in validation_warnings(
+                self.estimator, given, self.max_score_drop, accuracy, *validation
+            ):
+                warn(message)
+            scorer = check_scoring(self, scoring=self.scoring)
+            # Candidates are scored as stored; the drop is measured from the
+            # network as it is.
+            uncompressed = compress(
+                original, [None] * len(original), settings, data, spectra
+            )
+            model, *found = search_score_drop(
+                original,
+                settings,
+                data,
+                spectra,
+                self.max_score_drop,
+                lambda model: self._score(self._stored(model), scorer, *validation),
+                report,
+                self._score(uncompressed, scorer, *validation),
+            )
+            self.sensitivity_, self.baseline_score_, self.validation_score_ = found
+            if all(rank is None for rank in model.ranks):
+                warn(
+                    f"No compressed model stays within max_score_drop="
+                    f"{self.max_score_drop} on the validation data; the network "
+                    "is kept uncompressed."
+                )
+        elif search == "target_ratio":
+            model = compress_to_ratio(
+                original, settings, data, spectra, self.target_ratio, report
+            )
+        else:
+            requests = rank_requests(self.rank, self.method, len(original))
+            model = compress(original, requests, settings, data, spectra)
+        if self.fine_tune_epochs:
+            model, self.loss_curve_ = fine_tune_model(
+                model,
+                data,
+                self.estimator_,
+                self.fine_tune_epochs,
+                output_spec=self.output_spec_,
+                random_state=seed,
+                stratify=self._stratify(y),
+                distillation=self.fine_tune_distillation,
+                verbose=self.verbose,
+            )
+        head = type(model.head).__name__
+        model = self._stored(model)
+        if model.compression_ratio < 1:
+            warn(
+                f"The compressed model stores more numbers ({model.n_params:,}) "
+                f"than the network ({model.n_params_original:,}): its head, "
+                f"{head}, outweighs what was cut. Use a "
+                "linear head (the default) or compress less."
+            )
+        self._set_model(model)

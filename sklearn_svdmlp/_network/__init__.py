@@ -1,0 +1,47 @@
+"""The compressed network: its layers, their costs, its output rule and heads.
+
+Numerical objects over arrays: a stack of layers (dense, factored, or kept
+in a storage format) with its forward pass and counts, the
+:class:`OutputSpec` that says what the outputs mean, and the adapters of
+the heads a truncation retrains. Nothing here knows about estimators.
+"""
+
+from ._costs import dense_n_params, factored_n_params, total_bytes, total_params
+from ._heads import (
+    Head,
+    UnsupportedHeadError,
+    expected_n_params,
+    head_adapter,
+)
+from ._layers import (
+    AffineStep,
+    DenseLayer,
+    FactoredLayer,
+    activate,
+    affine,
+    mlp_layers,
+)
+from ._network import CompressedNetwork
+from ._output import OutputSpec, loss_of_activation
+from ._quantized import QuantizedLayer
+
+__all__ = [
+    "AffineStep",
+    "CompressedNetwork",
+    "DenseLayer",
+    "FactoredLayer",
+    "Head",
+    "OutputSpec",
+    "QuantizedLayer",
+    "UnsupportedHeadError",
+    "activate",
+    "affine",
+    "dense_n_params",
+    "expected_n_params",
+    "factored_n_params",
+    "head_adapter",
+    "loss_of_activation",
+    "mlp_layers",
+    "total_bytes",
+    "total_params",
+]
