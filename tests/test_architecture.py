@@ -115,6 +115,26 @@ def test_modules_stay_small(path):
     assert len(path.read_text().splitlines()) <= MAX_LINES
 
 
+def test_the_base_class_declares_what_subclasses_supply():
+    from sklearn_svdmlp._estimators._base import BaseSVDCompressedMLP
+
+    hooks = BaseSVDCompressedMLP.__abstractmethods__
+    assert hooks == {
+        "_check_targets",
+        "_check_frozen_targets",
+        "_target_attributes",
+        "_stratify",
+        "_new_head",
+    }
+
+    class Incomplete(BaseSVDCompressedMLP):
+        def _check_targets(self, y):
+            return y
+
+    with pytest.raises(TypeError, match="abstract method"):
+        Incomplete()
+
+
 def test_the_output_rule_is_read_in_one_place():
     readers = [
         _name(path) for path in _modules() if "out_activation_" in path.read_text()

@@ -47,6 +47,34 @@ def test_runtime_compiles_under_strict_flags(tmp_path):
         )
 
 
+@pytest.mark.skipif(shutil.which("c++") is None, reason="no C++ compiler (c++)")
+def test_cpp_firmware_links_the_runtime(tmp_path):
+    """The header declares C linkage, so C++ code (Arduino, mbed) links it."""
+    runtime = c_runtime_dir()
+    subprocess.run(
+        [COMPILER, *STRICT, "-O2", "-c", str(runtime / "svdmlp.c")]
+        + ["-o", str(tmp_path / "svdmlp.o")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    main = tmp_path / "main.cpp"
+    main.write_text(
+        '#include "svdmlp.h"\n'
+        "int main() { const float z[2] = {0.0f, 1.0f}; "
+        "return svdmlp_argmax(z, 2) == 1 ? 0 : 1; }\n"
+    )
+    program = tmp_path / "main"
+    subprocess.run(
+        ["c++", "-Wall", "-Werror", f"-I{runtime}", str(main)]
+        + [str(tmp_path / "svdmlp.o"), "-o", str(program), "-lm"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert subprocess.run([str(program)]).returncode == 0
+
+
 def test_runtime_unit_tests_pass(tmp_path):
     runtime = c_runtime_dir()
     program = tmp_path / "test_svdmlp"
@@ -101,9 +129,15 @@ def test_a_prediction_keeps_buffers_as_wide_as_the_widest_layer(tmp_path, quanti
 def test_the_wheel_ships_the_runtime_and_the_installed_package_uses_it(tmp_path):
     """Build the wheel, install it alone into a new folder, export and compile."""
     root = Path(__file__).parents[1]
+    # A copy of what the wheel is built from: a build in the tree itself
+    # would leave (and reuse) its build/ folder there.
+    source = tmp_path / "source"
+    shutil.copytree(root / "sklearn_svdmlp", source / "sklearn_svdmlp")
+    for name in ["pyproject.toml", "README.md"]:
+        shutil.copy(root / name, source)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", "dist"]
-        + [str(root)],
+        + [str(source)],
         check=True,
         cwd=tmp_path,
         capture_output=True,

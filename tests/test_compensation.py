@@ -196,6 +196,20 @@ def test_too_few_samples_keep_the_weights(rng):
     np.testing.assert_array_equal(coef, prior_coef)
 
 
+def test_the_no_freedom_warning_points_at_the_fit_call(fitted_mlp, digits_split):
+    """Raised deep in the build, whichever path leads there: shown at fit."""
+    X_train, _, y_train, _ = digits_split
+    weights = np.full(len(y_train), 1e-4)  # they sum to 0.13 "rows"
+    for params in [dict(rank=[5, 5, None]), dict(rank="auto", target_ratio=3)]:
+        with pytest.warns(UserWarning, match="no degrees of freedom") as record:
+            SVDCompressedMLPClassifier(
+                FrozenEstimator(fitted_mlp), svd_on="outputs", **params
+            ).fit(X_train, y_train, sample_weight=weights)
+        assert {w.filename for w in record if "degrees" in str(w.message)} == {
+            __file__
+        }
+
+
 def test_the_ridge_follows_the_evidence(rng):
     """Generalized cross-validation: fit the signal, not noise, of few samples.
 

@@ -11,8 +11,11 @@ import subprocess
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier, c_runtime_dir, export_c
 from sklearn_svdmlp._formats import (
@@ -123,11 +126,16 @@ def test_a_new_format_round_trips_predict_and_bytes(
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler (cc) found")
+@pytest.mark.parametrize("scaled", [False, True], ids=["bare", "after-a-scaler"])
 def test_a_new_format_runs_in_c_with_its_own_kernel(
-    int16, network, digits_split, tmp_path
+    int16, network, digits_split, tmp_path, scaled
 ):
-    _, X_test, _, _ = digits_split
+    X_train, X_test, y_train, _ = digits_split
     model = fitted(network, digits_split, rank=8, quantize=int16.name)
+    if scaled:  # its kernel reads the input standardized, as the runtime's do
+        model = make_pipeline(
+            StandardScaler(), clone(model).set_params(estimator=clone(network))
+        ).fit(X_train, y_train)
     source = export_c(model)
     assert "static const short" in source and "test_affine_i16" in source
     path, library = tmp_path / "model.c", tmp_path / "libmodel.so"

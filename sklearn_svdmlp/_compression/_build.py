@@ -17,6 +17,7 @@ from .._network import CompressedNetwork, DenseLayer, FactoredLayer, activate, a
 from ._compensation import compensating_fit
 from ._factorization import factor_layer
 from ._plan import cut_requests, make_plan
+from ._rank_selection import requested_rank
 from ._spectra import (
     NetworkSpectra,
     activation_directions,
@@ -73,9 +74,13 @@ def factor_on_activations(
 
 
 def _factored_layers(original, plan, spectra, compensate):
-    """The layers of plain SVD, and the spectrum each was factored from."""
+    """The layers of plain SVD, their ranks, and the spectrum each was cut from.
+
+    A layer keeps its planned rank, or fewer directions where the data
+    reaching it holds fewer.
+    """
     X, bias, sample_weight = spectra.X, spectra.bias, spectra.sample_weight
-    layers, reported, H = [], [], X
+    layers, ranks, reported, H = [], [], [], X
     # The original network's inputs to the current layer, while they differ
     # from H (the compressed network's); None while they are the same.
     original_H = None
@@ -107,6 +112,8 @@ def _factored_layers(original, plan, spectra, compensate):
         else:
             u, s, vt = spectra.layer(index, plan.triplets_of(index))
         coef, intercept = layer.coef, layer.intercept
+        if rank is not None:
+            rank = requested_rank(rank, s)
         if rank is None:
             new = layer.copy()
         elif X is None:
@@ -122,8 +129,9 @@ def _factored_layers(original, plan, spectra, compensate):
         if X is not None:
             H = new.forward(H)
         layers.append(new)
+        ranks.append(rank)
         reported.append(s)
-    return layers, reported
+    return layers, ranks, reported
 
 
 def _truncated_layers(original, plan, spectra):
@@ -169,6 +177,10 @@ def build_network(original, plan, spectra, compensate=False):
     -------
     network : CompressedNetwork
         For a truncation, the layers up to the cut one (the head follows).
+    ranks : list of (int or None)
+        The plan's, except where the data reaching a layer (through the
+        compressed layers below) holds fewer directions than planned: then
+        that many.
     spectra : list of ndarray
         Plain SVD: the singular values each layer was (or would be) factored
         from: ``W`` or ``[W; b]``, or the pre-activations on the data
@@ -178,9 +190,9 @@ def build_network(original, plan, spectra, compensate=False):
     """
     if plan.is_truncation:
         layers, spectrum = _truncated_layers(original, plan, spectra)
-        return CompressedNetwork(layers), [spectrum]
-    layers, reported = _factored_layers(original, plan, spectra, compensate)
-    return CompressedNetwork(layers), reported
+        return CompressedNetwork(layers), list(plan.ranks), [spectrum]
+    layers, ranks, reported = _factored_layers(original, plan, spectra, compensate)
+    return CompressedNetwork(layers), ranks, reported
 
 
 def factored_network(
@@ -237,8 +249,7 @@ def factored_network(
     """
     spectra = NetworkSpectra(original, bias, X, sample_weight, svd_solver, random_state)
     plan = make_plan("svd", requests, spectra, bias)
-    network, reported = build_network(original, plan, spectra, compensate)
-    return network, list(plan.ranks), reported
+    return build_network(original, plan, spectra, compensate)
 
 
 def truncated_network(
@@ -280,5 +291,5 @@ def truncated_network(
     spectra = NetworkSpectra(original, bias, X, sample_weight, svd_solver, random_state)
     requests = cut_requests(len(original), request, cut)
     plan = make_plan("truncated", requests, spectra, bias)
-    network, (spectrum,) = build_network(original, plan, spectra)
-    return network, plan.ranks[cut], spectrum
+    network, ranks, (spectrum,) = build_network(original, plan, spectra)
+    return network, ranks[cut], spectrum

@@ -206,14 +206,14 @@ def build_model(original, plan, settings, data, spectra):
     """
     n_params_original = total_params(original)
     n_bytes_original = total_bytes(original)
-    network, reported = build_network(
+    network, ranks, reported = build_network(
         original, plan, spectra, compensate=settings.svd_on == "outputs"
     )
     if not plan.is_truncation:
         return CompressedModel(
             network,
             None,
-            list(plan.ranks),
+            ranks,
             reported,
             n_params_original,
             n_bytes_original,
@@ -224,7 +224,7 @@ def build_model(original, plan, settings, data, spectra):
     return CompressedModel(
         network,
         head,
-        list(plan.ranks),
+        ranks,
         singular_values,
         n_params_original,
         n_bytes_original,

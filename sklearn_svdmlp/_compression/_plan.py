@@ -11,7 +11,7 @@ in one pass, and the searches compare plans.
 import numbers
 from dataclasses import dataclass
 
-from ._rank_selection import layer_rank, requested_rank
+from ._rank_selection import layer_rank, rank_if_it_saves, requested_rank
 
 
 @dataclass(frozen=True)
@@ -97,16 +97,31 @@ def truncation_layer(requests):
     return index
 
 
+def _planned_rank(spectra, index, request, triplets, bias):
+    """One layer's rank for plain SVD (``None``: dense)."""
+    if request is None:
+        return None
+    shape = spectra.original[index].shape
+    if triplets is not None and spectra.on_data:
+        # The data reaching the layer is only known once the layers below
+        # are built: cap by what its pre-activations can hold.
+        return rank_if_it_saves(min(triplets, spectra.largest_rank(index)), shape, bias)
+    return layer_rank(request, spectra.layer(index, triplets)[1], shape, bias)
+
+
 def make_plan(method, requests, spectra, bias):
     """The plan for one rank request per weight matrix.
 
     Plain SVD factors each layer where its request, resolved against the
-    layer's spectrum, stores fewer numbers
-    (:func:`~sklearn_svdmlp._compression._rank_selection.layer_rank`). A
+    original network's spectrum there, stores fewer numbers
+    (:func:`~sklearn_svdmlp._compression._rank_selection.layer_rank`): an
+    energy fraction refers to that spectrum's energy; an int is capped at
+    what it holds (on data, at what the layer's pre-activations can hold,
+    without an SVD: the build then keeps no more directions than the data
+    reaching the layer through the compressed layers below has). A
     truncation (``method="truncated"`` with one request that is not
     ``None``) cuts that layer to the requested width, resolved against the
-    spectrum it keeps the directions of. An int request is capped at what
-    the spectrum holds; an energy fraction refers to the spectrum's energy.
+    spectrum it keeps the directions of.
 
     Parameters
     ----------
@@ -138,14 +153,7 @@ def make_plan(method, requests, spectra, bias):
     )
     if method == "svd" or all(request is None for request in requests):
         ranks = tuple(
-            None
-            if request is None
-            else layer_rank(
-                request,
-                spectra.layer(i, triplets[i])[1],
-                spectra.original[i].shape,
-                bias,
-            )
+            _planned_rank(spectra, i, request, triplets[i], bias)
             for i, request in enumerate(requests)
         )
         return Plan(ranks, None, triplets)

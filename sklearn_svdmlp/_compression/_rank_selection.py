@@ -90,7 +90,20 @@ def layer_rank(request, singular_values, shape, bias):
     """
     if request is None:
         return None
-    rank = requested_rank(request, singular_values)
+    return rank_if_it_saves(requested_rank(request, singular_values), shape, bias)
+
+
+def rank_if_it_saves(rank, shape, bias):
+    """``rank``, or ``None`` where factoring a layer at it would not save.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._compression._rank_selection import rank_if_it_saves
+    >>> rank_if_it_saves(2, (13, 10), "augment")
+    2
+    >>> print(rank_if_it_saves(9, (13, 10), "augment"))
+    None
+    """
     n_in, n_out = shape
     saves = factored_n_params(n_in, n_out, rank, bias) < dense_n_params(n_in, n_out)
     return rank if saves else None

@@ -171,6 +171,19 @@ class NetworkSpectra:
             self._inputs.append(below.forward(self._inputs[-1]))
         return self._inputs[index]
 
+    @property
+    def on_data(self):
+        """Whether layers are decomposed on their pre-activations on data."""
+        return self.X is not None
+
+    def largest_rank(self, index):
+        """The most the rank of what layer ``index`` is decomposed from can be."""
+        layer = self.original[index]
+        n_samples = None if self.X is None else self.X.shape[0]
+        return triplets_to_compute(
+            max(layer.shape) + 1, layer.shape, self.bias, n_samples
+        )
+
     def _decomposition(self, index, triplets, centered):
         layer = self.original[index]
         H = None if self.X is None else self.inputs(index)
@@ -178,8 +191,8 @@ class NetworkSpectra:
         known = triplets_to_compute(triplets, layer.shape, self.bias, n_samples)
         n_rows = layer.shape[0] + (self.bias == "augment") if H is None else n_samples
         if resolve_solver(self.svd_solver, (n_rows, layer.shape[1]), known) == "full":
-            triplets = None  # the full SVD is the same whatever was asked
-        key = (index, triplets, centered)
+            known = None  # the full SVD is the same whatever was asked
+        key = (index, known, centered)
         if key not in self._decompositions:
             self._decompositions[key] = decompose(
                 self.original[index],

@@ -189,9 +189,17 @@ class BaseSVDCompressedMLP(
         self : object
             The fitted estimator.
         """
+        validation = (X_val, y_val, sample_weight_val)
+        # What the parameters say together, checked (as each one is by its
+        # constraint) before the earlier fit is dropped.
+        search = auto_search(
+            self.rank, self.target_ratio, self.max_score_drop, self.scoring
+        )
+        given = check_validation_data(validation, search)
+        check_parameter_use(self, search, given)
         _forget_fit(self)
         try:
-            self._fit(X, y, sample_weight, (X_val, y_val, sample_weight_val))
+            self._fit(X, y, sample_weight, validation, search, given)
         except BaseException:
             _forget_fit(self)
             raise
@@ -268,13 +276,8 @@ class BaseSVDCompressedMLP(
         weights = {} if sample_weight is None else {"sample_weight": sample_weight}
         return scorer(self._holding(model), X, y, **weights)
 
-    def _fit(self, X, y, sample_weight, validation):
+    def _fit(self, X, y, sample_weight, validation, search, given):
         X, y, sample_weight = self._checked(X, y, sample_weight)
-        search = auto_search(
-            self.rank, self.target_ratio, self.max_score_drop, self.scoring
-        )
-        given = check_validation_data(validation, search)
-        check_parameter_use(self, search, given)
         seed = seed_from(self.random_state)
         report = print if self.verbose else quiet
         weigh_network = network_takes_sample_weight(self, sample_weight)

@@ -116,8 +116,12 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         ``bias="augment"`` the top right singular vectors of the uncentered
         ones. With ``method="truncated"`` the kept directions are the top
         right singular vectors of the uncentered pre-activations, whatever
-        ``bias``. Energy fractions then refer to the pre-activations'
-        spectrum. ``"outputs"`` compensates for the error made below: above
+        ``bias``. Energy fractions then refer to the spectrum of each
+        layer's pre-activations in the original network (its own layers
+        below, uncompressed): ranks are decided before anything is
+        compressed, and a layer keeps fewer directions only where the data
+        the compressed layers below hand it holds fewer.
+        ``"outputs"`` compensates for the error made below: above
         the first layer changed, each layer is first refit by ridge least
         squares to give, from the inputs the compressed layers below hand it,
         the pre-activations the *original* network computes there, then

@@ -37,7 +37,8 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         ``[W; b]``.
     head : regressor or None, default=None
         With ``method="truncated"``, the regressor retrained on the truncated
-        layer's activations; ``None`` means ``Ridge()``.
+        layer's activations; ``None`` means ``Ridge()``. With
+        ``method="svd"`` a head warns that it is ignored.
     target_ratio : float > 1 or None, default=None
         With ``rank="auto"``: reach ``compression_ratio_ >= target_ratio``
         keeping as much of the network as possible.

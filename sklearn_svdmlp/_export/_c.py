@@ -96,7 +96,9 @@ class _CModel:
         scales = "0" if step.scales is None else self._floats(step.scales)
         bias = "0"
         if step.bias is not None:
-            bias = self.array(float_format(step.bias.dtype), step.bias)
+            # In the type the format's kernel reads its biases as.
+            values = np.asarray(step.bias, dtype=format.bias_dtype)
+            bias = self.array(float_format(values.dtype), values)
         mean, scale = self.standardize if not self.steps else ("0", "0")
         self.steps.append(
             [format.c_kernel, weights, scales, bias, mean, scale, n_in, n_out]

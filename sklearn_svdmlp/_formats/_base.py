@@ -24,8 +24,8 @@ class StorageFormat:
     the format's own (for instance int8, or bytes packing smaller integers),
     ``scales`` one float32 per column or ``None``. It stands for
     ``as_float(values) * scales`` (without scales, ``as_float(values)``), and
-    the forward pass computes ``(X @ as_float(values)) * scales``, in
-    float32, in Python, in C and in ONNX alike.
+    the forward pass computes ``(X @ as_float(values)) * scales`` in Python
+    and C (in float32) and in ONNX (at the graph's float type).
 
     Attributes
     ----------
@@ -43,7 +43,12 @@ class StorageFormat:
         ``svdmlp.h``); the runtime has one for each format it ships.
     c_kernel_source : str or None
         The C source of ``c_kernel``, written into the model's file, for a
-        format whose kernel the runtime does not have.
+        format whose kernel the runtime does not have. A kernel
+        ``void kernel(const svdmlp_step *step, const float *in, float *out)``
+        reads input ``i`` as ``svdmlp_input(step, in, i)`` (the first step
+        standardizes there, for a ``StandardScaler`` before the model) and
+        ends with ``svdmlp_scale_and_shift(step, out)`` (scales, float
+        biases).
     """
 
     name = None

@@ -15,11 +15,11 @@ class QuantizedLayer(_Layer):
     It applies its weight matrices in turn (one for a dense layer, the two
     factors for a factored one), each followed by its bias, then the
     activation: ``activation(((X @ W_1 + b_1) @ W_2) + b_2)``. Each matrix is
-    kept in the storage ``format`` (float32, float16, or int8 with one
-    float32 scale per column: it stands for ``weights * scales``); biases
-    are float32. The forward pass computes in float32 from exactly these
-    values. Made by the ``quantize`` parameter of the estimators; not
-    trained further.
+    kept in the storage ``format`` (float32, float16, int8 with one float32
+    scale per column: it stands for ``weights * scales``, or any format
+    registered); biases in the format's ``bias_dtype`` (float32). The
+    forward pass computes in float32 from exactly these values. Made by the
+    ``quantize`` parameter of the estimators; not trained further.
 
     Parameters
     ----------
@@ -32,8 +32,8 @@ class QuantizedLayer(_Layer):
     activation : str
         Name of the activation, as for :class:`DenseLayer`.
     format : str
-        The storage format of every matrix: ``"float32"``, ``"float16"``,
-        ``"int8"`` (the values ``quantize`` takes).
+        The storage format of every matrix, by name: what ``quantize`` takes
+        (``"float32"``, ``"float16"``, ``"int8"`` or a registered format).
 
     Examples
     --------

@@ -19,6 +19,10 @@
 #ifndef SVDMLP_H
 #define SVDMLP_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The activation a step applies to its output. */
 enum svdmlp_activation {
     SVDMLP_IDENTITY = 0,
@@ -97,5 +101,9 @@ void svdmlp_forward(const svdmlp_model *model, const float *x, float *out, float
 
 /* Index of the largest of z[0..n-1] (the first, on ties). */
 int svdmlp_argmax(const float *z, int n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SVDMLP_H */
