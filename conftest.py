@@ -21,6 +21,7 @@ collect_ignore = [
     for path, extra in [
         ("sklearn_svdmlp/onnx.py", "skl2onnx"),
         ("sklearn_svdmlp/_export/_onnx.py", "skl2onnx"),
+        ("sklearn_svdmlp/_export/_onnx_integer.py", "skl2onnx"),
         ("sklearn_svdmlp/_plot", "matplotlib"),
     ]
     if importlib.util.find_spec(extra) is None

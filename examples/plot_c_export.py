@@ -100,7 +100,7 @@ print(
         if line.startswith(("int ", "void ")) and line.endswith(";")
     )
 )
-print(next(line for line in source.splitlines() if "floats of work" in line))
+print(next(line for line in source.splitlines() if "RAM:" in line))
 
 # %%
 # Where a C compiler is found, the file and the runtime are compiled as

@@ -36,6 +36,12 @@ INSTANCES = [
         fine_tune_epochs=3,
     ),
     SVDCompressedMLPClassifier(SMALL_NETWORK, rank=2, fine_tune_epochs=3),
+    SVDCompressedMLPClassifier(
+        SMALL_NETWORK, rank=2, quantize="int8", integer_only=True
+    ),
+    SVDCompressedMLPClassifier(
+        SMALL_NETWORK, method="truncated", rank=3, quantize="int8", integer_only=True
+    ),
 ]
 # rank="auto" with max_score_drop is not among them: its validation part is a
 # random split, so integer sample weights are not equivalent to repeated rows

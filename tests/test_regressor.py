@@ -42,6 +42,9 @@ SMALL = MLPRegressor(hidden_layer_sizes=(16, 8), max_iter=300, random_state=0)
             fine_tune_distillation=0.5,
         ),
         SVDCompressedMLPRegressor(SMALL, rank=None),
+        SVDCompressedMLPRegressor(
+            SMALL, rank=[6, None, None], quantize="int8", integer_only=True
+        ),
     ]
 )
 def test_sklearn_compatible_regressor(estimator, check):

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._formats import get_format
 from .._network import CompressedNetwork, QuantizedLayer, head_adapter
+from ._integer import integer_model
 
 
 def quantize_layer(layer, format):
@@ -43,9 +44,21 @@ def quantize_layer(layer, format):
     return QuantizedLayer(weights, scales, biases, layer.activation, format)
 
 
-def stored_model(model, format, n_outputs):
-    """``model`` as it is stored: in ``format``, or as it is for ``None``."""
-    return model if format is None else quantize_model(model, format, n_outputs)
+def stored_model(model, format, spec, integer_only=False, X=None, sample_weight=None):
+    """``model`` as it is stored: in ``format`` (``None``: as it is).
+
+    With ``integer_only``, then as a network that computes with integers
+    only, calibrated on the rows of ``X`` whose ``sample_weight`` is not 0
+    (:func:`~sklearn_svdmlp._compression._integer.integer_model`).
+    """
+    if format is None:
+        return model
+    model = quantize_model(model, format, spec.n_outputs)
+    if not integer_only:
+        return model
+    if sample_weight is not None:
+        X = X[np.asarray(sample_weight) > 0]
+    return integer_model(model, X, spec)
 
 
 def quantize_model(model, format, n_outputs):

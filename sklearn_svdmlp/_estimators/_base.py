@@ -105,6 +105,7 @@ class BaseSVDCompressedMLP(
         "svd_solver": [StrOptions({"auto", "full", "randomized"})],
         # The registry's own set: a format registered later is accepted.
         "quantize": [StrOptions(QUANTIZE_OPTIONS), None],
+        "integer_only": ["boolean"],
         "memory": [None, str, HasMethods(["cache"])],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -127,6 +128,7 @@ class BaseSVDCompressedMLP(
         scoring=None,
         svd_solver="auto",
         quantize=None,
+        integer_only=False,
         memory=None,
         verbose=0,
         random_state=None,
@@ -145,6 +147,7 @@ class BaseSVDCompressedMLP(
         self.scoring = scoring
         self.svd_solver = svd_solver
         self.quantize = quantize
+        self.integer_only = integer_only
         self.memory = memory
         self.verbose = verbose
         self.random_state = random_state
@@ -229,9 +232,19 @@ class BaseSVDCompressedMLP(
 
     # The fit.
 
-    def _stored(self, model):
-        """``model`` as it is stored: in the ``quantize`` format, if any."""
-        return stored_model(model, self.quantize, self.output_spec_.n_outputs)
+    def _stored(self, model, data):
+        """``model`` as it is stored: in ``quantize``, integer-only if asked.
+
+        Integer-only inference is calibrated on the training data ``data``.
+        """
+        return stored_model(
+            model,
+            self.quantize,
+            self.output_spec_,
+            self.integer_only,
+            data.X,
+            data.sample_weight,
+        )
 
     def _checked(self, X, y, sample_weight, reset=True):
         """``X``, ``y`` and ``sample_weight`` validated, as ``fit`` takes them."""
@@ -332,7 +345,9 @@ class BaseSVDCompressedMLP(
                 data,
                 spectra,
                 self.max_score_drop,
-                lambda model: self._score(self._stored(model), scorer, *validation),
+                lambda model: self._score(
+                    self._stored(model, data), scorer, *validation
+                ),
                 report,
                 self._score(uncompressed, scorer, *validation),
             )
@@ -363,7 +378,7 @@ class BaseSVDCompressedMLP(
                 verbose=self.verbose,
             )
         head = type(model.head).__name__
-        model = self._stored(model)
+        model = self._stored(model, data)
         if model.compression_ratio < 1:
             warn(
                 f"The compressed model stores more numbers ({model.n_params:,}) "

@@ -195,6 +195,24 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         regressor or a multi-layer perceptron. With ``rank="auto"`` and
         ``max_score_drop``, candidates are scored as stored.
 
+    integer_only : bool, default=False
+        With ``quantize="int8"``: compute with integers only, as a
+        microcontroller without a floating-point unit does. Activations are int8
+        too, each tensor with a scale and a zero point calibrated on the
+        training data ``fit`` compresses on (all of its rows of positive weight:
+        the ranges must hold what the network meets; one pass over them costs
+        less than the compression); each step sums in int32 and rescales with a
+        fixed-point multiplier and shift (rounded half up, saturating); a ReLU
+        is the clamp at the zero point, a logistic or tanh hidden layer a
+        256-entry table; the output layer gives int16 logits. A factored layer
+        is two integer products with an int8 intermediate of width ``rank``;
+        inputs constant on the training data are not read (their weights times
+        their value go into the first bias). ``predict`` and ``score`` compute
+        exactly what :func:`export_c`'s C computes, to the bit, and so do the
+        searches; ``predict_proba`` applies the output activation to the logits
+        in float32. :attr:`summary` shows every step's scales. A truncation's
+        head is quantized the same way (it must be one whose layers compute it).
+
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` caches its
         transformers: a path or a ``joblib.Memory``. The cache key is the

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .._compression import cut_requests
+from .._formats import get_format
 from .._warnings import warn
 
 
@@ -179,6 +180,14 @@ def check_parameter_use(estimator, search, validation_given):
     validation_given : bool
         Whether ``X_val`` was passed to ``fit``.
     """
+    if estimator.integer_only and (
+        estimator.quantize is None or not get_format(estimator.quantize).integer
+    ):
+        raise ValueError(
+            "integer_only=True computes with int8 weights: it needs an integer "
+            "quantize format, quantize='int8'; got "
+            f"quantize={estimator.quantize!r}."
+        )
     distillation = estimator.fine_tune_distillation
     if isinstance(distillation, (bool, np.bool_)):
         raise ValueError(

@@ -50,8 +50,8 @@ class PredictionMixin:
         """
         return self.network_.layers
 
-    def _network_output(self, X):
-        """What the stored network computes on ``X``, once fitted and checked."""
+    def _checked_input(self, X):
+        """``X`` as the stored network takes it, once fitted and checked."""
         if not hasattr(self, "network_"):  # (check_is_fitted costs a tags lookup)
             check_is_fitted(self)
         if not _needs_no_conversion(X, self):
@@ -62,6 +62,11 @@ class PredictionMixin:
                 dtype=(np.float64, np.float32),
                 reset=False,
             )
+        return X
+
+    def _network_output(self, X):
+        """What the stored network computes on ``X``, once fitted and checked."""
+        X = self._checked_input(X)  # checks that the model is fitted first
         return self.network_.forward(X)
 
     def predict(self, X):
@@ -77,7 +82,7 @@ class PredictionMixin:
             Class labels (or a multilabel indicator matrix) for the
             classifier, predicted targets for the regressor.
         """
-        output = self._network_output(X)
+        X = self._checked_input(X)
         if self.head_ is not None:
-            return head_adapter(self.head_).predict(output)
-        return self.output_spec_.predict(output)
+            return head_adapter(self.head_).predict(self.network_.forward(X))
+        return self.network_.predictions(X, self.output_spec_)

@@ -75,6 +75,10 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         fine-tuning: the network's dtype (``None``), float32, float16, or int8
         with one float32 scale per output column; predictions use exactly the
         stored values.
+    integer_only : bool, default=False
+        With ``quantize="int8"``: integer-only inference, as for the
+        classifier; each target gets its own int16 output scale, and the
+        predictions are the int16 outputs times it, in float32.
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` does.
     verbose : int, default=0

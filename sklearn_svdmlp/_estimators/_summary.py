@@ -74,8 +74,57 @@ def format_table(title, rows):
     return "\n".join([title, header, rule, *body, rule, total])
 
 
+def integer_scales(network):
+    """What one step of each integer tensor is worth, step by step, as text.
+
+    One line per step of an integer-only network: its input's and output's
+    scale and zero point (the output before the activation's table, where
+    there is one), then the logits' scale.
+
+    Parameters
+    ----------
+    network : IntegerNetwork
+
+    Returns
+    -------
+    text : str
+    """
+    lines = [
+        "Integer-only scales (real = scale * (q - zero point))",
+        f"input: scale {network.input_scale:.6g}, zero point "
+        f"{network.input_zero_point}",
+    ]
+    for i, layer in enumerate(network.layers):
+        for k, step in enumerate(layer.steps):
+            name = f"{i}" if len(layer.steps) == 1 else f"{i}.{k}"
+            table = ""
+            if step.table is not None:
+                table = (
+                    f", through a table from {step.table_scale:.6g} "
+                    f"(zero point {step.zero_point})"
+                )
+            lines.append(
+                f"{name}: in {step.input_scale:.6g} (zero point "
+                f"{step.input_zero_point}), out {step.output_scale:.6g} "
+                f"(zero point {step.output_zero_point}){table}"
+            )
+    scales = ", ".join(f"{scale:.6g}" for scale in network.output_scales[:4])
+    more = ", ..." if len(network.output_scales) > 4 else ""
+    lines.append(f"logits (int16): {scales}{more}")
+    return "\n".join(lines)
+
+
 def model_summary(
-    original, network, head, *, network_name, n_outputs, method, bias, quantize=None
+    original,
+    network,
+    head,
+    *,
+    network_name,
+    n_outputs,
+    method,
+    bias,
+    quantize=None,
+    integer_only=False,
 ):
     """The summary of the original network and the compressed model, as text.
 
@@ -93,7 +142,9 @@ def model_summary(
         Width of the head's output, for its row.
     method, bias : str
     quantize : str or None, default=None
-        The estimator's parameters, for the title.
+    integer_only : bool, default=False
+        The estimator's parameters, for the title; with ``integer_only``,
+        the scales of every step follow (:func:`integer_scales`).
 
     Returns
     -------
@@ -123,18 +174,17 @@ def model_summary(
         sum(row[column] for row in rows) / sum(row[column] for row in compressed)
         for column in (_FIRST_COUNT, _FIRST_COUNT + 1)  # parameters, bytes
     ]
-    return "\n\n".join(
-        [
-            format_table(f"Original network ({network_name})", rows),
-            format_table(
-                f"Compressed network (method={method!r}, bias={bias!r}"
-                + ("" if quantize is None else f", quantize={quantize!r}")
-                + ")",
-                compressed,
-            ),
-            f"compression ratio: {ratios[0]:.2f}\nin bytes: {ratios[1]:.2f}",
-        ]
-    )
+    title = f"Compressed network (method={method!r}, bias={bias!r}"
+    title += "" if quantize is None else f", quantize={quantize!r}"
+    title += ", integer_only=True)" if integer_only else ")"
+    parts = [
+        format_table(f"Original network ({network_name})", rows),
+        format_table(title, compressed),
+        f"compression ratio: {ratios[0]:.2f}\nin bytes: {ratios[1]:.2f}",
+    ]
+    if integer_only:
+        parts.append(integer_scales(network))
+    return "\n\n".join(parts)
 
 
 class SummaryMixin:
@@ -193,4 +243,5 @@ class SummaryMixin:
             method=self.method,
             bias=self.bias,
             quantize=self.quantize,
+            integer_only=self.integer_only,
         )

@@ -11,23 +11,15 @@ chosen by its output specification. Each layer adds its steps through its
 import re
 from pathlib import Path
 
-import numpy as np
 from sklearn.preprocessing import StandardScaler
 
 from .._estimators import compressed_step, steps_before
-from .._formats import float_format
-from .._network import head_adapter
+from .._network import IntegerNetwork, head_adapter
+from ._c_file import CFile
+from ._c_float import FloatProgram
+from ._c_integer import IntegerProgram, integer_api
 
 _RUNTIME_DIR = Path(__file__).parent / "runtime"
-
-_ACTIVATIONS = {
-    "identity": "SVDMLP_IDENTITY",
-    "relu": "SVDMLP_RELU",
-    "tanh": "SVDMLP_TANH",
-    "logistic": "SVDMLP_LOGISTIC",
-    "softmax": "SVDMLP_SOFTMAX",
-    "exp": "SVDMLP_EXP",
-}
 
 
 def c_runtime_dir():
@@ -50,87 +42,6 @@ def c_runtime_dir():
     ['svdmlp.c', 'svdmlp.h']
     """
     return _RUNTIME_DIR
-
-
-def _array_lines(cells):
-    lines = [", ".join(cells[i : i + 6]) for i in range(0, len(cells), 6)]
-    return ",\n    ".join(lines)
-
-
-class _CModel:
-    """The C file being written: arrays, kernels the runtime lacks, steps."""
-
-    def __init__(self, prefix):
-        self.prefix = prefix
-        self.arrays, self.kernels, self.steps = [], {}, []
-        self.standardize = ("0", "0")
-
-    def array(self, format, values):
-        """A ``static const`` array of ``values`` written by ``format``; its name."""
-        name = f"{self.prefix}_{len(self.arrays)}"
-        cells = format.c_values(values)
-        self.arrays.append(
-            f"static const {format.c_type} {name}[{len(cells)}] = {{\n"
-            f"    {_array_lines(cells)}\n}};"
-        )
-        return name
-
-    def _floats(self, values):
-        values = np.asarray(values, dtype=np.float32)
-        return self.array(float_format(values.dtype), values)
-
-    def standardize_input(self, mean, scale):
-        """Start from ``(x - mean) / scale``, as a ``StandardScaler`` does."""
-        self.standardize = (
-            "0" if mean is None else self._floats(mean),
-            "0" if scale is None else self._floats(scale),
-        )
-
-    def affine(self, name, step):
-        """Add one :class:`~sklearn_svdmlp._network.AffineStep`; ``name`` is unused."""
-        format = step.format
-        if format.c_kernel_source is not None:
-            self.kernels[format.c_kernel] = format.c_kernel_source
-        n_in, n_out = format.shape(step.values)
-        weights = self.array(format, step.values)
-        scales = "0" if step.scales is None else self._floats(step.scales)
-        bias = "0"
-        if step.bias is not None:
-            # In the type the format's kernel reads its biases as.
-            values = np.asarray(step.bias, dtype=format.bias_dtype)
-            bias = self.array(float_format(values.dtype), values)
-        mean, scale = self.standardize if not self.steps else ("0", "0")
-        self.steps.append(
-            [format.c_kernel, weights, scales, bias, mean, scale, n_in, n_out]
-            + [_ACTIVATIONS["identity"]]
-        )
-        return len(self.steps) - 1
-
-    def activation(self, name, function):
-        """The MLP activation ``function``, applied by the last step added."""
-        self.steps[-1][-1] = _ACTIVATIONS[function]
-        return name
-
-    @property
-    def widest(self):
-        """The widest output of a step but the last (at least 1)."""
-        return max([1, *(step[7] for step in self.steps[:-1])])
-
-    def table(self, n_inputs, n_outputs):
-        """The step table and the model, as C."""
-        p = self.prefix
-        rows = ",\n    ".join(
-            "{" + ", ".join(str(cell) for cell in step) + "}" for step in self.steps
-        )
-        return (
-            f"static const svdmlp_step {p}_steps[{len(self.steps)}] = {{\n"
-            f"    {rows}\n}};\n\n"
-            f"static const svdmlp_model {p}_network = "
-            f"{{{p}_steps, {len(self.steps)}, {n_inputs}, {n_outputs}}};\n\n"
-            f"static void {p}_outputs(const float *x, float *out)\n{{\n"
-            f"    float work[SVDMLP_WORK_FLOATS({self.widest})];\n"
-            f"    svdmlp_forward(&{p}_network, x, out, work);\n}}\n"
-        )
 
 
 def _model_and_scaler(estimator):
@@ -249,43 +160,49 @@ def export_c(estimator, name="svdmlp"):
         )
     model, scaler = _model_and_scaler(estimator)
     spec = model.output_spec_
-    c_model = _CModel(name)
-    if scaler is not None:
-        c_model.standardize_input(
-            scaler.mean_ if scaler.with_mean else None,
-            scaler.scale_ if scaler.with_std else None,
+    file = CFile(name)
+    if isinstance(model.network_, IntegerNetwork):
+        program = IntegerProgram(file, model.network_, scaler)
+        body = program.source()
+        api = integer_api(spec, name, spec.n_outputs, model.n_features_in_)
+        ram = (
+            f"{program.stack_bytes:,} bytes of stack for {name}_predict_int8 (its "
+            "work buffers and logits)"
         )
-    layers = list(model.layers_)
-    if model.head_ is not None:
-        layers += head_adapter(model.head_).require_layers(
-            "export_c", spec.n_outputs, exact=True
-        )
-    output = "x"
-    for layer in layers:
-        output = layer.emit(c_model, output)
-    api = _api(spec, name, spec.n_outputs)
+    else:
+        program = FloatProgram(file)
+        if scaler is not None:
+            program.standardize_input(
+                scaler.mean_ if scaler.with_mean else None,
+                scaler.scale_ if scaler.with_std else None,
+            )
+        layers = list(model.layers_)
+        if model.head_ is not None:
+            layers += head_adapter(model.head_).require_layers(
+                "export_c", spec.n_outputs, exact=True
+            )
+        output = "x"
+        for layer in layers:
+            output = layer.emit(program, output)
+        body = program.source(model.n_features_in_, spec.n_outputs)
+        api = _api(spec, name, spec.n_outputs)
+        ram = f"{program.stack_bytes:,} bytes of stack for one prediction's work"
     # The public functions' prototypes first: what a firmware declares.
     prototypes = "".join(
         f"{line};\n"
-        for line in api.splitlines()
+        for line in f"{body}\n{api}".splitlines()
         if line.startswith(("int ", "void "))
     )
     header = (
         f"/* {name}: {type(model).__name__} written by sklearn-svdmlp.\n"
-        f" * {model.n_features_in_} input features, {spec.n_outputs} outputs; "
-        f"{model.n_bytes_:,} bytes of stored arrays.\n"
-        f" * A prediction keeps {2 * c_model.widest} floats of work on the stack.\n"
+        f" * {model.n_features_in_} input features, {spec.n_outputs} outputs.\n"
+        f" * Flash: {file.n_bytes + program.table_bytes:,} bytes of arrays and "
+        "tables (on a 32-bit core),\n"
+        " *   besides the runtime's code.\n"
+        f" * RAM: {ram}; nothing static.\n"
         " * Compile with the runtime, sklearn_svdmlp.c_runtime_dir():\n"
         f" *   cc -std=c99 -I<dir> {name}.c <dir>/svdmlp.c -lm */\n"
         '#include "svdmlp.h"\n\n'
         f"{prototypes}"
     )
-    return "\n".join(
-        [
-            header,
-            *c_model.arrays,
-            *c_model.kernels.values(),
-            c_model.table(model.n_features_in_, spec.n_outputs),
-            api,
-        ]
-    )
+    return "\n".join([header, *file.arrays, body, api])

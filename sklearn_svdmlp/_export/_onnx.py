@@ -19,7 +19,8 @@ from skl2onnx.proto import onnx_proto
 
 from .._compat import finalize_converter_classes
 from .._estimators import SVDCompressedMLPClassifier, SVDCompressedMLPRegressor
-from .._network import head_adapter
+from .._network import IntegerNetwork, head_adapter
+from ._onnx_integer import emit_integer_network
 
 _ONNX_ACTIVATIONS = {
     "identity": "Identity",
@@ -147,35 +148,52 @@ class _Graph:
 
 
 def _emit_network(scope, operator, container):
-    """Add the model's layers (and head) to the graph; return it and its output."""
+    """Add the model's layers (and head) to the graph.
+
+    Returns the graph, the outputs, and what labels are decided on with
+    its threshold: the outputs themselves (0.5) or, for an integer-only
+    network, its logits (0), as ``predict`` decides.
+    """
     proto_dtype = guess_proto_type(operator.inputs[0].type)
     if proto_dtype != onnx_proto.TensorProto.DOUBLE:
         proto_dtype = onnx_proto.TensorProto.FLOAT
     graph = _Graph(scope, container, proto_dtype)
+    model = operator.raw_operator
+    if isinstance(model.network_, IntegerNetwork):
+        output, logits = emit_integer_network(
+            graph, operator.inputs[0].full_name, model.network_
+        )
+        return graph, output, (logits, 0.0)
     output = graph.node("Cast", [operator.inputs[0].full_name], to=proto_dtype)
-    for layer in _exported_layers(operator.raw_operator):
+    for layer in _exported_layers(model):
         output = layer.emit(graph, output)
-    return graph, output
+    return graph, output, (output, 0.5)
 
 
 def _converter(scope, operator, container):
     model = operator.raw_operator
-    graph, output = _emit_network(scope, operator, container)
+    graph, output, (decided, threshold) = _emit_network(scope, operator, container)
     labels, probabilities = operator.outputs[0].full_name, operator.outputs[1].full_name
     kind = model.output_spec_.kind
     if kind == "multilabel":
         graph.node("Identity", [output], probabilities)
         binarized = graph.node(
-            "Binarizer", [output], threshold=0.5, op_domain="ai.onnx.ml"
+            "Binarizer", [decided], threshold=threshold, op_domain="ai.onnx.ml"
         )
         graph.node("Cast", [binarized], labels, to=onnx_proto.TensorProto.INT64)
         return
     if kind == "binary":  # one output: the probability of the second class
         negative = graph.node("Sub", [graph.constant("one", np.ones(1)), output])
         graph.node("Concat", [negative, output], probabilities, axis=1)
+        # The second class where the decided value is above the threshold:
+        # the larger of 2 * threshold - decided and decided.
+        mirrored = graph.node(
+            "Sub", [graph.constant("twice", np.full(1, 2 * threshold)), decided]
+        )
+        decided = graph.node("Concat", [mirrored, decided], axis=1)
     else:
         graph.node("Identity", [output], probabilities)
-    best = graph.node("ArgMax", [probabilities], axis=1)
+    best = graph.node("ArgMax", [decided], axis=1)
     classes = np.asarray(get_label_classes(scope, model))
     finalize_converter_classes(
         scope, best, labels, container, classes, graph.proto_dtype
@@ -183,7 +201,7 @@ def _converter(scope, operator, container):
 
 
 def _regressor_converter(scope, operator, container):
-    graph, output = _emit_network(scope, operator, container)
+    graph, output, _ = _emit_network(scope, operator, container)
     graph.node("Identity", [output], operator.outputs[0].full_name)
 
 

@@ -36,6 +36,9 @@ class StorageFormat:
         kept by ``quantize=None``).
     bias_dtype : numpy dtype
         What biases beside a matrix of this format are stored in.
+    integer : bool
+        Whether integer-only inference can run it: its values are int8,
+        symmetric, with one scale per column (``integer_only=True``).
     c_type : str
         The C type of the elements of ``c_values``.
     c_kernel : str
@@ -53,6 +56,7 @@ class StorageFormat:
 
     name = None
     quantizable = True
+    integer = False
     bias_dtype = np.dtype(np.float32)
     c_type = None
     c_kernel = None
@@ -77,6 +81,10 @@ class StorageFormat:
     def c_values(self, values):
         """The stored values as C literals of ``c_type``, in row-major order."""
         raise NotImplementedError
+
+    def c_nbytes(self, values):
+        """Bytes the array of :meth:`c_values` takes on the device."""
+        return values.nbytes
 
     def onnx_weights(self, graph, values, scales):
         """Add the stored matrix to an ONNX graph; the name of its float tensor.

@@ -20,18 +20,24 @@ class _FloatFormat(StorageFormat):
 class Float64Format(_FloatFormat):
     """float64, the networks' own type: what ``quantize=None`` keeps.
 
-    Its C arrays are ``double``; the arithmetic is ``float``.
+    Written to C as ``float``, the type the C runtime computes in: each
+    value converted once, as the device would convert it before every
+    multiply, so the results are the same and no ``double`` arithmetic (a
+    software routine on most microcontrollers) is left.
     """
 
     name = "float64"
     quantizable = False
     dtype = np.dtype(np.float64)
     bias_dtype = np.dtype(np.float64)
-    c_type = "double"
-    c_kernel = "svdmlp_affine_f64"
+    c_type = "float"
+    c_kernel = "svdmlp_affine_f32"
 
     def c_values(self, values):
-        return [f"{value:.17e}" for value in np.ravel(values)]
+        return Float32Format().c_values(np.asarray(values, dtype=np.float32))
+
+    def c_nbytes(self, values):
+        return 4 * np.size(values)
 
 
 class Float32Format(_FloatFormat):

@@ -26,6 +26,7 @@ class Int8Format(StorageFormat):
     """
 
     name = "int8"
+    integer = True
     c_type = "signed char"
     c_kernel = "svdmlp_affine_i8"
 

@@ -13,6 +13,7 @@ from ._heads import (
     expected_n_params,
     head_adapter,
 )
+from ._integer import IntegerLayer, IntegerNetwork, IntegerStep, fixed_point
 from ._layers import (
     AffineStep,
     DenseLayer,
@@ -31,6 +32,9 @@ __all__ = [
     "DenseLayer",
     "FactoredLayer",
     "Head",
+    "IntegerLayer",
+    "IntegerNetwork",
+    "IntegerStep",
     "OutputSpec",
     "QuantizedLayer",
     "UnsupportedHeadError",
@@ -39,6 +43,7 @@ __all__ = [
     "dense_n_params",
     "expected_n_params",
     "factored_n_params",
+    "fixed_point",
     "head_adapter",
     "loss_of_activation",
     "mlp_layers",

@@ -83,6 +83,10 @@ class CompressedNetwork:
             BLAS_LIMITS.release()
         return result
 
+    def predictions(self, X, spec):
+        """Predictions for ``X``: ``spec`` (an :class:`OutputSpec`) of the outputs."""
+        return spec.predict(self.forward(X))
+
     def _forward_plain(self, X):
         """Layer after layer on the whole of ``X``."""
         for layer in self.layers:

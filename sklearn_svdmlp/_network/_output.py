@@ -15,6 +15,8 @@ from sklearn.base import is_classifier
 from sklearn.metrics import r2_score
 from sklearn.preprocessing import label_binarize
 
+from .._compat import ACTIVATIONS
+
 # The loss MLPClassifier / MLPRegressor pair with each output activation; with
 # each, the gradient at the output is simply output - target.
 _LOSS_OF_ACTIVATION = {
@@ -132,6 +134,32 @@ class OutputSpec:
             return self.classes[(output[:, 0] > 0.5).astype(int)]
         if self.kind == "multiclass":
             return self.classes[np.argmax(output, axis=1)]
+        return output[:, 0] if output.shape[1] == 1 else output
+
+    def predict_from_logits(self, logits):
+        """Predictions from the output layer's values before its activation.
+
+        The same labels as :meth:`predict` of the activated outputs, decided
+        on the logits (a logistic output is above 0.5 where its logit is
+        above 0), as integer-only inference decides them; a regressor's
+        targets are the activation of the logits.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_svdmlp._network import OutputSpec
+        >>> spec = OutputSpec("binary", "logistic", 1, np.array(["no", "yes"]))
+        >>> spec.predict_from_logits(np.array([[-0.5], [2.0]])).tolist()
+        ['no', 'yes']
+        """
+        if self.kind == "multilabel":
+            return (logits > 0).astype(int)
+        if self.kind == "binary":
+            return self.classes[(logits[:, 0] > 0).astype(int)]
+        if self.kind == "multiclass":
+            return self.classes[np.argmax(logits, axis=1)]
+        output = np.array(logits, copy=True)
+        ACTIVATIONS[self.activation](output)
         return output[:, 0] if output.shape[1] == 1 else output
 
     def predict_proba(self, output):

@@ -4,13 +4,26 @@
 #include "svdmlp.h"
 
 #include <math.h>
+#include <string.h>
+
+#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
+#include <arm_acle.h>
+#endif
+
+/* Four bytes read as a word, alignment aside: a single load where the
+   compiler knows memcpy (even with -ffreestanding, for GCC and Clang). */
+#if defined(__GNUC__)
+#define SVDMLP_COPY4(target, source) __builtin_memcpy(target, source, 4)
+#else
+#define SVDMLP_COPY4(target, source) memcpy(target, source, 4)
+#endif
 
 /*
- * The float kernels differ only in the type of their weights, how one is
- * read as a float, and the type of their biases: out[j] = sum_i in'[i] *
- * w[i][j], accumulated in float in the order of i, then scaled and shifted.
+ * The float kernels differ only in the type of their weights and how one is
+ * read as a float: out[j] = sum_i in'[i] * w[i][j], accumulated in float in
+ * the order of i, then scaled and shifted.
  */
-#define SVDMLP_FLOAT_KERNEL(name, weight_type, value_of, scale_and_shift)     \
+#define SVDMLP_FLOAT_KERNEL(name, weight_type, value_of)                      \
     void name(const svdmlp_step *step, const float *in, float *out)           \
     {                                                                         \
         const weight_type *w = (const weight_type *)step->weights;            \
@@ -26,31 +39,23 @@
                 out[j] += xi * value_of(row[j]);                              \
             }                                                                 \
         }                                                                     \
-        scale_and_shift(step, out);                                           \
+        svdmlp_scale_and_shift(step, out);                                    \
     }
 
 #define SVDMLP_AS_FLOAT(value) ((float)(value))
 
-/* Per-column scales, then a bias of bias_type read as a float. */
-#define SVDMLP_SCALE_AND_SHIFT(name, bias_type)                               \
-    void name(const svdmlp_step *step, float *out)                            \
-    {                                                                         \
-        const bias_type *b = (const bias_type *)step->bias;                   \
-        int j;                                                                \
-        for (j = 0; j < step->n_out; j++) {                                   \
-            if (step->scales) {                                               \
-                out[j] *= step->scales[j];                                    \
-            }                                                                 \
-            if (b) {                                                          \
-                out[j] += (float)b[j];                                        \
-            }                                                                 \
-        }                                                                     \
+void svdmlp_scale_and_shift(const svdmlp_step *step, float *out)
+{
+    int j;
+    for (j = 0; j < step->n_out; j++) {
+        if (step->scales) {
+            out[j] *= step->scales[j];
+        }
+        if (step->bias) {
+            out[j] += step->bias[j];
+        }
     }
-
-SVDMLP_SCALE_AND_SHIFT(svdmlp_scale_and_shift, float)
-
-/* float64 biases, beside float64 weights. */
-static SVDMLP_SCALE_AND_SHIFT(svdmlp_scale_and_shift_f64, double)
+}
 
 float svdmlp_half(unsigned short bits)
 {
@@ -67,10 +72,9 @@ float svdmlp_half(unsigned short bits)
     return (bits & 0x8000) ? -value : value;
 }
 
-SVDMLP_FLOAT_KERNEL(svdmlp_affine_f64, double, SVDMLP_AS_FLOAT, svdmlp_scale_and_shift_f64)
-SVDMLP_FLOAT_KERNEL(svdmlp_affine_f32, float, SVDMLP_AS_FLOAT, svdmlp_scale_and_shift)
-SVDMLP_FLOAT_KERNEL(svdmlp_affine_f16, unsigned short, svdmlp_half, svdmlp_scale_and_shift)
-SVDMLP_FLOAT_KERNEL(svdmlp_affine_i8, signed char, SVDMLP_AS_FLOAT, svdmlp_scale_and_shift)
+SVDMLP_FLOAT_KERNEL(svdmlp_affine_f32, float, SVDMLP_AS_FLOAT)
+SVDMLP_FLOAT_KERNEL(svdmlp_affine_f16, unsigned short, svdmlp_half)
+SVDMLP_FLOAT_KERNEL(svdmlp_affine_i8, signed char, SVDMLP_AS_FLOAT)
 
 static void svdmlp_softmax(float *z, int n)
 {
@@ -143,6 +147,156 @@ void svdmlp_forward(const svdmlp_model *model, const float *x, float *out, float
 }
 
 int svdmlp_argmax(const float *z, int n)
+{
+    int j, best = 0;
+    for (j = 1; j < n; j++) {
+        if (z[j] > z[best]) {
+            best = j;
+        }
+    }
+    return best;
+}
+
+/* ---------------------------------------------------------------- int8 */
+
+#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
+/* Four int8 products a step, two by two, with the dual 16-bit
+   multiply-accumulate of Cortex-M4 and up (as CMSIS-NN does). */
+int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n)
+{
+    int32_t acc = 0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint32_t xs, ws;
+        SVDMLP_COPY4(&xs, x + i);
+        SVDMLP_COPY4(&ws, w + i);
+        /* Bytes 0 and 2, then (rotated by 8) bytes 1 and 3, as int16 pairs. */
+        acc = __smlad(__sxtb16((int32_t)xs), __sxtb16((int32_t)ws), acc);
+        acc = __smlad(__sxtb16((int32_t)((xs >> 8) | (xs << 24))),
+                      __sxtb16((int32_t)((ws >> 8) | (ws << 24))), acc);
+    }
+    for (; i < n; i++) {
+        acc += x[i] * w[i];
+    }
+    return acc;
+}
+#elif defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__clang__)
+/* ARMv6-M (Cortex-M0, M0+) loads a signed byte only at a register offset:
+   one index, counting up to 0, serves both arrays, two pairs a turn, and
+   its increment sets the flag the loop tests (5 instructions a product,
+   where GCC's own code for the same loop takes 7.5). */
+int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n)
+{
+    int32_t acc = 0, a, b;
+    int i = -n;
+    x += n;
+    w += n;
+    if (n & 1) {
+        acc = x[i] * w[i];
+        i++;
+    }
+    if (i != 0) {
+        /* In unified syntax; GCC reads inline assembly for Thumb-1 in
+           divided syntax, and expects it back. */
+        __asm__(".syntax unified\n"
+                "1:\n\t"
+                "ldrsb %[a], [%[x], %[i]]\n\t"
+                "ldrsb %[b], [%[w], %[i]]\n\t"
+                "muls %[a], %[b]\n\t"
+                "adds %[acc], %[acc], %[a]\n\t"
+                "adds %[i], %[i], #1\n\t"
+                "ldrsb %[a], [%[x], %[i]]\n\t"
+                "ldrsb %[b], [%[w], %[i]]\n\t"
+                "muls %[a], %[b]\n\t"
+                "adds %[acc], %[acc], %[a]\n\t"
+                "adds %[i], %[i], #1\n\t"
+                "bne 1b\n\t"
+                ".syntax divided"
+                : [acc] "+l"(acc), [i] "+l"(i), [a] "=&l"(a), [b] "=&l"(b)
+                : [x] "l"(x), [w] "l"(w)
+                : "cc", "memory");
+    }
+    return acc;
+}
+#else
+int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n)
+{
+    int32_t acc = 0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        acc += x[i] * w[i] + x[i + 1] * w[i + 1] + x[i + 2] * w[i + 2]
+               + x[i + 3] * w[i + 3];
+    }
+    for (; i < n; i++) {
+        acc += x[i] * w[i];
+    }
+    return acc;
+}
+#endif
+
+/* floor(value / 2^shift), without right-shifting a negative number (whose
+   result C leaves to the implementation). */
+static int64_t svdmlp_floor_shift(int64_t value, int shift)
+{
+    return value >= 0 ? value >> shift : ~((~value) >> shift);
+}
+
+void svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
+                          int8_t *out8, int16_t *out16)
+{
+    const int8_t *w = step->weights;
+    int j, r;
+    for (j = 0; j < step->n_out; j++) {
+        int32_t acc = step->bias[j];
+        int64_t value;
+        int shift = step->shift[j];
+        if (step->runs) {
+            for (r = 0; r < step->n_runs; r++) {
+                const int length = step->runs[2 * r + 1];
+                acc += svdmlp_int8_dot(in + step->runs[2 * r], w, length);
+                w += length;
+            }
+        } else {
+            acc += svdmlp_int8_dot(in, w, step->n_in);
+            w += step->n_in;
+        }
+        value = (int64_t)acc * step->multiplier[j] + ((int64_t)1 << (shift - 1));
+        value = svdmlp_floor_shift(value, shift) + step->zero_point;
+        if (value < step->low) {
+            value = step->low;
+        } else if (value > step->high) {
+            value = step->high;
+        }
+        if (step->table) {
+            value = step->table[value + 128];
+        }
+        if (out8) {
+            out8[j] = (int8_t)value;
+        } else {
+            out16[j] = (int16_t)value;
+        }
+    }
+}
+
+void svdmlp_int8_forward(const svdmlp_int8_model *model, const int8_t *x,
+                         int16_t *logits, int8_t *work)
+{
+    const int8_t *in = x;
+    int k, widest = 1;
+    for (k = 0; k + 1 < model->n_steps; k++) {
+        if (model->steps[k].n_out > widest) {
+            widest = model->steps[k].n_out;
+        }
+    }
+    for (k = 0; k + 1 < model->n_steps; k++) {
+        int8_t *result = work + (k % 2) * widest;
+        svdmlp_int8_step_run(&model->steps[k], in, result, 0);
+        in = result;
+    }
+    svdmlp_int8_step_run(&model->steps[model->n_steps - 1], in, 0, logits);
+}
+
+int svdmlp_int16_argmax(const int16_t *z, int n)
 {
     int j, best = 0;
     for (j = 1; j < n; j++) {

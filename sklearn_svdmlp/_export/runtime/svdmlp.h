@@ -1,6 +1,10 @@
 /*
  * svdmlp.h: the runtime of networks exported by sklearn-svdmlp (export_c).
  *
+ * Two arithmetics: float (below), and integer-only (further below), for
+ * models fitted with integer_only=True, in which nothing uses floating
+ * point.
+ *
  * A model is a table of steps. Each step applies one weight matrix, stored
  * in its format, to the output of the step before (the first to the input),
  * adds a bias and applies an activation:
@@ -18,6 +22,8 @@
  */
 #ifndef SVDMLP_H
 #define SVDMLP_H
+
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,7 +52,7 @@ struct svdmlp_step {
     svdmlp_kernel kernel;    /* applies weights in their storage format */
     const void *weights;     /* n_in x n_out, row-major, in the kernel's format */
     const float *scales;     /* one per output column, or NULL */
-    const void *bias;        /* one per output (float; double for _f64), or NULL */
+    const float *bias;       /* one per output, or NULL */
     const float *in_mean;    /* subtracted from each input first, or NULL */
     const float *in_scale;   /* then each input divided by it, or NULL */
     int n_in;
@@ -78,7 +84,6 @@ static inline float svdmlp_input(const svdmlp_step *step, const float *in, int i
 }
 
 /* The kernels of the storage formats the runtime ships. */
-void svdmlp_affine_f64(const svdmlp_step *step, const float *in, float *out);
 void svdmlp_affine_f32(const svdmlp_step *step, const float *in, float *out);
 void svdmlp_affine_f16(const svdmlp_step *step, const float *in, float *out);
 void svdmlp_affine_i8(const svdmlp_step *step, const float *in, float *out);
@@ -101,6 +106,62 @@ void svdmlp_forward(const svdmlp_model *model, const float *x, float *out, float
 
 /* Index of the largest of z[0..n-1] (the first, on ties). */
 int svdmlp_argmax(const float *z, int n);
+
+/*
+ * Integer-only inference. Tensors between steps are int8, real = scale *
+ * (q - zero_point). A step sums in int32 over the inputs it reads,
+ *
+ *     acc = bias[j] + sum_i in[i] * w[j][i]
+ *
+ * (the input's zero point is folded into the bias), rescales the sum with
+ * a fixed-point multiplier, floor((acc * multiplier[j] + 2^(shift[j] - 1))
+ * / 2^shift[j]), adds the output's zero point, clamps to [low, high] (a
+ * ReLU is the clamp at the zero point) and, with a table, looks the result
+ * up at table[result + 128] (logistic, tanh). The last step writes int16
+ * logits, zero point 0. No floating point anywhere.
+ */
+typedef struct {
+    const int8_t *weights;      /* n_out rows of n_in: each output's weights */
+    const int32_t *bias;        /* n_out */
+    const int32_t *multiplier;  /* n_out */
+    const int8_t *shift;        /* n_out, in 1..62 */
+    const int8_t *table;        /* 256 entries, or NULL */
+    const int16_t *runs;        /* n_runs (start, length) pairs of the inputs
+                                   read, or NULL: inputs 0..n_in-1 */
+    int n_runs;
+    int n_in;                   /* inputs read */
+    int n_out;
+    int zero_point;
+    int low;
+    int high;
+} svdmlp_int8_step;
+
+typedef struct {
+    const svdmlp_int8_step *steps;
+    int n_steps;
+    int n_inputs;
+    int n_outputs;
+} svdmlp_int8_model;
+
+/* Bytes of work buffer for a model whose widest inner step output is widest. */
+#define SVDMLP_INT8_WORK_BYTES(widest) (2 * (widest))
+
+/* sum_i x[i] * w[i] over n int8 pairs, in int32. */
+int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n);
+
+/* One step: int8 outputs into out8, or (out8 NULL) int16 logits into out16. */
+void svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
+                          int8_t *out8, int16_t *out16);
+
+/*
+ * Run every step on the int8 input x, writing the n_outputs int16 logits.
+ * work holds SVDMLP_INT8_WORK_BYTES(widest) bytes.
+ */
+void svdmlp_int8_forward(const svdmlp_int8_model *model, const int8_t *x,
+                         int16_t *logits, int8_t *work);
+
+/* Index of the largest of z[0..n-1] (the first, on ties). */
+int svdmlp_int16_argmax(const int16_t *z, int n);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,198 @@
+"""From a model stored in int8 to one that computes with integers only.
+
+Calibration: the stored network runs once in float on the calibration data
+(every training row ``fit`` compresses on: the ranges must hold what the
+network meets, and one pass over them costs less than the compression), and
+each tensor's observed range, widened to hold 0, becomes its int8 scale and
+zero point. Inputs constant on that data are not read: their weights times
+their value go into the first bias. The output layer's values become int16
+logits. Everything else follows from the scales
+(:mod:`sklearn_svdmlp._network._integer`).
+"""
+
+from dataclasses import replace
+
+import numpy as np
+
+from .._network import IntegerLayer, IntegerNetwork, IntegerStep, fixed_point
+from .._network._integer import INT8, LOGIT_MAX
+
+# The smallest scale a tensor gets, for one that is 0 on all the data.
+_TINY = 1e-8
+
+
+def int8_parameters(low, high):
+    """``(scale, zero_point)`` of an int8 tensor holding ``[low, high]`` and 0.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._compression._integer import int8_parameters
+    >>> scale, zero_point = int8_parameters(-1.0, 3.0)
+    >>> round(scale * 255, 6), zero_point  # -1 is -128, 0 is -64, 3 is 127
+    (4.0, -64)
+    """
+    low, high = min(float(low), 0.0), max(float(high), 0.0)
+    scale = max((high - low) / 255, _TINY)
+    zero_point = int(np.clip(np.round(INT8[0] - low / scale), *INT8))
+    return scale, zero_point
+
+
+def runs_of(mask):
+    """``(start, length)`` of each run of ``True`` in ``mask``, as int16 rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compression._integer import runs_of
+    >>> runs_of(np.array([False, True, True, False, True])).tolist()
+    [[1, 2], [4, 1]]
+    """
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return np.column_stack([starts, stops - starts]).astype(np.int16)
+
+
+def _table(function, pre_scale, pre_zero_point, scale, zero_point):
+    """The int8 lookup table of ``function`` between two quantizations."""
+    q = np.arange(INT8[0], INT8[1] + 1)
+    real = function(pre_scale * (q - pre_zero_point))
+    return np.clip(np.round(real / scale) + zero_point, *INT8).astype(np.int8)
+
+
+_FUNCTIONS = {"tanh": np.tanh, "logistic": lambda z: 1 / (1 + np.exp(-z))}
+
+
+def _integer_step(values, scales, bias, input_params, output_params, clamp, table):
+    """One :class:`IntegerStep` from a stored int8 matrix and the scales around it.
+
+    ``output_params`` is ``(scale, zero_point)`` of the rescaled sum (before
+    a table); the scale may be one per output (the logits of a regressor).
+    """
+    input_scale, input_zero_point = input_params
+    output_scale, zero_point = output_params
+    q = values.astype(np.int64)
+    scales = np.ones(q.shape[1]) if scales is None else scales.astype(np.float64)
+    # A column of zeros has scale 0: any scale serves its bias.
+    scales = np.where(scales > 0, scales, output_scale / input_scale / 1024)
+    accumulator_scale = input_scale * scales
+    bias_sum = np.round(bias / accumulator_scale) - input_zero_point * q.sum(axis=0)
+    # Room in int32 for the products of the sum, whatever the inputs.
+    room = 2**31 - 1 - q.shape[0] * 128 * 127
+    multiplier, shift = fixed_point(accumulator_scale / output_scale)
+    return IntegerStep(
+        weights=np.ascontiguousarray(q.T, dtype=np.int8),
+        bias=np.clip(bias_sum, -room, room).astype(np.int32),
+        multiplier=multiplier,
+        shift=shift,
+        zero_point=zero_point,
+        low=clamp[0],
+        high=clamp[1],
+        table=table,
+        input_scale=input_scale,
+        input_zero_point=input_zero_point,
+        output_scale=float(np.max(output_scale)),
+        output_zero_point=zero_point,
+    )
+
+
+def _output(Z, activation, is_logits, shared):
+    """How a step's output is quantized: params, clamp, table, next input params.
+
+    ``Z`` are its float values on the calibration data, before
+    ``activation``. The logits (``is_logits``) are int16, zero point 0, one
+    scale per column or ``shared`` by all.
+    """
+    if is_logits:
+        largest = np.abs(Z).max(axis=0, initial=0)
+        if shared:
+            largest = np.full_like(largest, largest.max(initial=0))
+        scale = np.maximum(largest, _TINY) / LOGIT_MAX
+        return (scale, 0), (-LOGIT_MAX, LOGIT_MAX), None, None
+    if activation in _FUNCTIONS:
+        function = _FUNCTIONS[activation]
+        params = int8_parameters(Z.min(initial=0), Z.max(initial=0))
+        activated = function(Z)
+        after = int8_parameters(activated.min(initial=0), activated.max(initial=0))
+        return params, INT8, _table(function, *params, *after), after
+    if activation == "relu":  # the clamp at the zero point
+        params = int8_parameters(0.0, Z.max(initial=0))
+        return params, (params[1], INT8[1]), None, params
+    params = int8_parameters(Z.min(initial=0), Z.max(initial=0))
+    return params, INT8, None, params
+
+
+def integer_network(layers, X, spec):
+    """The integer-only network of ``layers`` (int8-stored), calibrated on ``X``.
+
+    Parameters
+    ----------
+    layers : list of QuantizedLayer
+        The stored network, head included, every matrix in int8.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Calibration data.
+    spec : OutputSpec
+        The network's outputs: a classifier's logits share one scale (so
+        that the largest is the most probable class), a regressor's have
+        one each.
+
+    Returns
+    -------
+    network : IntegerNetwork
+    """
+    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
+    constant = np.ptp(X, axis=0) == 0
+    read = X[:, ~constant]
+    input_params = int8_parameters(read.min(initial=0), read.max(initial=0))
+    params, H, integer_layers = input_params, X, []
+    for index, layer in enumerate(layers):
+        steps, integer_steps = layer.affine_steps(), []
+        for k, step in enumerate(steps):
+            matrix = step.format.as_float(step.values).astype(np.float64)
+            if step.scales is not None:
+                matrix = matrix * step.scales
+            bias = np.zeros(matrix.shape[1]) if step.bias is None else step.bias
+            bias = np.asarray(bias, dtype=np.float64)
+            Z = H @ matrix + bias
+            values, runs = step.values, None
+            if index == 0 and k == 0:
+                # A constant input's contribution is a constant: into the bias.
+                bias = bias + X[0, constant] @ matrix[constant]
+                values, runs = values[~constant], runs_of(~constant)
+            last = k == len(steps) - 1
+            activation = layer.activation if last else "identity"
+            output_params, clamp, table, after = _output(
+                Z, activation, last and index == len(layers) - 1, spec.is_classifier
+            )
+            integer = _integer_step(
+                values, step.scales, bias, params, output_params, clamp, table
+            )
+            integer.runs = runs
+            if table is not None:  # what the step writes is the table's
+                integer.table_scale = integer.output_scale
+                integer.output_scale, integer.output_zero_point = after
+            integer_steps.append(integer)
+            params = after
+            if after is not None:  # not the logits: the next step's input
+                H = _activated(Z, activation)
+        integer_layers.append(IntegerLayer(integer_steps, layer.activation))
+    (output_scales, _) = output_params
+    return IntegerNetwork(
+        integer_layers,
+        input_scale=input_params[0],
+        input_zero_point=input_params[1],
+        output_scales=np.asarray(output_scales, dtype=np.float32),
+        output_activation=spec.activation,
+        n_features=X.shape[1],
+    )
+
+
+def _activated(Z, activation):
+    """A hidden ``activation`` of the float values ``Z`` (calibration only)."""
+    if activation == "relu":
+        return np.maximum(Z, 0)
+    return _FUNCTIONS.get(activation, lambda Z: Z)(Z)
+
+
+def integer_model(model, X, spec):
+    """``model``, stored in int8, as an integer-only model calibrated on ``X``."""
+    return replace(model, network=integer_network(model.network.layers, X, spec))

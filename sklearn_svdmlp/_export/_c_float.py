@@ -1,0 +1,99 @@
+"""The step table of a float model: each layer adds its steps through ``emit``."""
+
+import numpy as np
+
+from .._formats import float_format
+
+ACTIVATIONS = {
+    "identity": "SVDMLP_IDENTITY",
+    "relu": "SVDMLP_RELU",
+    "tanh": "SVDMLP_TANH",
+    "logistic": "SVDMLP_LOGISTIC",
+    "softmax": "SVDMLP_SOFTMAX",
+    "exp": "SVDMLP_EXP",
+}
+
+# Bytes of one svdmlp_step (six pointers, three ints) and of the model on a
+# 32-bit core.
+_STEP_BYTES, _MODEL_BYTES = 36, 16
+
+
+class FloatProgram:
+    """The steps of a float model, for the runtime's ``svdmlp_forward``.
+
+    Parameters
+    ----------
+    file : CFile
+        Where the arrays go.
+    """
+
+    def __init__(self, file):
+        self.file = file
+        self.kernels, self.steps = {}, []
+        self.standardize = ("0", "0")
+
+    def standardize_input(self, mean, scale):
+        """Start from ``(x - mean) / scale``, as a ``StandardScaler`` does."""
+        self.standardize = (
+            "0" if mean is None else self.file.floats(mean),
+            "0" if scale is None else self.file.floats(scale),
+        )
+
+    def affine(self, name, step):
+        """Add one :class:`~sklearn_svdmlp._network.AffineStep`; ``name`` is unused."""
+        format = step.format
+        if format.c_kernel_source is not None:
+            self.kernels[format.c_kernel] = format.c_kernel_source
+        n_in, n_out = format.shape(step.values)
+        weights = self.file.stored(format, step.values)
+        scales = "0" if step.scales is None else self.file.floats(step.scales)
+        bias = "0"
+        if step.bias is not None:
+            # In the type the format's kernel reads its biases as.
+            values = np.asarray(step.bias, dtype=format.bias_dtype)
+            bias = self.file.stored(float_format(values.dtype), values)
+        mean, scale = self.standardize if not self.steps else ("0", "0")
+        self.steps.append(
+            [format.c_kernel, weights, scales, bias, mean, scale, n_in, n_out]
+            + [ACTIVATIONS["identity"]]
+        )
+        return len(self.steps) - 1
+
+    def activation(self, name, function):
+        """The MLP activation ``function``, applied by the last step added."""
+        self.steps[-1][-1] = ACTIVATIONS[function]
+        return name
+
+    @property
+    def widest(self):
+        """The widest output of a step but the last (at least 1)."""
+        return max([1, *(step[7] for step in self.steps[:-1])])
+
+    @property
+    def table_bytes(self):
+        """Bytes of the step table and the model on a 32-bit core."""
+        return _STEP_BYTES * len(self.steps) + _MODEL_BYTES
+
+    @property
+    def stack_bytes(self):
+        """Bytes of work buffer one prediction keeps on the stack."""
+        return 4 * 2 * self.widest
+
+    def source(self, n_inputs, n_outputs):
+        """The kernels the runtime lacks, the step table, and ``<name>_outputs``."""
+        p = self.file.prefix
+        rows = ",\n    ".join(
+            "{" + ", ".join(str(cell) for cell in step) + "}" for step in self.steps
+        )
+        return "\n".join(
+            [
+                *self.kernels.values(),
+                f"static const svdmlp_step {p}_steps[{len(self.steps)}] = {{\n"
+                f"    {rows}\n}};\n\n"
+                f"static const svdmlp_model {p}_network = "
+                f"{{{p}_steps, {len(self.steps)}, {n_inputs}, {n_outputs}}};\n\n"
+                f"static void {p}_outputs(const float *x, float *out)\n{{\n"
+                f"    float work[SVDMLP_WORK_FLOATS({self.widest})];\n"
+                f"    svdmlp_forward(&{p}_network, x, out, work);\n}}\n",
+            ]
+        )

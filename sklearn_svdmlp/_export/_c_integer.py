@@ -1,0 +1,169 @@
+"""The integer step table of an integer-only model, and its integer entry points."""
+
+from ._c_file import c_float
+
+# Bytes of one svdmlp_int8_step (six pointers, six ints) and of the model on
+# a 32-bit core.
+_STEP_BYTES, _MODEL_BYTES = 48, 16
+
+_ACTIVATIONS = {
+    "identity": "SVDMLP_IDENTITY",
+    "logistic": "SVDMLP_LOGISTIC",
+    "softmax": "SVDMLP_SOFTMAX",
+    "exp": "SVDMLP_EXP",
+}
+
+
+class IntegerProgram:
+    """The integer steps of an :class:`~sklearn_svdmlp._network.IntegerNetwork`.
+
+    Parameters
+    ----------
+    file : CFile
+        Where the arrays go.
+    network : IntegerNetwork
+    scaler : StandardScaler or None
+        A scaler before the model: folded into the input quantization.
+    """
+
+    def __init__(self, file, network, scaler=None):
+        self.file, self.network, self.scaler = file, network, scaler
+        self.steps = [step for layer in network.layers for step in layer.steps]
+
+    @property
+    def widest(self):
+        """The widest int8 output of a step but the last (at least 1)."""
+        return max([1, *(step.n_out for step in self.steps[:-1])])
+
+    @property
+    def table_bytes(self):
+        """Bytes of the step table and the model on a 32-bit core."""
+        return _STEP_BYTES * len(self.steps) + _MODEL_BYTES
+
+    @property
+    def stack_bytes(self):
+        """Bytes ``<name>_predict_int8`` keeps on the stack: work, then logits."""
+        return 2 * self.widest + 2 * self.steps[-1].n_out
+
+    def _step(self, step):
+        """One row of the step table, its arrays written."""
+        f = self.file
+        cells = [
+            f.integers(step.weights, "int8_t"),
+            f.integers(step.bias, "int32_t"),
+            f.integers(step.multiplier, "int32_t"),
+            f.integers(step.shift, "int8_t"),
+            "0" if step.table is None else f.integers(step.table, "int8_t"),
+            "0" if step.runs is None else f.integers(step.runs, "int16_t"),
+            0 if step.runs is None else len(step.runs),
+            step.weights.shape[1],
+            step.n_out,
+            step.zero_point,
+            step.low,
+            step.high,
+        ]
+        return "{" + ", ".join(str(cell) for cell in cells) + "}"
+
+    def _quantize_input(self):
+        """``<name>_quantize_input``: the input as int8, the scaler folded in."""
+        p, network = self.file.prefix, self.network
+        inverse = network.input_inverse_scale
+        if self.scaler is None:
+            value = f"x[i] * {c_float(inverse)}"
+        else:
+            n = network.n_features
+            mean = self.scaler.mean_ if self.scaler.with_mean else [0.0] * n
+            scale = self.scaler.scale_ if self.scaler.with_std else [1.0] * n
+            means = self.file.floats(mean)
+            factors = self.file.floats([1.0 / (network.input_scale * s) for s in scale])
+            value = f"(x[i] - {means}[i]) * {factors}[i]"
+        return (
+            f"void {p}_quantize_input(const float *x, int8_t *xq)\n{{\n"
+            "    int i;\n"
+            f"    for (i = 0; i < {network.n_features}; i++) {{\n"
+            f"        float v = {value};\n"
+            "        int q;\n"
+            "        v = v < -256.0f ? -256.0f : v > 256.0f ? 256.0f : v;\n"
+            "        q = v >= 0.0f ? (int)(v + 0.5f) : -(int)(0.5f - v);\n"
+            f"        q += {p.upper()}_INPUT_ZERO_POINT;\n"
+            "        xq[i] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);\n"
+            "    }\n}\n"
+        )
+
+    def source(self):
+        """Macros, step table, ``<name>_quantize_input``, the logits and outputs."""
+        p, network = self.file.prefix, self.network
+        n_out = self.steps[-1].n_out
+        rows = ",\n    ".join(self._step(step) for step in self.steps)
+        scales = self.file.floats(network.output_scales)
+        activation = _ACTIVATIONS[network.output_activation]
+        return "\n".join(
+            [
+                f"#define {p.upper()}_INPUT_SCALE {c_float(network.input_scale)}\n"
+                f"#define {p.upper()}_INPUT_ZERO_POINT {network.input_zero_point}\n",
+                f"static const svdmlp_int8_step {p}_steps[{len(self.steps)}] = {{\n"
+                f"    {rows}\n}};\n\n"
+                f"static const svdmlp_int8_model {p}_network = {{{p}_steps, "
+                f"{len(self.steps)}, {network.n_features}, {n_out}}};\n",
+                self._quantize_input(),
+                f"static void {p}_logits(const int8_t *x, int16_t *logits)\n{{\n"
+                f"    int8_t work[SVDMLP_INT8_WORK_BYTES({self.widest})];\n"
+                f"    svdmlp_int8_forward(&{p}_network, x, logits, work);\n}}\n",
+                # The float entry points: quantize, integers, then float.
+                f"static void {p}_outputs(const float *x, float *out)\n{{\n"
+                f"    int8_t xq[{network.n_features}];\n"
+                f"    int16_t logits[{n_out}];\n    int j;\n"
+                f"    {p}_quantize_input(x, xq);\n"
+                f"    {p}_logits(xq, logits);\n"
+                f"    for (j = 0; j < {n_out}; j++) {{\n"
+                f"        out[j] = (float)logits[j] * {scales}[j];\n    }}\n"
+                f"    svdmlp_activate(out, {n_out}, {activation});\n}}\n",
+            ]
+        )
+
+
+def integer_api(spec, name, n_outputs, n_features):
+    """The integer entry points, and the float ones that go through them.
+
+    A classifier's labels are decided on the integer logits, as ``predict``
+    decides them; probabilities and a regressor's targets come from
+    ``<name>_outputs`` (dequantized logits, the output activation in float).
+    """
+    quantized = (
+        f"    int8_t xq[{n_features}];\n    {name}_quantize_input(x, xq);\n"
+    )
+    if spec.kind == "regression":
+        return (
+            f"void {name}_predict_int8(const int8_t *x, int16_t *y)\n{{\n"
+            f"    {name}_logits(x, y);\n}}\n\n"
+            f"void {name}_predict(const float *x, float *y)\n{{\n"
+            f"    {name}_outputs(x, y);\n}}\n"
+        )
+    if spec.kind == "multilabel":
+        return (
+            f"void {name}_predict_labels_int8(const int8_t *x, int *labels)\n{{\n"
+            f"    int16_t logits[{n_outputs}];\n    int j;\n"
+            f"    {name}_logits(x, logits);\n"
+            f"    for (j = 0; j < {n_outputs}; j++) {{\n"
+            "        labels[j] = logits[j] > 0;\n    }\n}\n\n"
+            f"void {name}_predict_proba(const float *x, float *proba)\n{{\n"
+            f"    {name}_outputs(x, proba);\n}}\n\n"
+            f"void {name}_predict_labels(const float *x, int *labels)\n{{\n"
+            f"{quantized}    {name}_predict_labels_int8(xq, labels);\n}}\n"
+        )
+    if spec.kind == "binary":
+        decide = "    return logits[0] > 0;\n"
+        proba = (
+            f"    {name}_outputs(x, proba + 1);\n    proba[0] = 1.0f - proba[1];\n"
+        )
+    else:
+        decide = f"    return svdmlp_int16_argmax(logits, {n_outputs});\n"
+        proba = f"    {name}_outputs(x, proba);\n"
+    return (
+        f"int {name}_predict_int8(const int8_t *x)\n{{\n"
+        f"    int16_t logits[{n_outputs}];\n    {name}_logits(x, logits);\n"
+        f"{decide}}}\n\n"
+        f"void {name}_predict_proba(const float *x, float *proba)\n{{\n{proba}}}\n\n"
+        f"int {name}_predict(const float *x)\n{{\n"
+        f"{quantized}    return {name}_predict_int8(xq);\n}}\n"
+    )

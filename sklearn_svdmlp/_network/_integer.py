@@ -1,0 +1,295 @@
+"""Integer-only inference: int8 activations, int8 weights, int32 sums.
+
+What a microcontroller without a floating-point unit runs, and what Python
+runs for ``integer_only=True``, to the bit. Every tensor between two steps
+is int8 with a scale and a zero point (``real = scale * (q - zero_point)``);
+weights are int8, symmetric, with one scale per output column. A step sums
+in int32 (the bias already at the sum's scale, the input's zero point
+folded into it), then requantizes with a fixed-point multiplier and shift
+(:func:`requantize`), adds the output's zero point and clamps (ReLU is the
+clamp at the zero point); a logistic or tanh layer then looks its output up
+in a 256-entry table. The last step writes int16 logits at the output's
+scale, zero point 0; the output activation (softmax, logistic) is applied
+in float only where probabilities are asked for. The C runtime's integer
+kernel (``svdmlp_int8_step``) computes exactly this.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._compat import ACTIVATIONS
+
+INT8 = (-128, 127)
+# The last step's logits: int16, symmetric.
+LOGIT_MAX = 32767
+
+
+def requantize(acc, multiplier, shift):
+    """``floor((acc * multiplier + 2**(shift - 1)) / 2**shift)``, in int64.
+
+    The fixed-point product of an int32 sum and a real multiplier
+    ``multiplier / 2**shift`` (``multiplier`` < 2**31, ``shift`` in 1..62),
+    rounded half up: exactly what the C runtime computes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._network._integer import requantize
+    >>> requantize(np.array([10, -10, 3]), np.array([1 << 30]), np.array([32]))
+    array([ 3, -2,  1])
+    """
+    acc = np.asarray(acc, dtype=np.int64)
+    shift = np.asarray(shift, dtype=np.int64)
+    return (acc * np.asarray(multiplier, dtype=np.int64) + (1 << (shift - 1))) >> shift
+
+
+def fixed_point(real):
+    """``(multiplier, shift)`` with ``multiplier / 2**shift`` closest to ``real``.
+
+    ``real`` is an array of non-negative multipliers; ``multiplier`` is in
+    ``[2**30, 2**31)`` (31 significant bits), ``shift`` in 1..62. A
+    multiplier too small for 62 bits of shift is 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._network._integer import fixed_point
+    >>> multiplier, shift = fixed_point(np.array([0.75]))
+    >>> int(multiplier[0]), int(shift[0]), int(multiplier[0]) / 2 ** int(shift[0])
+    (1610612736, 31, 0.75)
+    """
+    mantissa, exponent = np.frexp(np.asarray(real, dtype=np.float64))
+    multiplier = np.round(mantissa * 2.0**31).astype(np.int64)
+    carry = multiplier == 2**31
+    multiplier[carry] = 2**30
+    shift = 31 - exponent.astype(np.int64) - carry
+    multiplier[(shift > 62) | (multiplier <= 0)] = 0
+    shift = np.clip(shift, 1, 62)
+    return multiplier.astype(np.int32), shift.astype(np.int8)
+
+
+@dataclass(eq=False)
+class IntegerStep:
+    """One weight matrix applied in integer arithmetic.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_out, n_in), int8
+        One row per output (the order the C kernel reads them in), the
+        stored int8 values of the matrix.
+    bias : ndarray of shape (n_out,), int32
+        The bias at the sum's scale, less the input's zero point times each
+        row's sum.
+    multiplier : ndarray of shape (n_out,), int32
+    shift : ndarray of shape (n_out,), int8
+        Per output, the fixed-point rescaling of the sum (:func:`requantize`).
+    zero_point : int
+        The output's zero point.
+    low, high : int
+        The output's clamp (``low`` is the zero point after a ReLU).
+    table : ndarray of shape (256,), int8, or None
+        The activation, looked up at ``output + 128`` after the clamp
+        (logistic, tanh); ``None`` for none (or a ReLU, the clamp).
+    runs : ndarray of shape (n_runs, 2), int16, or None
+        ``(start, length)`` of each run of the inputs the step reads, in
+        order, for a first step that skips inputs constant on the training
+        data; ``None``: every input.
+    input_scale, output_scale : float, default=nan
+    input_zero_point, output_zero_point : int, default=0
+        How the step's input and output tensors are quantized (the output
+        after the table, for a step with one; the logits' largest scale):
+        for the summary and the tests, the arithmetic needs only the
+        integers.
+    table_scale : float, default=nan
+        For a step with a table, the scale of the pre-activation it looks
+        up (whose zero point is ``zero_point``).
+    """
+
+    weights: np.ndarray
+    bias: np.ndarray
+    multiplier: np.ndarray
+    shift: np.ndarray
+    zero_point: int
+    low: int
+    high: int
+    table: np.ndarray | None = None
+    runs: np.ndarray | None = None
+    input_scale: float = float("nan")
+    output_scale: float = float("nan")
+    input_zero_point: int = 0
+    output_zero_point: int = 0
+    table_scale: float = float("nan")
+
+    @property
+    def n_out(self):
+        return self.weights.shape[0]
+
+    @property
+    def output_dtype(self):
+        """int8 between steps; int16 for the logits of the last step."""
+        return np.dtype(np.int16 if self.high > INT8[1] else np.int8)
+
+    def read(self, n_features):
+        """Indices of the inputs the step reads, in order."""
+        if self.runs is None:
+            return np.arange(n_features)
+        return np.concatenate(
+            [np.arange(start, start + length) for start, length in self.runs]
+            + [np.zeros(0, dtype=np.int64)]
+        ).astype(np.int64)
+
+    def inputs(self, Q):
+        """The columns of ``Q`` the step reads (its runs), as int64."""
+        return Q[:, self.read(Q.shape[1])].astype(np.int64)
+
+    def forward(self, Q):
+        """The step's int8 (or int16) output for int8 inputs ``Q``."""
+        acc = self.inputs(Q) @ self.weights.T.astype(np.int64) + self.bias
+        out = requantize(acc, self.multiplier, self.shift) + self.zero_point
+        out = np.clip(out, self.low, self.high)
+        if self.table is not None:
+            out = self.table[out - INT8[0]]
+        return out.astype(self.output_dtype)
+
+    def arrays(self):
+        """Every array the step stores."""
+        arrays = [self.weights, self.bias, self.multiplier, self.shift]
+        return arrays + [a for a in (self.table, self.runs) if a is not None]
+
+
+@dataclass(eq=False)
+class IntegerLayer:
+    """A dense or factored layer as integer steps (one, or two for factors).
+
+    Parameters
+    ----------
+    steps : list of IntegerStep
+    activation : str
+        The layer's activation (done by the last step's clamp or table).
+    """
+
+    steps: list
+    activation: str
+
+    @property
+    def shape(self):
+        """``(n_in, n_out)``."""
+        return self.steps[0].weights.shape[1], self.steps[-1].n_out
+
+    @property
+    def rank(self):
+        """Width of the int8 intermediate of a factored layer, else ``None``."""
+        return self.steps[0].n_out if len(self.steps) > 1 else None
+
+    @property
+    def n_params(self):
+        """Weights plus biases."""
+        return sum(step.weights.size + step.bias.size for step in self.steps)
+
+    @property
+    def n_multiply_adds(self):
+        """Multiply-adds per sample."""
+        return sum(step.weights.size for step in self.steps)
+
+    @property
+    def n_bytes(self):
+        """Bytes of every array stored: weights, biases, rescaling, tables, runs."""
+        return sum(array.nbytes for step in self.steps for array in step.arrays())
+
+    def forward(self, Q):
+        """The layer's integer output for integer inputs ``Q``."""
+        for step in self.steps:
+            Q = step.forward(Q)
+        return Q
+
+    def summary_cells(self):
+        """Kind, shape and rank, as the summary table shows them."""
+        n_in, n_out = self.shape
+        if self.rank is None:
+            return "dense int8-only", f"{n_in} x {n_out}", "-"
+        return "factored int8-only", f"{n_in} x {self.rank} x {n_out}", str(self.rank)
+
+
+@dataclass(eq=False)
+class IntegerNetwork:
+    """A network that computes with integers only, between a float input and output.
+
+    Parameters
+    ----------
+    layers : list of IntegerLayer
+    input_scale : float
+    input_zero_point : int
+        How the float input is quantized: ``q = clamp(round(x / scale) +
+        zero_point)``, rounded half away from zero, in float32 (see
+        :meth:`quantize_input`).
+    output_scales : ndarray of shape (n_outputs,), float32
+        What each int16 logit is worth.
+    output_activation : str
+        Applied in float to the logits when probabilities (or a Poisson
+        regressor's predictions) are asked for.
+    n_features : int
+        Inputs, constant ones included (the first step's runs skip those).
+    """
+
+    layers: list
+    input_scale: float
+    input_zero_point: int
+    output_scales: np.ndarray
+    output_activation: str
+    n_features: int
+
+    @property
+    def input_inverse_scale(self):
+        """``1 / input_scale`` in float32: what the input is multiplied by."""
+        return np.float32(1.0 / self.input_scale)
+
+    @property
+    def n_params(self):
+        return sum(layer.n_params for layer in self.layers)
+
+    @property
+    def n_bytes(self):
+        """Every array stored, and the input's scale and zero point (8 bytes)."""
+        return sum(layer.n_bytes for layer in self.layers) + (
+            self.output_scales.nbytes + 8
+        )
+
+    @property
+    def n_multiply_adds(self):
+        return sum(layer.n_multiply_adds for layer in self.layers)
+
+    def quantize_input(self, X):
+        """``X`` as int8, as the C runtime's ``quantize_input`` does it.
+
+        ``v = x * (1 / scale)`` in float32 (``1 / scale`` rounded to float32
+        once, as the C file writes it), clamped to [-256, 256], rounded half
+        away from zero, plus the zero point, clamped to int8.
+        """
+        X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, np.float32)
+        inverse = self.input_inverse_scale
+        v = np.clip(X * inverse, np.float32(-256), np.float32(256))
+        rounded = np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))
+        q = rounded.astype(np.int64) + self.input_zero_point
+        return np.clip(q, *INT8).astype(np.int8)
+
+    def integer_outputs(self, Q):
+        """The int16 logits for int8 inputs ``Q``: what ``predict_int8`` sees."""
+        for layer in self.layers:
+            Q = layer.forward(Q)
+        return Q
+
+    def logits(self, X):
+        """The logits of float inputs ``X``, dequantized in float32."""
+        Q = self.integer_outputs(self.quantize_input(X))
+        return Q.astype(np.float32) * self.output_scales
+
+    def forward(self, X):
+        """Outputs of float inputs ``X``: the output activation of :meth:`logits`."""
+        output = self.logits(X)
+        ACTIVATIONS[self.output_activation](output)
+        return output
+
+    def predictions(self, X, spec):
+        """Predictions from the integer logits, as the device decides them."""
+        return spec.predict_from_logits(self.logits(X))

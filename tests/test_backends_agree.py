@@ -1,0 +1,197 @@
+"""Every backend computes the same thing: predict, the C file, the ONNX graph.
+
+Random networks of every output kind, activation, one to three hidden
+layers, both methods and every storage format, with and without
+``integer_only``, on inputs with a constant column, zeros, and extremes far
+beyond what the model was calibrated on (integer-only inference saturates,
+never wraps). The examples are derandomized, so CI runs the same ones every
+time; ``SVDMLP_BACKEND_EXAMPLES=500 pytest tests/test_backends_agree.py``
+runs more.
+"""
+
+import ctypes
+import os
+import shutil
+import subprocess
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from sklearn_svdmlp import (
+    SVDCompressedMLPClassifier,
+    SVDCompressedMLPRegressor,
+    c_runtime_dir,
+    export_c,
+)
+
+EXAMPLES = int(os.environ.get("SVDMLP_BACKEND_EXAMPLES", "25"))
+COMPILER = shutil.which("cc")
+KINDS = ["binary", "multiclass", "multilabel", "regression", "regression-2"]
+
+
+@st.composite
+def configurations(draw):
+    quantize = draw(st.sampled_from([None, "float32", "float16", "int8"]))
+    return {
+        "kind": draw(st.sampled_from(KINDS)),
+        "activation": draw(st.sampled_from(["relu", "tanh", "logistic", "identity"])),
+        "hidden": tuple(draw(st.lists(st.integers(3, 9), min_size=1, max_size=3))),
+        "method": draw(st.sampled_from(["svd", "truncated"])),
+        "quantize": quantize,
+        "integer_only": quantize == "int8" and draw(st.booleans()),
+        "n_features": draw(st.integers(2, 6)),
+        "seed": draw(st.integers(0, 2**16)),
+    }
+
+
+def fitted_model(config):
+    """A compressed model of the configuration, and inputs to compare on."""
+    rng = np.random.default_rng(config["seed"])
+    n_features, kind = config["n_features"], config["kind"]
+    X = rng.normal(size=(80, n_features))
+    X[:, 0] = 0.5  # constant on the training data
+    signal = X @ rng.normal(size=(n_features, 3))
+    # Classes split at the quantiles: every class and label well represented.
+    above = signal > np.median(signal, axis=0)
+    if kind == "binary":
+        y = above[:, 0]
+    elif kind == "multiclass":
+        y = np.digitize(signal[:, 0], np.quantile(signal[:, 0], [1 / 3, 2 / 3]))
+    elif kind == "multilabel":
+        y = above.astype(int)
+    else:
+        y = np.tanh(signal[:, : 1 if kind == "regression" else 2])
+        y = y[:, 0] if kind == "regression" else y
+    network_type = MLPRegressor if kind.startswith("regression") else MLPClassifier
+    network = network_type(
+        hidden_layer_sizes=config["hidden"],
+        activation=config["activation"],
+        max_iter=60,
+        random_state=0,
+    )
+    estimator = (
+        SVDCompressedMLPRegressor
+        if kind.startswith("regression")
+        else SVDCompressedMLPClassifier
+    )
+    model = estimator(
+        network,
+        method=config["method"],
+        rank=2
+        if config["method"] == "truncated"
+        else [2] * len(config["hidden"]) + [None],
+        quantize=config["quantize"],
+        integer_only=config["integer_only"],
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    X_new = rng.normal(size=(12, n_features))
+    X_new[:3] *= 1e3  # far beyond the training range
+    X_new[3] = 0.0
+    X_new[4, 0] = -2.0  # the constant column, otherwise
+    return model, X_new
+
+
+def _compare(model, X, labels, outputs, what):
+    """``labels`` and ``outputs`` of another backend against the model's own.
+
+    Integer-only models decide on integers: the labels must be the same.
+    Float models compute in float32 elsewhere (float64 in Python): labels are
+    compared where the model's own outputs are not within float32 rounding
+    of a tie.
+    """
+    expected = model.predict(X)
+    if model.output_spec_.kind == "regression":
+        scale = 1 + np.abs(expected)
+        tolerance = 1e-6 if model.integer_only else 1e-4
+        assert np.all(
+            np.abs(outputs.reshape(expected.shape) - expected) <= tolerance * scale
+        ), what
+        return
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(outputs, proba, atol=2e-4, err_msg=what)
+    if model.integer_only:
+        np.testing.assert_array_equal(labels, expected, err_msg=what)
+        return
+    if model.output_spec_.kind == "multilabel":
+        clear = np.abs(proba - 0.5) > 1e-4
+        np.testing.assert_array_equal(labels[clear], expected[clear], err_msg=what)
+        return
+    top = np.sort(proba, axis=1)
+    clear = top[:, -1] - top[:, -2] > 1e-4
+    np.testing.assert_array_equal(labels[clear], expected[clear], err_msg=what)
+
+
+def _c_predictions(model, X, directory):
+    runtime = c_runtime_dir()
+    (directory / "model.c").write_text(export_c(model))
+    subprocess.run(
+        [COMPILER, "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
+        + [f"-I{runtime}", "-shared", "-fPIC", str(directory / "model.c")]
+        + [str(runtime / "svdmlp.c"), "-o", str(directory / "model.so"), "-lm"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    c = ctypes.CDLL(str(directory / "model.so"))
+    spec = model.output_spec_
+    rows = [
+        np.ascontiguousarray(row, dtype=np.float32).ctypes.data_as(
+            ctypes.POINTER(ctypes.c_float)
+        )
+        for row in X
+    ]
+    if spec.kind == "regression":
+        out = (ctypes.c_float * spec.n_outputs)()
+        outputs = [(c.svdmlp_predict(row, out), list(out))[1] for row in rows]
+        return None, np.array(outputs)
+    proba = (ctypes.c_float * spec.n_targets)()
+    outputs = np.array(
+        [(c.svdmlp_predict_proba(row, proba), list(proba))[1] for row in rows]
+    )
+    if spec.kind == "multilabel":
+        labels = (ctypes.c_int * spec.n_outputs)()
+        decided = [
+            (c.svdmlp_predict_labels(row, labels), list(labels))[1] for row in rows
+        ]
+        return np.array(decided), outputs
+    c.svdmlp_predict.restype = ctypes.c_int
+    return model.classes_[[c.svdmlp_predict(row) for row in rows]], outputs
+
+
+@pytest.mark.skipif(COMPILER is None, reason="no C compiler (cc) found")
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None)
+@given(configurations())
+def test_the_c_file_computes_what_predict_computes(tmp_path_factory, config):
+    model, X = fitted_model(config)
+    labels, outputs = _c_predictions(model, X, tmp_path_factory.mktemp("c"))
+    _compare(model, X, labels, outputs, f"C, {config}")
+
+
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None)
+@given(configurations())
+def test_the_onnx_graph_computes_what_predict_computes(config):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    to_onnx = pytest.importorskip("skl2onnx").to_onnx
+    import sklearn_svdmlp.onnx  # noqa: F401  (registers the converters)
+
+    model, X = fitted_model(config)
+    X = X.astype(np.float32)
+    options = None if model.output_spec_.kind == "regression" else {"zipmap": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        onx = to_onnx(model, X[:1], options=options)
+    session = onnxruntime.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    results = session.run(None, {session.get_inputs()[0].name: X})
+    if model.output_spec_.kind == "regression":
+        _compare(model, X, None, results[0], f"ONNX, {config}")
+    else:
+        _compare(model, X, results[0], results[1], f"ONNX, {config}")

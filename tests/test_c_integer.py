@@ -1,0 +1,242 @@
+"""export_c of an integer-only model, compiled for this machine: the same integers."""
+
+import ctypes
+import shutil
+import subprocess
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    make_multilabel_classification,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_svdmlp import (
+    SVDCompressedMLPClassifier,
+    SVDCompressedMLPRegressor,
+    c_runtime_dir,
+    export_c,
+)
+
+COMPILER = shutil.which("cc")
+pytestmark = pytest.mark.skipif(COMPILER is None, reason="no C compiler (cc) found")
+STRICT = [
+    "-std=c99",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-pedantic",
+    "-Wshadow",
+    "-Wstrict-prototypes",
+    "-Wmissing-prototypes",
+    "-Wconversion",
+    "-Wdouble-promotion",
+]
+INT8, FLOAT = ctypes.POINTER(ctypes.c_int8), ctypes.POINTER(ctypes.c_float)
+
+
+def compiled(source, directory):
+    runtime = c_runtime_dir()
+    (directory / "model.c").write_text(source)
+    subprocess.run(
+        [COMPILER, *STRICT, "-O2", f"-I{runtime}", "-shared", "-fPIC"]
+        + [str(directory / "model.c"), str(runtime / "svdmlp.c")]
+        + ["-o", str(directory / "model.so"), "-lm"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return ctypes.CDLL(str(directory / "model.so"))
+
+
+def fitted(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+def each_row(X, dtype, call):
+    return [
+        call(
+            np.ascontiguousarray(row, dtype=dtype).ctypes.data_as(
+                INT8 if dtype == np.int8 else FLOAT
+            )
+        )
+        for row in X
+    ]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
+@pytest.mark.parametrize("method", ["svd", "truncated"])
+def test_multiclass(tmp_path, activation, method):
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, _ = train_test_split(X / 16, y, random_state=0)
+    model = fitted(
+        SVDCompressedMLPClassifier(
+            MLPClassifier(
+                (32, 16), activation=activation, max_iter=300, random_state=0
+            ),
+            method=method,
+            rank=[8, 8, None] if method == "svd" else 8,
+            quantize="int8",
+            integer_only=True,
+        ),
+        X_train,
+        y_train,
+    )
+    source = export_c(model)
+    assert "#define SVDMLP_INPUT_ZERO_POINT" in source
+    c = compiled(source, tmp_path)
+    network = model.network_
+    # The input quantized as in Python, to the bit.
+    xq = (ctypes.c_int8 * 64)()
+    quantized = each_row(
+        X_test, np.float32, lambda x: (c.svdmlp_quantize_input(x, xq), list(xq))[1]
+    )
+    Q = network.quantize_input(X_test)
+    np.testing.assert_array_equal(quantized, Q)
+    # The integer entry point decides on the same logits.
+    c.svdmlp_predict_int8.restype = ctypes.c_int
+    labels = each_row(Q, np.int8, c.svdmlp_predict_int8)
+    logits = network.integer_outputs(Q)
+    np.testing.assert_array_equal(labels, logits.argmax(axis=1))
+    # And the float ones are predict and predict_proba.
+    c.svdmlp_predict.restype = ctypes.c_int
+    labels = each_row(X_test, np.float32, c.svdmlp_predict)
+    np.testing.assert_array_equal(model.classes_[labels], model.predict(X_test))
+    proba = (ctypes.c_float * 10)()
+    rows = each_row(
+        X_test, np.float32, lambda x: (c.svdmlp_predict_proba(x, proba), list(proba))[1]
+    )
+    np.testing.assert_allclose(rows, model.predict_proba(X_test), atol=1e-6)
+
+
+def test_binary_after_a_standard_scaler(tmp_path):
+    X, y = load_breast_cancer(return_X_y=True)
+    X_train, X_test, y_train, _ = train_test_split(X, y, random_state=0)
+    pipeline = fitted(
+        make_pipeline(
+            StandardScaler(),
+            SVDCompressedMLPClassifier(
+                MLPClassifier((16,), max_iter=300, random_state=0),
+                rank=3,
+                quantize="int8",
+                integer_only=True,
+            ),
+        ),
+        X_train,
+        y_train,
+    )
+    c = compiled(export_c(pipeline, name="cancer"), tmp_path)
+    # The scaler is folded into the input's quantization: in float32, it
+    # may round a value one step otherwise than Python's float64 scaler.
+    xq = (ctypes.c_int8 * 30)()
+    quantized = np.array(
+        each_row(
+            X_test, np.float32, lambda x: (c.cancer_quantize_input(x, xq), list(xq))[1]
+        )
+    )
+    network = pipeline[-1].network_
+    expected = network.quantize_input(pipeline[0].transform(X_test))
+    assert np.abs(quantized - expected.astype(int)).max() <= 1
+    assert np.mean(quantized == expected) > 0.999
+    c.cancer_predict.restype = ctypes.c_int
+    labels = each_row(X_test, np.float32, c.cancer_predict)
+    np.testing.assert_array_equal(labels, pipeline.predict(X_test))
+    c.cancer_predict_int8.restype = ctypes.c_int
+    labels = each_row(expected, np.int8, c.cancer_predict_int8)
+    np.testing.assert_array_equal(labels, network.integer_outputs(expected)[:, 0] > 0)
+
+
+def test_multilabel(tmp_path):
+    X, Y = make_multilabel_classification(n_samples=300, n_classes=4, random_state=0)
+    model = fitted(
+        SVDCompressedMLPClassifier(
+            MLPClassifier((24,), max_iter=300, random_state=0),
+            method="truncated",
+            rank=6,
+            quantize="int8",
+            integer_only=True,
+        ),
+        X,
+        Y,
+    )
+    c = compiled(export_c(model), tmp_path)
+    labels = (ctypes.c_int * 4)()
+    for function, dtype, rows in [
+        (c.svdmlp_predict_labels, np.float32, X),
+        (c.svdmlp_predict_labels_int8, np.int8, model.network_.quantize_input(X)),
+    ]:
+        printed = each_row(
+            rows, dtype, lambda x, f=function: (f(x, labels), list(labels))[1]
+        )
+        np.testing.assert_array_equal(printed, model.predict(X))
+
+
+def test_regression(tmp_path):
+    X, y = load_diabetes(return_X_y=True)
+    Y = np.column_stack([y, -y]) / y.std()
+    model = fitted(
+        SVDCompressedMLPRegressor(
+            MLPRegressor(hidden_layer_sizes=(24,), max_iter=300, random_state=0),
+            rank=4,
+            quantize="int8",
+            integer_only=True,
+        ),
+        X,
+        Y,
+    )
+    c = compiled(export_c(model), tmp_path)
+    values = (ctypes.c_int16 * 2)()
+    Q = model.network_.quantize_input(X)
+    printed = each_row(
+        Q, np.int8, lambda x: (c.svdmlp_predict_int8(x, values), list(values))[1]
+    )
+    np.testing.assert_array_equal(printed, model.network_.integer_outputs(Q))
+    y_out = (ctypes.c_float * 2)()
+    predicted = each_row(
+        X, np.float32, lambda x: (c.svdmlp_predict(x, y_out), list(y_out))[1]
+    )
+    np.testing.assert_array_equal(np.float32(predicted), model.predict(X))
+
+
+def test_the_integer_entry_point_keeps_a_small_stack(tmp_path):
+    """784 inputs, 100 and 50 hidden units: bytes of the widest, not floats of 784."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 784)), np.arange(60) % 10
+    model = fitted(
+        SVDCompressedMLPClassifier(
+            MLPClassifier((100, 50), max_iter=5, random_state=0),
+            rank=[20, 10, None],
+            quantize="int8",
+            integer_only=True,
+        ),
+        X,
+        y,
+    )
+    source = export_c(model)
+    assert "int8_t work[SVDMLP_INT8_WORK_BYTES(100)]" in source
+    assert "RAM: 220 bytes of stack for svdmlp_predict_int8" in source
+    (tmp_path / "model.c").write_text(source)
+    subprocess.run(
+        [COMPILER, *STRICT, "-O2", "-fstack-usage", f"-I{c_runtime_dir()}"]
+        + ["-c", "model.c", "-o", "model.o"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    frames = {
+        line.split("\t")[0].split(":")[-1]: int(line.split("\t")[1])
+        for line in (tmp_path / "model.su").read_text().splitlines()
+    }
+    # Work buffers (2 x 100 bytes) and the logits (10 x 2), in one frame.
+    assert 220 <= frames["svdmlp_predict_int8"] <= 220 + 64

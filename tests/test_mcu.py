@@ -1,0 +1,142 @@
+"""The exported C on emulated Cortex-M0+, M3 and M4F cores: what predict says.
+
+Each firmware (``tests/firmware``) is cross-compiled with
+``arm-none-eabi-gcc``, runs bare-metal on QEMU's MPS2 boards and prints its
+predictions for held-out rows over semihosting. Without the tools these
+tests skip, naming the Debian packages; CI sets ``SVDMLP_REQUIRE_MCU=1``
+(``.ci/run``), so that there they fail instead.
+"""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+from firmware import (
+    CORES,
+    PACKAGES,
+    build,
+    floating_point_used,
+    harness,
+    missing_tools,
+    printed_rows,
+    run,
+)
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    make_multilabel_classification,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from sklearn_svdmlp import (
+    SVDCompressedMLPClassifier,
+    SVDCompressedMLPRegressor,
+    export_c,
+)
+
+MISSING = missing_tools()
+REQUIRED = os.environ.get("SVDMLP_REQUIRE_MCU") == "1"
+pytestmark = pytest.mark.skipif(
+    bool(MISSING) and not REQUIRED,
+    reason=f"no {', '.join(MISSING)}: apt-get install {PACKAGES}",
+)
+N_ROWS = 60
+
+
+def test_the_tools_are_here():
+    """Where the emulated cores are required (CI), their absence fails."""
+    assert not MISSING, f"missing {MISSING}: apt-get install {PACKAGES}"
+
+
+def _fitted(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+def _data(kind):
+    if kind == "multiclass":
+        X, y = load_digits(return_X_y=True)
+        X = X / 16
+    elif kind == "binary":
+        X, y = load_breast_cancer(return_X_y=True)
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+    elif kind == "multilabel":
+        X, y = make_multilabel_classification(
+            n_samples=300, n_classes=4, random_state=0
+        )
+    else:
+        X, y = load_diabetes(return_X_y=True)
+        y = np.column_stack([y, -y]) / y.std()
+    return train_test_split(X, y, random_state=0)
+
+
+@pytest.fixture(
+    scope="module", params=["multiclass", "binary", "multilabel", "regression"]
+)
+def integer_model(request):
+    kind = request.param
+    X_train, X_test, y_train, _ = _data(kind)
+    if kind == "regression":
+        network = MLPRegressor(hidden_layer_sizes=(24,), max_iter=300, random_state=0)
+        model = SVDCompressedMLPRegressor(network, rank=4)
+    else:
+        network = MLPClassifier((24, 12), max_iter=300, random_state=0)
+        model = SVDCompressedMLPClassifier(network, rank=[6, 6, None])
+    model.set_params(quantize="int8", integer_only=True, random_state=0)
+    return kind, _fitted(model, X_train, y_train), X_test[:N_ROWS]
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_integer_only_firmware_predicts_what_predict_says(
+    integer_model, core, tmp_path
+):
+    kind, model, X = integer_model
+    network = model.network_
+    Q = network.quantize_input(X)
+    logits = network.integer_outputs(Q)
+    entry = {"multilabel": "labels", "regression": "values"}.get(kind, "label")
+    n_outputs = logits.shape[1] if kind in ("multilabel", "regression") else 1
+    main = harness("svdmlp", Q, entry, n_outputs, paint=True)
+    elf = build(tmp_path, export_c(model), main, core)
+    output = run(elf, core)
+    printed = printed_rows(output)
+    if kind == "regression":
+        np.testing.assert_array_equal(printed, logits)  # the int16 values
+        np.testing.assert_array_equal(
+            printed.astype(np.float32) * network.output_scales, model.predict(X)
+        )
+    elif kind == "multilabel":
+        np.testing.assert_array_equal(printed, model.predict(X))
+    else:
+        np.testing.assert_array_equal(model.classes_[printed[:, 0]], model.predict(X))
+    # Nothing of floating point is linked: no library routine, no FPU
+    # instruction (the M4F has one).
+    assert floating_point_used(elf) == []
+    # One prediction's stack: a small multiple of the widest layer, in bytes.
+    (stack,) = [int(line.split()[1]) for line in output.splitlines() if "stack" in line]
+    assert stack <= 512
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_float_firmware_predicts_what_predict_says(core, tmp_path):
+    X_train, X_test, y_train, _ = _data("multiclass")
+    model = _fitted(
+        SVDCompressedMLPClassifier(
+            MLPClassifier((24, 12), max_iter=300, random_state=0),
+            rank=[6, 6, None],
+            quantize="int8",
+        ),
+        X_train,
+        y_train,
+    )
+    X = X_test[:N_ROWS].astype(np.float32)
+    elf = build(tmp_path, export_c(model), harness("svdmlp", X, "label"), core)
+    labels = printed_rows(run(elf, core))[:, 0]
+    np.testing.assert_array_equal(model.classes_[labels], model.predict(X))
+    # The float path uses floating point (software on the M0+ and M3).
+    assert floating_point_used(elf)
