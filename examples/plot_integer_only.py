@@ -124,14 +124,14 @@ if compiler is not None:
 # ``python benchmarks/mcu.py`` links the C file into a bare-metal firmware,
 # runs it on QEMU's emulated Cortex-M boards and counts the instructions of
 # one prediction (its figures for this network; ``tests/test_mcu.py`` checks
-# the labels on every core in CI). Integer-only inference takes 33 times fewer
-# instructions than the same model in float on a Cortex-M0+, 22 on an M3,
+# the labels on every core in CI). Integer-only inference takes 28 times fewer
+# instructions than the same model in float on a Cortex-M0+, 19 on an M3,
 # and 90 times fewer than emlearn's C code for the uncompressed network.
 cores = ["Cortex-M0+", "Cortex-M3", "Cortex-M4F"]
 measured = {
     "emlearn, uncompressed": [14_756_043, 6_862_529, 595_459],
-    "int8 weights, float arithmetic": [5_387_430, 2_611_610, 233_440],
-    "integer-only": [163_841, 119_493, 89_701],
+    "int8 weights, float arithmetic": [4_668_158, 2_290_194, 195_497],
+    "integer-only": [163_814, 119_487, 89_694],
 }
 fig, ax = plt.subplots(figsize=(7, 3.5))
 width = 0.27

@@ -12,11 +12,11 @@ runs more.
 import ctypes
 import os
 import shutil
-import subprocess
 import warnings
 
 import numpy as np
 import pytest
+from _helpers import compiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -24,7 +24,6 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn_svdmlp import (
     SVDCompressedMLPClassifier,
     SVDCompressedMLPRegressor,
-    c_runtime_dir,
     export_c,
 )
 
@@ -34,15 +33,20 @@ KINDS = ["binary", "multiclass", "multilabel", "regression", "regression-2"]
 
 
 @st.composite
-def configurations(draw):
-    quantize = draw(st.sampled_from([None, "float32", "float16", "int8"]))
+def configurations(draw, integer_only=None):
+    """A model to draw; ``integer_only=True`` draws integer-only ones only."""
+    if integer_only:
+        quantize = "int8"
+    else:
+        quantize = draw(st.sampled_from([None, "float32", "float16", "int8"]))
     return {
         "kind": draw(st.sampled_from(KINDS)),
         "activation": draw(st.sampled_from(["relu", "tanh", "logistic", "identity"])),
         "hidden": tuple(draw(st.lists(st.integers(3, 9), min_size=1, max_size=3))),
         "method": draw(st.sampled_from(["svd", "truncated"])),
         "quantize": quantize,
-        "integer_only": quantize == "int8" and draw(st.booleans()),
+        "integer_only": bool(integer_only)
+        or (quantize == "int8" and draw(st.booleans())),
         "n_features": draw(st.integers(2, 6)),
         "seed": draw(st.integers(0, 2**16)),
     }
@@ -129,17 +133,7 @@ def _compare(model, X, labels, outputs, what):
 
 
 def _c_predictions(model, X, directory):
-    runtime = c_runtime_dir()
-    (directory / "model.c").write_text(export_c(model))
-    subprocess.run(
-        [COMPILER, "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
-        + [f"-I{runtime}", "-shared", "-fPIC", str(directory / "model.c")]
-        + [str(runtime / "svdmlp.c"), "-o", str(directory / "model.so"), "-lm"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    c = ctypes.CDLL(str(directory / "model.so"))
+    c = compiled(export_c(model), directory)
     spec = model.output_spec_
     rows = [
         np.ascontiguousarray(row, dtype=np.float32).ctypes.data_as(
@@ -165,18 +159,28 @@ def _c_predictions(model, X, directory):
     return model.classes_[[c.svdmlp_predict(row) for row in rows]], outputs
 
 
+def _check_c(config, directory):
+    model, X = fitted_model(config)
+    labels, outputs = _c_predictions(model, X, directory)
+    _compare(model, X, labels, outputs, f"C, {config}")
+
+
 @pytest.mark.skipif(COMPILER is None, reason="no C compiler (cc) found")
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None)
 @given(configurations())
 def test_the_c_file_computes_what_predict_computes(tmp_path_factory, config):
-    model, X = fitted_model(config)
-    labels, outputs = _c_predictions(model, X, tmp_path_factory.mktemp("c"))
-    _compare(model, X, labels, outputs, f"C, {config}")
+    _check_c(config, tmp_path_factory.mktemp("c"))
 
 
+@pytest.mark.skipif(COMPILER is None, reason="no C compiler (cc) found")
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None)
-@given(configurations())
-def test_the_onnx_graph_computes_what_predict_computes(config):
+@given(configurations(integer_only=True))
+def test_integer_only_c_computes_what_predict_computes(tmp_path_factory, config):
+    """Integer-only models of every kind: the labels and values to the bit."""
+    _check_c(config, tmp_path_factory.mktemp("c"))
+
+
+def _check_onnx(config):
     onnxruntime = pytest.importorskip("onnxruntime")
     to_onnx = pytest.importorskip("skl2onnx").to_onnx
     import sklearn_svdmlp.onnx  # noqa: F401  (registers the converters)
@@ -195,3 +199,15 @@ def test_the_onnx_graph_computes_what_predict_computes(config):
         _compare(model, X, None, results[0], f"ONNX, {config}")
     else:
         _compare(model, X, results[0], results[1], f"ONNX, {config}")
+
+
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None)
+@given(configurations())
+def test_the_onnx_graph_computes_what_predict_computes(config):
+    _check_onnx(config)
+
+
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None)
+@given(configurations(integer_only=True))
+def test_integer_only_onnx_computes_what_predict_computes(config):
+    _check_onnx(config)

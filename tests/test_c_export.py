@@ -2,11 +2,11 @@
 
 import ctypes
 import shutil
-import subprocess
 import warnings
 
 import numpy as np
 import pytest
+from _helpers import compiled
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
@@ -24,41 +24,11 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn_svdmlp import (
     SVDCompressedMLPClassifier,
     SVDCompressedMLPRegressor,
-    c_runtime_dir,
     export_c,
 )
 
 COMPILER = shutil.which("cc")
 pytestmark = pytest.mark.skipif(COMPILER is None, reason="no C compiler (cc) found")
-FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
-
-
-def compiled(source, tmp_path, name="svdmlp"):
-    """The C file and the runtime built into a shared library, loaded with ctypes."""
-    path = tmp_path / f"{name}.c"
-    path.write_text(source)
-    library = tmp_path / f"lib{name}.so"
-    runtime = c_runtime_dir()
-    subprocess.run(
-        [
-            COMPILER,
-            *FLAGS,
-            f"-I{runtime}",
-            "-shared",
-            "-fPIC",
-            str(path),
-            str(runtime / "svdmlp.c"),
-            "-o",
-            str(library),
-            "-lm",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return ctypes.CDLL(str(library))
-
-
 def run(library, function, X, n_outputs, out_type=ctypes.c_float):
     """Call ``function(x, out)`` for each row of ``X``."""
     call = getattr(library, function)

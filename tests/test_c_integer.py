@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import STRICT_C, compiled
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
@@ -28,33 +29,7 @@ from sklearn_svdmlp import (
 
 COMPILER = shutil.which("cc")
 pytestmark = pytest.mark.skipif(COMPILER is None, reason="no C compiler (cc) found")
-STRICT = [
-    "-std=c99",
-    "-Wall",
-    "-Wextra",
-    "-Werror",
-    "-pedantic",
-    "-Wshadow",
-    "-Wstrict-prototypes",
-    "-Wmissing-prototypes",
-    "-Wconversion",
-    "-Wdouble-promotion",
-]
 INT8, FLOAT = ctypes.POINTER(ctypes.c_int8), ctypes.POINTER(ctypes.c_float)
-
-
-def compiled(source, directory):
-    runtime = c_runtime_dir()
-    (directory / "model.c").write_text(source)
-    subprocess.run(
-        [COMPILER, *STRICT, "-O2", f"-I{runtime}", "-shared", "-fPIC"]
-        + [str(directory / "model.c"), str(runtime / "svdmlp.c")]
-        + ["-o", str(directory / "model.so"), "-lm"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return ctypes.CDLL(str(directory / "model.so"))
 
 
 def fitted(model, X, y):
@@ -103,6 +78,13 @@ def test_multiclass(tmp_path, activation, method):
     )
     Q = network.quantize_input(X_test)
     np.testing.assert_array_equal(quantized, Q)
+    # NaN (which predict refuses) quantizes to the zero point, as in Python.
+    row = X_test[:1].copy()
+    row[0, 9] = np.nan
+    (quantized,) = each_row(
+        row, np.float32, lambda x: (c.svdmlp_quantize_input(x, xq), list(xq))[1]
+    )
+    assert quantized[9] == network.input_zero_point == network.quantize_input(row)[0, 9]
     # The integer entry point decides on the same logits.
     c.svdmlp_predict_int8.restype = ctypes.c_int
     labels = each_row(Q, np.int8, c.svdmlp_predict_int8)
@@ -227,7 +209,7 @@ def test_the_integer_entry_point_keeps_a_small_stack(tmp_path):
     assert "RAM: 220 bytes of stack for svdmlp_predict_int8" in source
     (tmp_path / "model.c").write_text(source)
     subprocess.run(
-        [COMPILER, *STRICT, "-O2", "-fstack-usage", f"-I{c_runtime_dir()}"]
+        [COMPILER, *STRICT_C, "-O2", "-fstack-usage", f"-I{c_runtime_dir()}"]
         + ["-c", "model.c", "-o", "model.o"],
         check=True,
         capture_output=True,
@@ -240,3 +222,23 @@ def test_the_integer_entry_point_keeps_a_small_stack(tmp_path):
     }
     # Work buffers (2 x 100 bytes) and the logits (10 x 2), in one frame.
     assert 220 <= frames["svdmlp_predict_int8"] <= 220 + 64
+
+
+def test_every_input_constant(tmp_path):
+    """Nothing to read: the first step's arrays are empty, and C has none."""
+    X, y = np.ones((40, 5)), np.arange(40) % 2
+    model = fitted(
+        SVDCompressedMLPClassifier(
+            MLPClassifier((4,), max_iter=20, random_state=0),
+            rank=None,
+            quantize="int8",
+            integer_only=True,
+        ),
+        X,
+        y,
+    )
+    assert model.layers_[0].steps[0].weights.shape == (4, 0)
+    c = compiled(export_c(model), tmp_path)
+    c.svdmlp_predict.restype = ctypes.c_int
+    labels = each_row(X[:3] * 7, np.float32, c.svdmlp_predict)
+    np.testing.assert_array_equal(model.classes_[labels], model.predict(X[:3] * 7))

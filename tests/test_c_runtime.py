@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import STRICT_C
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
@@ -17,21 +18,7 @@ from sklearn_svdmlp import SVDCompressedMLPClassifier, c_runtime_dir, export_c
 
 COMPILER = shutil.which("cc")
 pytestmark = pytest.mark.skipif(COMPILER is None, reason="no C compiler (cc) found")
-# As strict as gcc gets for C99 code meant for small devices: no implicit
-# conversion, no promotion to double, no prototype missing.
-STRICT = [
-    "-std=c99",
-    "-Wall",
-    "-Wextra",
-    "-Werror",
-    "-pedantic",
-    "-Wshadow",
-    "-Wstrict-prototypes",
-    "-Wmissing-prototypes",
-    "-Wconversion",
-    "-Wdouble-promotion",
-    "-Wcast-qual",
-]
+STRICT = STRICT_C
 TESTS = Path(__file__).parent / "c"
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.base import clone
 from sklearn.datasets import load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
@@ -297,3 +298,96 @@ def test_activation_tables_are_within_half_an_output_step(digits, activation):
         step.output_scale,
         step.output_zero_point,
     )
+
+
+def test_a_dead_layer_keeps_the_biases_above_it_small(digits):
+    """A layer that is 0 on all the data: its tensor's scale still serves."""
+    X_train, X_test, y_train, _ = digits
+    network = fitted(
+        MLPClassifier((16, 8), max_iter=300, random_state=0), X_train, y_train
+    )
+    network.intercepts_[1][:] = -1e3  # the second hidden layer never fires
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no bias clamped
+        model = SVDCompressedMLPClassifier(
+            FrozenEstimator(network), rank=None, quantize="int8", integer_only=True
+        ).fit(X_train, y_train)
+    # The output is then the last layer's bias: the same class everywhere.
+    np.testing.assert_array_equal(model.predict(X_test), network.predict(X_test))
+
+
+def test_weights_tiny_beside_their_bias_keep_the_bias(digits):
+    """A unit whose weights are 1e-12 of the others': its bias still counts."""
+    X_train, X_test, y_train, _ = digits
+    network = fitted(
+        MLPClassifier((16, 8), max_iter=300, random_state=0), X_train, y_train
+    )
+    network.coefs_[1][:, :4] *= 1e-12  # four units that only have their bias
+    network.coefs_[1][:, 4] = 0.0  # and one whose weights are all 0
+    stored, model = (
+        SVDCompressedMLPClassifier(
+            FrozenEstimator(network), rank=None, quantize="int8", **params
+        ).fit(X_train, y_train)
+        for params in [{}, {"integer_only": True}]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no bias clamped
+        model = clone(model).fit(X_train, y_train)
+    (step,) = model.layers_[1].steps
+    assert np.abs(step.bias).max() < 2**30
+    assert np.mean(model.predict(X_test) == stored.predict(X_test)) > 0.98
+
+
+def test_runs_count_beyond_int16(rng):
+    """40,000 inputs, one constant: the run of the others is 39,999 long."""
+    X = rng.random((20, 40_000))
+    X[:, 0] = 1.0
+    y = np.arange(20) % 2
+    model = fitted(
+        SVDCompressedMLPClassifier(
+            MLPClassifier((4,), max_iter=2, random_state=0),
+            rank=None,
+            quantize="int8",
+            integer_only=True,
+        ),
+        X,
+        y,
+    )
+    first = model.layers_[0].steps[0]
+    assert first.runs.tolist() == [[1, 39_999]]
+    assert model.predict(X).shape == (20,)
+
+
+def test_multilabel_logits_have_a_scale_each():
+    from sklearn.datasets import make_multilabel_classification
+
+    X, Y = make_multilabel_classification(n_samples=200, n_classes=4, random_state=0)
+    model = fitted(
+        SVDCompressedMLPClassifier(
+            MLPClassifier((16,), max_iter=300, random_state=0),
+            rank=None,
+            quantize="int8",
+            integer_only=True,
+        ),
+        X,
+        Y,
+    )
+    assert len(set(model.network_.output_scales.tolist())) == 4
+
+
+def test_nan_inputs_are_quantized_to_the_zero_point(digits):
+    X_train, X_test, y_train, _ = digits
+    model = fitted(
+        SVDCompressedMLPClassifier(
+            MLPClassifier((16,), max_iter=50, random_state=0),
+            rank=None,
+            quantize="int8",
+            integer_only=True,
+        ),
+        X_train,
+        y_train,
+    )
+    X = X_test[:2].copy()
+    X[0, 5] = np.nan
+    Q = model.network_.quantize_input(X)
+    assert Q[0, 5] == model.network_.input_zero_point

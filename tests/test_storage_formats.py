@@ -7,17 +7,17 @@ the C kernel it brings) and to ONNX, and the package's code does not know it.
 
 import ctypes
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
+from _helpers import compiled
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_svdmlp import SVDCompressedMLPClassifier, c_runtime_dir, export_c
+from sklearn_svdmlp import SVDCompressedMLPClassifier, export_c
 from sklearn_svdmlp._formats import (
     QUANTIZE_OPTIONS,
     StorageFormat,
@@ -138,18 +138,7 @@ def test_a_new_format_runs_in_c_with_its_own_kernel(
         ).fit(X_train, y_train)
     source = export_c(model)
     assert "static const short" in source and "test_affine_i16" in source
-    path, library = tmp_path / "model.c", tmp_path / "libmodel.so"
-    path.write_text(source)
-    runtime = c_runtime_dir()
-    subprocess.run(
-        ["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
-        + [f"-I{runtime}", "-shared", "-fPIC", str(path), str(runtime / "svdmlp.c")]
-        + ["-o", str(library), "-lm"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    c = ctypes.CDLL(str(library))
+    c = compiled(source, tmp_path)
     proba = (ctypes.c_float * 10)()
     rows = []
     for row in np.ascontiguousarray(X_test, dtype=np.float32):

@@ -16,9 +16,11 @@ import numpy as np
 
 from .._network import IntegerLayer, IntegerNetwork, IntegerStep, fixed_point
 from .._network._integer import INT8, LOGIT_MAX
+from .._warnings import warn
 
-# The smallest scale a tensor gets, for one that is 0 on all the data.
-_TINY = 1e-8
+# The scale of a tensor that is 0 on all the data (a dead layer): any
+# scale serves, one that keeps the biases after it small.
+_ZERO_SCALE = 1 / 255
 
 
 def int8_parameters(low, high):
@@ -32,13 +34,13 @@ def int8_parameters(low, high):
     (4.0, -64)
     """
     low, high = min(float(low), 0.0), max(float(high), 0.0)
-    scale = max((high - low) / 255, _TINY)
+    scale = (high - low) / 255 if high > low else _ZERO_SCALE
     zero_point = int(np.clip(np.round(INT8[0] - low / scale), *INT8))
     return scale, zero_point
 
 
 def runs_of(mask):
-    """``(start, length)`` of each run of ``True`` in ``mask``, as int16 rows.
+    """``(start, length)`` of each run of ``True`` in ``mask``, as int32 rows.
 
     Examples
     --------
@@ -49,7 +51,7 @@ def runs_of(mask):
     """
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return np.column_stack([starts, stops - starts]).astype(np.int16)
+    return np.column_stack([starts, stops - starts]).astype(np.int32)
 
 
 def _table(function, pre_scale, pre_zero_point, scale, zero_point):
@@ -72,12 +74,26 @@ def _integer_step(values, scales, bias, input_params, output_params, clamp, tabl
     output_scale, zero_point = output_params
     q = values.astype(np.int64)
     scales = np.ones(q.shape[1]) if scales is None else scales.astype(np.float64)
-    # A column of zeros has scale 0: any scale serves its bias.
-    scales = np.where(scales > 0, scales, output_scale / input_scale / 1024)
-    accumulator_scale = input_scale * scales
-    bias_sum = np.round(bias / accumulator_scale) - input_zero_point * q.sum(axis=0)
     # Room in int32 for the products of the sum, whatever the inputs.
     room = 2**31 - 1 - q.shape[0] * 128 * 127
+    # A column whose weights are tiny beside its bias (a dead unit's; a
+    # column of zeros has scale 0) is rounded to the smallest scale at which
+    # its bias fits half the room: its weights become (nearly) 0, as they
+    # were next to the bias.
+    wide = np.maximum(scales, np.abs(bias) / (input_scale * room / 2))
+    wide = np.where(wide > 0, wide, output_scale / input_scale / 1024)
+    changed = wide > scales
+    q[:, changed] = np.round(q[:, changed] * (scales[changed] / wide[changed]))
+    scales = wide
+    accumulator_scale = input_scale * scales
+    bias_sum = np.round(bias / accumulator_scale) - input_zero_point * q.sum(axis=0)
+    if np.any(np.abs(bias_sum) > room):
+        warn(
+            "integer_only: a bias does not fit the int32 sum at the scale of its "
+            "inputs times its weights (they are tiny beside it); it is clamped, "
+            "and the layer's outputs are off. Scale the inputs (a "
+            "StandardScaler before the model)."
+        )
     multiplier, shift = fixed_point(accumulator_scale / output_scale)
     return IntegerStep(
         weights=np.ascontiguousarray(q.T, dtype=np.int8),
@@ -106,7 +122,7 @@ def _output(Z, activation, is_logits, shared):
         largest = np.abs(Z).max(axis=0, initial=0)
         if shared:
             largest = np.full_like(largest, largest.max(initial=0))
-        scale = np.maximum(largest, _TINY) / LOGIT_MAX
+        scale = np.where(largest > 0, largest, _ZERO_SCALE * LOGIT_MAX) / LOGIT_MAX
         return (scale, 0), (-LOGIT_MAX, LOGIT_MAX), None, None
     if activation in _FUNCTIONS:
         function = _FUNCTIONS[activation]
@@ -131,15 +147,17 @@ def integer_network(layers, X, spec):
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Calibration data.
     spec : OutputSpec
-        The network's outputs: a classifier's logits share one scale (so
-        that the largest is the most probable class), a regressor's have
-        one each.
+        The network's outputs: a multiclass classifier's logits share one
+        scale (so that the largest is the most probable class); others (the
+        labels of a multilabel classifier, a regressor's targets) have one
+        each.
 
     Returns
     -------
     network : IntegerNetwork
     """
     X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
+    shared = spec.kind == "multiclass"
     constant = np.ptp(X, axis=0) == 0
     read = X[:, ~constant]
     input_params = int8_parameters(read.min(initial=0), read.max(initial=0))
@@ -161,7 +179,7 @@ def integer_network(layers, X, spec):
             last = k == len(steps) - 1
             activation = layer.activation if last else "identity"
             output_params, clamp, table, after = _output(
-                Z, activation, last and index == len(layers) - 1, spec.is_classifier
+                Z, activation, last and index == len(layers) - 1, shared
             )
             integer = _integer_step(
                 values, step.scales, bias, params, output_params, clamp, table

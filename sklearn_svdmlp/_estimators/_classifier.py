@@ -209,9 +209,12 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         inputs constant on the training data are not read (their weights times
         their value go into the first bias). ``predict`` and ``score`` compute
         exactly what :func:`export_c`'s C computes, to the bit, and so do the
-        searches; ``predict_proba`` applies the output activation to the logits
-        in float32. :attr:`summary` shows every step's scales. A truncation's
-        head is quantized the same way (it must be one whose layers compute it).
+        searches (after a ``StandardScaler`` in a ``Pipeline``, which the C file
+        folds into its float32 input quantization, an input on a rounding
+        boundary may land one step apart); ``predict_proba`` applies the output
+        activation to the logits in float32. :attr:`summary` shows every step's
+        scales. A truncation's head is quantized the same way (it must be one
+        whose layers compute it).
 
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` caches its

@@ -101,12 +101,13 @@ def export_c(estimator, name="svdmlp"):
 
     The file holds the model: its weights as ``static const`` arrays in the
     model's stored format (see ``quantize``), a table of its steps, and its
-    functions. It computes with the C runtime in :func:`c_runtime_dir`
-    (``svdmlp.h`` and ``svdmlp.c``: float arithmetic, no allocation, only
-    ``math.h``): compile both, for instance
-    ``cc -std=c99 -I<dir> model.c <dir>/svdmlp.c -lm``. One prediction
-    keeps two float buffers as wide as the widest layer (or rank) on the
-    stack. Functions, for inputs of ``n_features_in_`` floats:
+    functions; a comment at its top states the flash and stack it needs. It
+    computes with the C runtime in :func:`c_runtime_dir` (``svdmlp.h`` and
+    ``svdmlp.c``: no allocation, only ``math.h``): compile both, for
+    instance ``cc -std=c99 -I<dir> model.c <dir>/svdmlp.c -lm``. A float
+    model keeps two float buffers as wide as the widest layer (or rank) on
+    the stack; an integer-only one (``integer_only=True``) two int8 buffers.
+    Functions, for inputs of ``n_features_in_`` floats:
 
     - a classifier: ``void <name>_predict_proba(const float *x, float *proba)``
       writes ``len(classes_)`` probabilities (2 for two classes), and
@@ -117,6 +118,23 @@ def export_c(estimator, name="svdmlp"):
       label as 0 or 1 (there is no ``<name>_predict``);
     - a regressor: ``void <name>_predict(const float *x, float *y)`` writes
       one value per target.
+
+    An integer-only model also has, computing with no floating point at all
+    (link with ``-ffunction-sections -Wl,--gc-sections`` so that a firmware
+    calling only these links none):
+
+    - ``void <name>_quantize_input(const float *x, int8_t *xq)``, the only
+      float one: the input as int8 (a ``StandardScaler`` before the model is
+      folded in), with the macros ``<NAME>_INPUT_SCALE`` and
+      ``<NAME>_INPUT_ZERO_POINT`` (``x = scale * (xq - zero_point)``);
+    - a classifier: ``int <name>_predict_int8(const int8_t *x)``, the index
+      of the class; multilabel:
+      ``void <name>_predict_labels_int8(const int8_t *x, int *labels)``;
+    - a regressor: ``void <name>_predict_int8(const int8_t *x, int16_t *y)``,
+      target ``j`` being ``y[j]`` times ``model.network_.output_scales[j]``.
+
+    Its float functions quantize the input, then decide labels on the
+    integer logits, as ``predict`` does.
 
     Parameters
     ----------

@@ -22,8 +22,11 @@ class CFile:
     def array(self, c_type, cells, n_bytes):
         """A ``static const c_type`` array of the C literals ``cells``; its name.
 
-        ``n_bytes`` is what it takes on the device.
+        ``n_bytes`` is what it takes on the device. An empty array (C has
+        none) is the null pointer, ``0``.
         """
+        if not cells:
+            return "0"
         name = f"{self.prefix}_{len(self.arrays)}"
         lines = [", ".join(cells[i : i + 6]) for i in range(0, len(cells), 6)]
         body = ",\n    ".join(lines)

@@ -54,7 +54,7 @@ class IntegerProgram:
             f.integers(step.multiplier, "int32_t"),
             f.integers(step.shift, "int8_t"),
             "0" if step.table is None else f.integers(step.table, "int8_t"),
-            "0" if step.runs is None else f.integers(step.runs, "int16_t"),
+            "0" if step.runs is None else f.integers(step.runs, "int32_t"),
             0 if step.runs is None else len(step.runs),
             step.weights.shape[1],
             step.n_out,
@@ -83,6 +83,7 @@ class IntegerProgram:
             f"    for (i = 0; i < {network.n_features}; i++) {{\n"
             f"        float v = {value};\n"
             "        int q;\n"
+            "        v = v != v ? 0.0f : v;  /* NaN */\n"
             "        v = v < -256.0f ? -256.0f : v > 256.0f ? 256.0f : v;\n"
             "        q = v >= 0.0f ? (int)(v + 0.5f) : -(int)(0.5f - v);\n"
             f"        q += {p.upper()}_INPUT_ZERO_POINT;\n"

@@ -47,9 +47,9 @@ def requantize(acc, multiplier, shift):
 def fixed_point(real):
     """``(multiplier, shift)`` with ``multiplier / 2**shift`` closest to ``real``.
 
-    ``real`` is an array of non-negative multipliers; ``multiplier`` is in
-    ``[2**30, 2**31)`` (31 significant bits), ``shift`` in 1..62. A
-    multiplier too small for 62 bits of shift is 0.
+    ``real`` is an array of non-negative multipliers below ``2**30``;
+    ``multiplier`` is in ``[2**30, 2**31)`` (31 significant bits), ``shift``
+    in 1..62. A multiplier too small for 62 bits of shift is 0.
 
     Examples
     --------
@@ -59,7 +59,13 @@ def fixed_point(real):
     >>> int(multiplier[0]), int(shift[0]), int(multiplier[0]) / 2 ** int(shift[0])
     (1610612736, 31, 0.75)
     """
-    mantissa, exponent = np.frexp(np.asarray(real, dtype=np.float64))
+    real = np.asarray(real, dtype=np.float64)
+    if np.any(real >= 2**30):
+        raise ValueError(
+            f"integer_only: a rescaling by {real.max():g} does not fit 31 bits; "
+            "the output's scale is too small beside its input's."
+        )
+    mantissa, exponent = np.frexp(real)
     multiplier = np.round(mantissa * 2.0**31).astype(np.int64)
     carry = multiplier == 2**31
     multiplier[carry] = 2**30
@@ -91,7 +97,7 @@ class IntegerStep:
     table : ndarray of shape (256,), int8, or None
         The activation, looked up at ``output + 128`` after the clamp
         (logistic, tanh); ``None`` for none (or a ReLU, the clamp).
-    runs : ndarray of shape (n_runs, 2), int16, or None
+    runs : ndarray of shape (n_runs, 2), int32, or None
         ``(start, length)`` of each run of the inputs the step reads, in
         order, for a first step that skips inputs constant on the training
         data; ``None``: every input.
@@ -263,12 +269,14 @@ class IntegerNetwork:
         """``X`` as int8, as the C runtime's ``quantize_input`` does it.
 
         ``v = x * (1 / scale)`` in float32 (``1 / scale`` rounded to float32
-        once, as the C file writes it), clamped to [-256, 256], rounded half
-        away from zero, plus the zero point, clamped to int8.
+        once, as the C file writes it; NaN taken as 0), clamped to [-256,
+        256], rounded as ``sign(v) * floor(|v| + 0.5)`` in float32, plus the
+        zero point, clamped to int8.
         """
         X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, np.float32)
         inverse = self.input_inverse_scale
-        v = np.clip(X * inverse, np.float32(-256), np.float32(256))
+        v = np.nan_to_num(X * inverse, nan=0.0, posinf=256, neginf=-256)
+        v = np.clip(v, np.float32(-256), np.float32(256))
         rounded = np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))
         q = rounded.astype(np.int64) + self.input_zero_point
         return np.clip(q, *INT8).astype(np.int8)

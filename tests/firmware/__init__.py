@@ -35,8 +35,11 @@ FLOAT_SYMBOL = re.compile(
     r"^(__aeabi_[fd]|__(add|sub|mul|div|neg|cmp|eq|ne|lt|le|gt|ge|unord)[sd]f"
     r"|__(fix|fixuns|float|floatun|extend|trunc)\w*[sd]f|(exp|tanh|ldexp|log)f?$)"
 )
-# Instructions of the FPU.
-FLOAT_INSTRUCTION = re.compile(r"\sv(add|sub|mul|div|fma|fms|cvt|mov|ldr|str|cmp)\.")
+# Instructions of the FPU (and its registers' loads, stores and moves).
+FLOAT_INSTRUCTION = re.compile(
+    r"\sv(add|sub|mul|div|fma|fms|fnm\w*|mla|mls|nmul|neg|abs|sqrt|cvt\w*|mov"
+    r"|ldr|str|ldm\w*|stm\w*|push|pop|cmp\w*|mrs|msr)\b"
+)
 
 
 def missing_tools():

@@ -18,10 +18,20 @@
 #define SVDMLP_COPY4(target, source) memcpy(target, source, 4)
 #endif
 
+/* Whether a float is +0 or -0, by its bits: no floating-point operation
+   (a software routine on a core without an FPU). */
+static int svdmlp_is_zero(float value)
+{
+    uint32_t bits;
+    SVDMLP_COPY4(&bits, &value);
+    return (bits << 1) == 0;
+}
+
 /*
  * The float kernels differ only in the type of their weights and how one is
  * read as a float: out[j] = sum_i in'[i] * w[i][j], accumulated in float in
- * the order of i, then scaled and shifted.
+ * the order of i, then scaled and shifted. An input of 0 (a ReLU's, often;
+ * an image's background) adds nothing: its row is skipped.
  */
 #define SVDMLP_FLOAT_KERNEL(name, weight_type, value_of)                      \
     void name(const svdmlp_step *step, const float *in, float *out)           \
@@ -35,6 +45,9 @@
         for (i = 0; i < step->n_in; i++) {                                    \
             const float xi = svdmlp_input(step, in, i);                       \
             const weight_type *row = w + (long)i * n_out;                     \
+            if (svdmlp_is_zero(xi)) {                                         \
+                continue;                                                     \
+            }                                                                 \
             for (j = 0; j < n_out; j++) {                                     \
                 out[j] += xi * value_of(row[j]);                              \
             }                                                                 \

@@ -126,7 +126,7 @@ typedef struct {
     const int32_t *multiplier;  /* n_out */
     const int8_t *shift;        /* n_out, in 1..62 */
     const int8_t *table;        /* 256 entries, or NULL */
-    const int16_t *runs;        /* n_runs (start, length) pairs of the inputs
+    const int32_t *runs;        /* n_runs (start, length) pairs of the inputs
                                    read, or NULL: inputs 0..n_in-1 */
     int n_runs;
     int n_in;                   /* inputs read */
