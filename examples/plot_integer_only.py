@@ -85,7 +85,8 @@ print(
         line
         for line in source.splitlines()
         if line.startswith("#define")
-        or line.startswith(("int ", "void ")) and line.endswith(";")
+        or line.startswith(("int ", "void "))
+        and line.endswith(";")
     )
 )
 

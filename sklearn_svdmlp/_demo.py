@@ -59,14 +59,27 @@ def parse_width(text):
     return value
 
 
+def parse_ratio(text):
+    """A ratio of bytes from the command line: a number > 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 1:
+        raise argparse.ArgumentTypeError(f"a bytes ratio is a number > 1; got {text!r}")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_svdmlp",
         description=(
             "Train an MLPClassifier on a data set that scikit-learn ships, compress "
             "it at several ranks with plain SVD and with truncated SVD plus a "
-            "retrained head, and print parameters, compression ratio and test "
-            "accuracy."
+            "retrained head, and print parameters, bytes, compression ratio and "
+            "test accuracy; then the best model under a byte budget: each layer's "
+            "rank and format (int8 or int4) chosen together, factors fitted to "
+            "the layers' activations, integers rounded on the training data."
         ),
     )
     parser.add_argument(
@@ -100,6 +113,14 @@ def build_parser():
         "(default: separate)",
     )
     parser.add_argument(
+        "--bytes-ratio",
+        type=parse_ratio,
+        default=20.0,
+        metavar="X",
+        help="the byte budget of the last row: the network's bytes (float64) "
+        "over X (default: 20)",
+    )
+    parser.add_argument(
         "--random-state",
         type=int,
         default=0,
@@ -114,8 +135,13 @@ def run(
     ranks=(0.9, 0.8, 32, 16, 8, 4),
     bias="separate",
     random_state=0,
+    bytes_ratio=20.0,
 ):
-    """Train, compress at each rank with both methods, return the table rows."""
+    """Train, compress at each rank with both methods, return the table rows.
+
+    The last row is the model of ``rank="auto"`` and ``quantize="auto"``
+    within the network's bytes over ``bytes_ratio``, where one fits.
+    """
     X, y = DATASETS[dataset](return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, random_state=random_state, stratify=y
@@ -146,17 +172,60 @@ def run(
                 "" if rank is None else str(rank),
                 ranks_text,
                 model.n_params_,
+                model.n_bytes_,
                 model.compression_ratio_,
                 model.score(X_test, y_test),
             )
         )
+    budget = int(model.n_bytes_original_ / bytes_ratio)
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(network),
+        rank="auto",
+        target_bytes=budget,
+        quantize="auto",
+        svd_on="activations",
+        bias=bias,
+        random_state=random_state,
+    )
+    with warnings.catch_warnings():
+        # It scores formats on a tenth of the training data, which the
+        # network has seen: fine for choosing between them.
+        warnings.filterwarnings("ignore", "estimator is a FrozenEstimator")
+        try:
+            model.fit(X_train, y_train)
+        except ValueError:  # no model is that small
+            return rows
+    ranks_text = "-".join(
+        ("dense" if rank is None else str(rank)) + " " + layer.format
+        for rank, layer in zip(model.ranks_, model.layers_, strict=True)
+    )
+    rows.append(
+        (
+            "svd",
+            f"{budget:,} B",
+            ranks_text,
+            model.n_params_,
+            model.n_bytes_,
+            model.compression_ratio_,
+            model.score(X_test, y_test),
+        )
+    )
     return rows
 
 
 def format_rows(rows):
-    header = ("method", "rank", "ranks_", "parameters", "ratio", "test accuracy")
+    header = (
+        "method",
+        "rank",
+        "ranks_",
+        "parameters",
+        "bytes",
+        "ratio",
+        "test accuracy",
+    )
     lines = [header] + [
-        (m, r, rs, f"{p:,}", f"{c:.2f}", f"{a:.4f}") for m, r, rs, p, c, a in rows
+        (m, r, rs, f"{p:,}", f"{b:,}", f"{c:.2f}", f"{a:.4f}")
+        for m, r, rs, p, b, c, a in rows
     ]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     return "\n".join(
@@ -172,11 +241,26 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     start = time.perf_counter()
     rows = run(
-        args.dataset, args.hidden_layer_sizes, args.ranks, args.bias, args.random_state
+        args.dataset,
+        args.hidden_layer_sizes,
+        args.ranks,
+        args.bias,
+        args.random_state,
+        args.bytes_ratio,
     )
+    budget = f"1/{args.bytes_ratio:g} of the network's bytes"
+    if rows[-1][1].endswith(" B"):
+        last = (
+            f"The last is the best model within {budget}: rank='auto', "
+            "quantize='auto' (int8 or int4 for each layer), svd_on='activations', "
+            "integers rounded on the training data."
+        )
+    else:
+        last = f"No model fits in {budget}: try a smaller --bytes-ratio."
     print(
         f"{args.dataset}: MLPClassifier{tuple(args.hidden_layer_sizes)}, "
-        f"bias={args.bias!r}; the first row is the uncompressed network."
+        f"bias={args.bias!r}; the first row is the uncompressed network (float64). "
+        f"{last} Ratio counts parameters; bytes are what is stored."
     )
     print(format_rows(rows))
     print(f"({time.perf_counter() - start:.1f} s)")

@@ -36,9 +36,9 @@ KINDS = ["binary", "multiclass", "multilabel", "regression", "regression-2"]
 def configurations(draw, integer_only=None):
     """A model to draw; ``integer_only=True`` draws integer-only ones only."""
     if integer_only:
-        quantize = "int8"
+        quantize = draw(st.sampled_from(["int8", "int4"]))
     else:
-        quantize = draw(st.sampled_from([None, "float32", "float16", "int8"]))
+        quantize = draw(st.sampled_from([None, "float32", "float16", "int8", "int4"]))
     return {
         "kind": draw(st.sampled_from(KINDS)),
         "activation": draw(st.sampled_from(["relu", "tanh", "logistic", "identity"])),
@@ -46,7 +46,7 @@ def configurations(draw, integer_only=None):
         "method": draw(st.sampled_from(["svd", "truncated"])),
         "quantize": quantize,
         "integer_only": bool(integer_only)
-        or (quantize == "int8" and draw(st.booleans())),
+        or (quantize in ("int8", "int4") and draw(st.booleans())),
         "n_features": draw(st.integers(2, 6)),
         "seed": draw(st.integers(0, 2**16)),
     }

@@ -29,6 +29,8 @@ from sklearn_svdmlp import (
 
 COMPILER = shutil.which("cc")
 pytestmark = pytest.mark.skipif(COMPILER is None, reason="no C compiler (cc) found")
+
+
 def run(library, function, X, n_outputs, out_type=ctypes.c_float):
     """Call ``function(x, out)`` for each row of ``X``."""
     call = getattr(library, function)
@@ -57,7 +59,7 @@ def fitted(model, X, y):
         return model.fit(X, y)
 
 
-QUANTIZE = [None, "float32", "float16", "int8"]
+QUANTIZE = [None, "float32", "float16", "int8", "int4"]
 CONFIGURATIONS = [
     dict(rank=6),
     dict(rank=[6, None], bias="augment"),

@@ -49,9 +49,10 @@ def each_row(X, dtype, call):
     ]
 
 
+@pytest.mark.parametrize("quantize", ["int8", "int4"])
 @pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
 @pytest.mark.parametrize("method", ["svd", "truncated"])
-def test_multiclass(tmp_path, activation, method):
+def test_multiclass(tmp_path, activation, method, quantize):
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, _ = train_test_split(X / 16, y, random_state=0)
     model = fitted(
@@ -61,11 +62,19 @@ def test_multiclass(tmp_path, activation, method):
             ),
             method=method,
             rank=[8, 8, None] if method == "svd" else 8,
-            quantize="int8",
+            quantize=quantize,
             integer_only=True,
         ),
         X_train,
         y_train,
+    )
+    bits = {"int8": 8, "int4": 4}[quantize]
+    steps = [step for layer in model.layers_ for step in layer.steps]
+    assert {step.bits for step in steps} == {bits}
+    # int4 weights are stored two to a byte (each run of the first step's
+    # inputs from a byte), and counted so.
+    assert sum(step.stored_weights.nbytes for step in steps) <= sum(
+        step.weights.size * bits // 8 + 4 * step.n_out for step in steps
     )
     source = export_c(model)
     assert "#define SVDMLP_INPUT_ZERO_POINT" in source

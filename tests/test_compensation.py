@@ -205,9 +205,7 @@ def test_the_no_freedom_warning_points_at_the_fit_call(fitted_mlp, digits_split)
             SVDCompressedMLPClassifier(
                 FrozenEstimator(fitted_mlp), svd_on="outputs", **params
             ).fit(X_train, y_train, sample_weight=weights)
-        assert {w.filename for w in record if "degrees" in str(w.message)} == {
-            __file__
-        }
+        assert {w.filename for w in record if "degrees" in str(w.message)} == {__file__}
 
 
 def test_the_ridge_follows_the_evidence(rng):

@@ -19,6 +19,8 @@ from sklearn_svdmlp._compression._fine_tuning import (
     loss_and_gradients,
     parameters,
 )
+from sklearn_svdmlp._compression._quantization import as_stored
+from sklearn_svdmlp._formats import get_format
 from sklearn_svdmlp._network import mlp_layers
 
 
@@ -375,3 +377,55 @@ def test_distillation_with_a_trained_head():
     # A head fitted on fewer classes than the network knows has other outputs.
     with pytest.raises(ValueError, match="fine_tune_distillation needs targets"):
         clone(model).fit(X[y < 2], y[y < 2])
+
+
+def test_training_through_the_quantizer(rng):
+    """Gradients at the stored weights update the float ones; the end is stored."""
+    X, Y = rng.normal(size=(40, 6)), np.eye(3)[rng.integers(0, 3, 40)]
+    network = MLPClassifier(
+        solver="sgd",
+        learning_rate_init=0.1,
+        momentum=0.0,
+        batch_size=40,
+        shuffle=False,
+        alpha=0.0,
+    )
+    start = DenseLayer(rng.normal(size=(6, 3)), rng.normal(size=3), "softmax")
+    layers = [start.copy()]
+    int4 = get_format("int4")
+    stored = lambda layers: as_stored(layers, ["int4"])  # noqa: E731
+    fine_tune(layers, X, Y, network, epochs=1, stored=stored)
+    # One step of SGD from the float weights, with the gradient at the
+    # stored ones (straight through), then stored.
+    at_stored = [start.copy()]
+    at_stored[0].coef[...] = int4.round_trip(start.coef)
+    _, (grad_coef, grad_bias) = loss_and_gradients(at_stored, X, Y)
+    expected = int4.round_trip(start.coef - 0.1 * grad_coef)
+    np.testing.assert_allclose(layers[0].coef, expected, atol=1e-12)
+    np.testing.assert_allclose(layers[0].intercept, start.intercept - 0.1 * grad_bias)
+    # Stored again, the same numbers: what was trained is what is stored.
+    np.testing.assert_array_equal(int4.round_trip(layers[0].coef), layers[0].coef)
+
+
+def test_the_estimator_fine_tunes_what_it_stores(fitted_mlp, digits_split):
+    X_train, X_test, y_train, _ = digits_split
+    params = dict(rank=6, fine_tune_epochs=3, quantize="int4", random_state=0)
+    model = SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp), **params)
+    model.fit(X_train, y_train)
+    # The stored integers are those the last step trained with: rounding
+    # them again, by either rule, changes nothing.
+    for rounding in ["nearest", "data-aware"]:
+        again = clone(model).set_params(rounding=rounding).fit(X_train, y_train)
+        np.testing.assert_array_equal(
+            again.predict_proba(X_test), model.predict_proba(X_test)
+        )
+    # (Without fine-tuning, the two rules give other integers.)
+    plain = dict(params, fine_tune_epochs=0)
+    nearest, aware = (
+        SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp), rounding=r, **plain)
+        .fit(X_train, y_train)
+        .layers_[0]
+        .weights[0]
+        for r in ["nearest", "data-aware"]
+    )
+    assert not np.array_equal(nearest, aware)

@@ -20,8 +20,8 @@ from sklearn_svdmlp import (
     SVDCompressedMLPRegressor,
     UnsupportedHeadError,
 )
-from sklearn_svdmlp._compression._integer import int8_parameters, runs_of
-from sklearn_svdmlp._network import IntegerNetwork, fixed_point
+from sklearn_svdmlp._compression._integer import int8_parameters
+from sklearn_svdmlp._network import InputSelection, IntegerNetwork, fixed_point
 from sklearn_svdmlp._network._integer import IntegerStep, requantize
 
 
@@ -50,8 +50,8 @@ def test_a_step_computes_what_its_definition_says(data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     n_features, n_out = data.draw(st.integers(1, 12)), data.draw(st.integers(1, 6))
     read = rng.random(n_features) < 0.7
-    runs = runs_of(read) if data.draw(st.booleans()) else None
-    n_in = int(read.sum()) if runs is not None else n_features
+    inputs = InputSelection.of_mask(read) if data.draw(st.booleans()) else None
+    n_in = int(read.sum()) if inputs is not None else n_features
     zero_point = int(rng.integers(-128, 128))
     low = int(rng.integers(-128, zero_point + 1))
     step = IntegerStep(
@@ -65,10 +65,10 @@ def test_a_step_computes_what_its_definition_says(data):
         table=rng.integers(-128, 128, 256).astype(np.int8)
         if data.draw(st.booleans())
         else None,
-        runs=runs,
+        inputs=inputs,
     )
     Q = rng.integers(-128, 128, (5, n_features)).astype(np.int8)
-    columns = np.flatnonzero(read) if runs is not None else range(n_features)
+    columns = np.flatnonzero(read) if inputs is not None else range(n_features)
     expected = []
     for row in Q:
         outputs = []
@@ -159,10 +159,13 @@ def test_constant_inputs_are_not_read(digits):
     )
     first = model.layers_[0].steps[0]
     assert first.weights.shape[1] == (~constant).sum()
-    np.testing.assert_array_equal(first.read(64), np.flatnonzero(~constant))
+    # The stored int8 model skips them too, the integer one as it does.
+    for inputs in [first.inputs, stored.layers_[0].inputs]:
+        np.testing.assert_array_equal(inputs.indices, np.flatnonzero(~constant))
     # What they contributed is in the bias: the labels of reading them.
     assert np.mean(model.predict(X_test) == stored.predict(X_test)) > 0.99
-    assert model.n_params_ == stored.n_params_ - 32 * constant.sum()
+    n_params = sum(a.size for a in [*network.coefs_, *network.intercepts_])
+    assert model.n_params_ == stored.n_params_ == n_params - 32 * constant.sum()
 
 
 def test_the_summary_shows_the_scales(digits):
@@ -339,13 +342,16 @@ def test_weights_tiny_beside_their_bias_keep_the_bias(digits):
 
 
 def test_runs_count_beyond_int16(rng):
-    """40,000 inputs, one constant: the run of the others is 39,999 long."""
+    """40,000 inputs, one constant: the run of the others is 39,999 long.
+
+    (16 units: skipping the constant input saves 16 bytes, its run costs 8.)
+    """
     X = rng.random((20, 40_000))
     X[:, 0] = 1.0
     y = np.arange(20) % 2
     model = fitted(
         SVDCompressedMLPClassifier(
-            MLPClassifier((4,), max_iter=2, random_state=0),
+            MLPClassifier((16,), max_iter=2, random_state=0),
             rank=None,
             quantize="int8",
             integer_only=True,
@@ -354,7 +360,7 @@ def test_runs_count_beyond_int16(rng):
         y,
     )
     first = model.layers_[0].steps[0]
-    assert first.runs.tolist() == [[1, 39_999]]
+    assert first.inputs.runs.tolist() == [[1, 39_999]]
     assert model.predict(X).shape == (20,)
 
 

@@ -9,6 +9,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 onnxruntime = pytest.importorskip("onnxruntime")
 to_onnx = pytest.importorskip("skl2onnx").to_onnx
+from sklearn.base import clone
 from sklearn.datasets import (
     load_breast_cancer,
     load_iris,
@@ -84,11 +85,7 @@ def test_labels_and_probabilities_match(target, config):
     # Two MatMul nodes per factored layer: the factors are kept.
     n_factored = sum(isinstance(layer, FactoredLayer) for layer in model.layers_)
     n_dense = len(model.layers_) - n_factored
-    n_head = (
-        0
-        if model.head_ is None
-        else len(head_adapter(model.head_).layers())
-    )
+    n_head = 0 if model.head_ is None else len(head_adapter(model.head_).layers())
     matmuls = [node for node in onx.graph.node if node.op_type == "MatMul"]
     assert len(matmuls) == 2 * n_factored + n_dense + n_head
     stored = sum(
@@ -232,7 +229,7 @@ def test_multi_output_regressor_declares_its_output_width():
 
 
 @pytest.mark.parametrize("method", ["svd", "truncated"])
-@pytest.mark.parametrize("quantize", ["float16", "int8"])
+@pytest.mark.parametrize("quantize", ["float16", "int8", "int4"])
 def test_quantized_models_keep_their_format_in_the_file(method, quantize):
     from sklearn.datasets import load_digits
 
@@ -250,8 +247,47 @@ def test_quantized_models_keep_their_format_in_the_file(method, quantize):
     onx, (labels, proba) = run(model, X, zipmap=False)
     np.testing.assert_array_equal(labels, model.predict(X))
     np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-4)
-    stored = {onnx.TensorProto.INT8 if quantize == "int8" else onnx.TensorProto.FLOAT16}
-    kinds = {initializer.data_type for initializer in onx.graph.initializer}
-    assert stored <= kinds
+    stored = {
+        "int8": onnx.TensorProto.INT8,
+        "int4": onnx.TensorProto.INT4,
+        "float16": onnx.TensorProto.FLOAT16,
+    }[quantize]
+    kinds = [initializer.data_type for initializer in onx.graph.initializer]
+    assert kinds.count(stored) == sum(len(layer.weights) for layer in model.layers_)
     plain_onx, _ = run(plain, X, zipmap=False)
     assert len(onx.SerializeToString()) < len(plain_onx.SerializeToString())
+    if quantize == "int4":  # 4 bits in the file: smaller than int8's
+        int8 = clone(model).set_params(quantize="int8").fit(X, y)
+        int8_onx, _ = run(int8, X, zipmap=False)
+        assert len(onx.SerializeToString()) < len(int8_onx.SerializeToString())
+        # Before opset 21 (no INT4), int8 in the file, and a warning says so.
+        with pytest.warns(UserWarning, match="opset 20 has no INT4.*as int8"):
+            old = to_onnx(model, X[:1], target_opset=20, options={"zipmap": False})
+        kinds = {initializer.data_type for initializer in old.graph.initializer}
+        assert onnx.TensorProto.INT4 not in kinds
+        session = onnxruntime.InferenceSession(
+            old.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+        labels, proba = session.run(None, {session.get_inputs()[0].name: X})
+        np.testing.assert_array_equal(labels, model.predict(X))
+        np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-4)
+
+
+def test_integer_only_int4_keeps_four_bits_in_the_file():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVDCompressedMLPClassifier(
+            MLPClassifier((32,), max_iter=100, random_state=0),
+            rank=[8, None],
+            quantize="int4",
+            integer_only=True,
+        ).fit(X, y)
+    onx, (labels, _) = run(model, X, zipmap=False)
+    np.testing.assert_array_equal(labels, model.predict(X))
+    n_steps = sum(len(layer.steps) for layer in model.layers_)
+    kinds = [initializer.data_type for initializer in onx.graph.initializer]
+    assert kinds.count(onnx.TensorProto.INT4) == n_steps

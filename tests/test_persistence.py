@@ -59,8 +59,7 @@ def test_skops_round_trip_trusts_only_own_types(config, frozen):
     untrusted = set(sio.get_untrusted_types(data=data))
     assert untrusted <= OWN_TYPES
     assert (
-        "sklearn_svdmlp._estimators._classifier.SVDCompressedMLPClassifier"
-        in untrusted
+        "sklearn_svdmlp._estimators._classifier.SVDCompressedMLPClassifier" in untrusted
     )
     loaded = sio.loads(data, trusted=sorted(untrusted))
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))

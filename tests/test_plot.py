@@ -381,8 +381,10 @@ def test_the_size_axis_can_count_bytes(fitted_mlp, digits_split):
     by_parameters = CompressionCurveDisplay.from_cv_results(
         search.cv_results_, metric="accuracy"
     )
-    # Rounding shrinks bytes, not parameters: one ratio, three in bytes.
-    assert len(set(np.round(by_parameters.compression_ratios[0], 6))) == 1
+    # Rounding shrinks bytes, not parameters (but for the rows of the blank
+    # pixels a stored model skips: 3 of 64 inputs at most here).
+    ratios = by_parameters.compression_ratios[0]
+    assert ratios.max() / ratios.min() < 1.05
     np.testing.assert_allclose(
         np.sort(by_bytes.compression_ratios[0]),
         np.sort(search.cv_results_["mean_test_byte_compression_ratio"]),

@@ -17,10 +17,11 @@ from ._model import (
     plan_model,
 )
 from ._plan import Plan, cut_requests, default_cut
-from ._quantization import stored_model
+from ._quantization import ROUNDINGS, stored_model
 from ._rank_selection import allocate_ranks, breakeven_rank
 
 __all__ = [
+    "ROUNDINGS",
     "CompressedModel",
     "CompressionSettings",
     "Plan",

@@ -72,7 +72,6 @@ def factor_on_activations(
     return left, None, right, refit_intercept.astype(coef.dtype), s
 
 
-
 def _factored_layers(original, plan, spectra, compensate):
     """The layers of plain SVD, their ranks, and the spectrum each was cut from.
 

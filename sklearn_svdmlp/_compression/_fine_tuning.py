@@ -9,14 +9,22 @@ used. :func:`fine_tune_model` trains a whole compressed model, head included.
 """
 
 import copy
+from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
 from sklearn.utils import check_random_state, gen_batches
 
 from .._compat import DERIVATIVES, LOSS_FUNCTIONS, AdamOptimizer, SGDOptimizer
-from .._network import CompressedNetwork, head_adapter, loss_of_activation, mlp_layers
+from .._network import (
+    CompressedNetwork,
+    constant_features,
+    head_adapter,
+    loss_of_activation,
+    mlp_layers,
+)
 from .._split import split_off
+from ._quantization import as_stored
 
 
 def parameters(layers):
@@ -128,6 +136,7 @@ def fine_tune(
     random_state=None,
     validation_score=None,
     verbose=0,
+    stored=None,
 ):
     """Train ``layers`` in place for ``epochs`` passes over ``(X, Y)``.
 
@@ -136,6 +145,14 @@ def fine_tune(
     callable scoring the layers on held-out data), training stops once the
     score has not improved by ``network.tol`` for ``network.n_iter_no_change``
     epochs, and the best layers seen are kept, as ``early_stopping`` does.
+
+    With ``stored`` (``stored(layers)``: the arrays of :func:`parameters` as
+    the model stores them), each batch's loss and gradient are computed
+    with the stored arrays, and the gradient updates the float ones (the
+    straight-through estimator): the model is trained as it will be stored.
+    The early-stopping score is then the stored model's too, and at the end
+    the layers take their stored values, so that storing them again gives
+    the same numbers: the stored model is the one trained.
 
     Returns
     -------
@@ -158,16 +175,18 @@ def fine_tune(
         for batch in gen_batches(n_samples, batch_size):
             idx = order[batch]
             weights = None if sample_weight is None else sample_weight[idx]
-            loss, grads = loss_and_gradients(
-                layers, X[idx], Y[idx], weights, network.alpha
-            )
+            with _computing_as(params, stored, layers):
+                loss, grads = loss_and_gradients(
+                    layers, X[idx], Y[idx], weights, network.alpha
+                )
             optimizer.update_params(params, grads)
             total += loss * len(idx)
         loss_curve.append(total / n_samples)
         optimizer.iteration_ends((epoch + 1) * n_samples)
         message = f"Iteration {epoch + 1}, loss = {loss_curve[-1]:.8f}"
         if validation_score is not None:
-            score = validation_score(layers)
+            with _computing_as(params, stored, layers):
+                score = validation_score(layers)
             message += f", validation score = {score:.6f}"
             if score > best_score + network.tol:
                 best_score, best_params, stale = score, [p.copy() for p in params], 0
@@ -180,7 +199,26 @@ def fine_tune(
     if best_params is not None:
         for param, best in zip(params, best_params, strict=True):
             param[...] = best
+    if stored is not None:  # the trained model is the stored one
+        for param, value in zip(params, stored(layers), strict=True):
+            param[...] = value
     return loss_curve
+
+
+@contextmanager
+def _computing_as(params, stored, layers):
+    """``params`` hold ``stored(layers)`` inside, their own values again after."""
+    if stored is None:
+        yield
+        return
+    own = [param.copy() for param in params]
+    for param, value in zip(params, stored(layers), strict=True):
+        param[...] = value
+    try:
+        yield
+    finally:
+        for param, value in zip(params, own, strict=True):
+            param[...] = value
 
 
 def distilled_targets(Y, network, X, distillation):
@@ -232,6 +270,7 @@ def fine_tune_model(
     stratify=None,
     distillation=0.0,
     verbose=0,
+    formats=None,
 ):
     """A copy of ``model`` trained further, as it is stored, with its head.
 
@@ -266,6 +305,11 @@ def fine_tune_model(
         (:func:`distilled_targets`); early stopping still scores against the
         labels.
     verbose : int, default=0
+    formats : str or list of str, default=None
+        The storage format of every layer (or one per layer, a head's
+        included) the model will be stored in: training computes with the
+        weights as stored, rounded to nearest (:func:`fine_tune`'s
+        ``stored``). ``None``: as they are.
 
     Returns
     -------
@@ -296,6 +340,18 @@ def fine_tune_model(
         def validation_score(layers):
             return spec.score(CompressedNetwork(layers).forward(X_stop), Y_stop)
 
+    stored = None
+    if formats is not None:
+        if isinstance(formats, str):
+            formats = [formats] * len(layers)
+        kept = data.X
+        if data.sample_weight is not None:
+            kept = kept[data.sample_weight > 0]
+        read = ~constant_features(kept) if kept.shape[0] else None
+
+        def stored(layers):
+            return as_stored(layers, formats, read)
+
     loss_curve = fine_tune(
         layers,
         X,
@@ -306,6 +362,7 @@ def fine_tune_model(
         random_state,
         validation_score,
         verbose,
+        stored,
     )
     if head is not None:
         head.set_layers(layers[n_stored:])

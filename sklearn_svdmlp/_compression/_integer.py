@@ -4,8 +4,8 @@ Calibration: the stored network runs once in float on the calibration data
 (every training row ``fit`` compresses on: the ranges must hold what the
 network meets, and one pass over them costs less than the compression), and
 each tensor's observed range, widened to hold 0, becomes its int8 scale and
-zero point. Inputs constant on that data are not read: their weights times
-their value go into the first bias. The output layer's values become int16
+zero point. The inputs the stored first matrix skips (constant on that
+data) are not read. The output layer's values become int16
 logits. Everything else follows from the scales
 (:mod:`sklearn_svdmlp._network._integer`).
 """
@@ -39,21 +39,6 @@ def int8_parameters(low, high):
     return scale, zero_point
 
 
-def runs_of(mask):
-    """``(start, length)`` of each run of ``True`` in ``mask``, as int32 rows.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_svdmlp._compression._integer import runs_of
-    >>> runs_of(np.array([False, True, True, False, True])).tolist()
-    [[1, 2], [4, 1]]
-    """
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return np.column_stack([starts, stops - starts]).astype(np.int32)
-
-
 def _table(function, pre_scale, pre_zero_point, scale, zero_point):
     """The int8 lookup table of ``function`` between two quantizations."""
     q = np.arange(INT8[0], INT8[1] + 1)
@@ -64,15 +49,15 @@ def _table(function, pre_scale, pre_zero_point, scale, zero_point):
 _FUNCTIONS = {"tanh": np.tanh, "logistic": lambda z: 1 / (1 + np.exp(-z))}
 
 
-def _integer_step(values, scales, bias, input_params, output_params, clamp, table):
-    """One :class:`IntegerStep` from a stored int8 matrix and the scales around it.
+def _integer_step(q, scales, bias, input_params, output_params, clamp, table):
+    """One :class:`IntegerStep` from stored integers ``q`` and the scales around it.
 
     ``output_params`` is ``(scale, zero_point)`` of the rescaled sum (before
     a table); the scale may be one per output (the logits of a regressor).
     """
     input_scale, input_zero_point = input_params
     output_scale, zero_point = output_params
-    q = values.astype(np.int64)
+    q = q.astype(np.int64)
     scales = np.ones(q.shape[1]) if scales is None else scales.astype(np.float64)
     # Room in int32 for the products of the sum, whatever the inputs.
     room = 2**31 - 1 - q.shape[0] * 128 * 127
@@ -143,7 +128,8 @@ def integer_network(layers, X, spec):
     Parameters
     ----------
     layers : list of QuantizedLayer
-        The stored network, head included, every matrix in int8.
+        The stored network, head included, every matrix in a symmetric
+        integer format (int8, int4).
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Calibration data.
     spec : OutputSpec
@@ -158,33 +144,30 @@ def integer_network(layers, X, spec):
     """
     X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
     shared = spec.kind == "multiclass"
-    constant = np.ptp(X, axis=0) == 0
-    read = X[:, ~constant]
-    input_params = int8_parameters(read.min(initial=0), read.max(initial=0))
-    params, H, integer_layers = input_params, X, []
+    inputs = layers[0].affine_steps()[0].inputs
+    H = X if inputs is None else inputs.take(X)
+    input_params = int8_parameters(H.min(initial=0), H.max(initial=0))
+    params, integer_layers = input_params, []
     for index, layer in enumerate(layers):
         steps, integer_steps = layer.affine_steps(), []
         for k, step in enumerate(steps):
-            matrix = step.format.as_float(step.values).astype(np.float64)
+            q = step.format.integers(step.values, step.scales)
+            matrix = q.astype(np.float64)
             if step.scales is not None:
                 matrix = matrix * step.scales
             bias = np.zeros(matrix.shape[1]) if step.bias is None else step.bias
             bias = np.asarray(bias, dtype=np.float64)
             Z = H @ matrix + bias
-            values, runs = step.values, None
-            if index == 0 and k == 0:
-                # A constant input's contribution is a constant: into the bias.
-                bias = bias + X[0, constant] @ matrix[constant]
-                values, runs = values[~constant], runs_of(~constant)
             last = k == len(steps) - 1
             activation = layer.activation if last else "identity"
             output_params, clamp, table, after = _output(
                 Z, activation, last and index == len(layers) - 1, shared
             )
             integer = _integer_step(
-                values, step.scales, bias, params, output_params, clamp, table
+                q, step.scales, bias, params, output_params, clamp, table
             )
-            integer.runs = runs
+            integer.inputs = step.inputs
+            integer.bits = step.format.bits
             if table is not None:  # what the step writes is the table's
                 integer.table_scale = integer.output_scale
                 integer.output_scale, integer.output_zero_point = after

@@ -126,24 +126,33 @@ def breakeven_rank(shape, bias):
     return rank
 
 
-def _layer_options(spectrum, shape, bias):
+def _layer_options(spectrum, shape, bias, cost=None):
     """Per layer: the choices (rank, or None for dense), their costs and values.
 
-    The value of a choice is the log of the fraction of energy it keeps.
+    The value of a choice is the log of the fraction of energy it keeps; its
+    cost is ``cost(rank)`` (``None`` for dense), by default the numbers it
+    stores.
     """
+    if cost is None:
+
+        def cost(rank):
+            if rank is None:
+                return dense_n_params(*shape)
+            return factored_n_params(*shape, rank, bias)
+
     limit = min(breakeven_rank(shape, bias), len(spectrum))
-    dense = dense_n_params(*shape)
+    dense = cost(None)
     if limit == 0:
         return [None], np.array([dense]), np.array([0.0])
     kept = np.cumsum(np.square(spectrum, dtype=np.float64))
     ranks = list(range(1, limit + 1))
     with np.errstate(divide="ignore"):
         values = np.log(kept[:limit] / kept[-1]) if kept[-1] > 0 else np.zeros(limit)
-    costs = [factored_n_params(*shape, rank, bias) for rank in ranks]
+    costs = [cost(rank) for rank in ranks]
     return ranks + [None], np.array(costs + [dense]), np.append(values, 0.0)
 
 
-def allocate_ranks(spectra, shapes, bias, budget, max_cells=2_000_000):
+def allocate_ranks(spectra, shapes, bias, budget, max_cells=2_000_000, costs=None):
     """Ranks for all layers that fit ``budget`` numbers and keep the most energy.
 
     What a rank keeps of a layer is the fraction of its energy (sum of
@@ -168,6 +177,9 @@ def allocate_ranks(spectra, shapes, bias, budget, max_cells=2_000_000):
     max_cells : int, default=2_000_000
         Above this many budget units, costs are counted in coarser units
         (rounded up, so the budget still holds).
+    costs : list of callable, default=None
+        Per layer, ``cost(rank)`` (``None``: dense) in the budget's unit, for
+        a budget in bytes; ``None`` counts the numbers stored.
 
     Returns
     -------
@@ -187,13 +199,16 @@ def allocate_ranks(spectra, shapes, bias, budget, max_cells=2_000_000):
     >>> allocate_ranks(spectra, [(784, 100), (100, 10)], "separate", budget=20000)
     [21, None]
     """
+    costs = costs or [None] * len(shapes)
     options = [
-        _layer_options(s, shape, bias) for s, shape in zip(spectra, shapes, strict=True)
+        _layer_options(s, shape, bias, cost)
+        for s, shape, cost in zip(spectra, shapes, costs, strict=True)
     ]
-    cheapest = sum(int(costs.min()) for _, costs, _ in options)
+    cheapest = sum(int(layer_costs.min()) for _, layer_costs, _ in options)
     if cheapest > budget:
+        counted = "numbers" if costs[0] is None else "bytes"
         raise ValueError(
-            f"Even rank 1 in every layer stores {cheapest} numbers, more than the "
+            f"Even rank 1 in every layer stores {cheapest} {counted}, more than the "
             f"{budget:.0f} the target allows."
         )
     unit = max(1, int(np.ceil(budget / max_cells)))

@@ -12,7 +12,7 @@ from abc import ABCMeta, abstractmethod
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
-from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.metrics import get_scorer_names
 from sklearn.utils import column_or_1d
 from sklearn.utils.validation import check_non_negative, validate_data
 
@@ -24,6 +24,7 @@ from .._compat import (
     _fit_context,
 )
 from .._compression import (
+    ROUNDINGS,
     CompressionSettings,
     TrainingData,
     compress,
@@ -35,9 +36,16 @@ from .._formats import QUANTIZE_OPTIONS
 from .._network import OutputSpec, mlp_layers
 from .._split import split_off
 from .._warnings import warn
-from ._parameters import auto_search, check_parameter_use, rank_requests, seed_from
+from ._fit_search import FitSearch
+from ._parameters import (
+    auto_search,
+    check_parameter_use,
+    is_scored,
+    rank_requests,
+    seed_from,
+)
 from ._prediction import PredictionMixin
-from ._search import compress_to_ratio, quiet, search_score_drop
+from ._search import quiet
 from ._summary import SummaryMixin
 from ._validation_data import check_validation_data, validation_warnings
 from ._wrapped_network import (
@@ -96,6 +104,7 @@ class BaseSVDCompressedMLP(
         "bias": [StrOptions({"separate", "augment"})],
         "head": [HasMethods(["fit", "predict"]), None],
         "target_ratio": [Interval(numbers.Real, 1, None, closed="neither"), None],
+        "target_bytes": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "max_score_drop": [Interval(numbers.Real, 0, None, closed="left"), None],
         "svd_on": [StrOptions({"weights", "activations", "outputs"})],
         "fine_tune_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -104,7 +113,8 @@ class BaseSVDCompressedMLP(
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "svd_solver": [StrOptions({"auto", "full", "randomized"})],
         # The registry's own set: a format registered later is accepted.
-        "quantize": [StrOptions(QUANTIZE_OPTIONS), None],
+        "quantize": [StrOptions(QUANTIZE_OPTIONS), StrOptions({"auto"}), None],
+        "rounding": [StrOptions(set(ROUNDINGS))],
         "integer_only": ["boolean"],
         "memory": [None, str, HasMethods(["cache"])],
         "verbose": ["verbose"],
@@ -120,6 +130,7 @@ class BaseSVDCompressedMLP(
         bias="separate",
         head=None,
         target_ratio=None,
+        target_bytes=None,
         max_score_drop=None,
         svd_on="weights",
         fine_tune_epochs=0,
@@ -128,6 +139,7 @@ class BaseSVDCompressedMLP(
         scoring=None,
         svd_solver="auto",
         quantize=None,
+        rounding="data-aware",
         integer_only=False,
         memory=None,
         verbose=0,
@@ -139,6 +151,7 @@ class BaseSVDCompressedMLP(
         self.bias = bias
         self.head = head
         self.target_ratio = target_ratio
+        self.target_bytes = target_bytes
         self.max_score_drop = max_score_drop
         self.svd_on = svd_on
         self.fine_tune_epochs = fine_tune_epochs
@@ -147,6 +160,7 @@ class BaseSVDCompressedMLP(
         self.scoring = scoring
         self.svd_solver = svd_solver
         self.quantize = quantize
+        self.rounding = rounding
         self.integer_only = integer_only
         self.memory = memory
         self.verbose = verbose
@@ -196,9 +210,14 @@ class BaseSVDCompressedMLP(
         # What the parameters say together, checked (as each one is by its
         # constraint) before the earlier fit is dropped.
         search = auto_search(
-            self.rank, self.target_ratio, self.max_score_drop, self.scoring
+            self.rank,
+            self.target_ratio,
+            self.max_score_drop,
+            self.scoring,
+            self.target_bytes,
+            self.quantize,
         )
-        given = check_validation_data(validation, search)
+        given = check_validation_data(validation, is_scored(search, self.quantize))
         check_parameter_use(self, search, given)
         _forget_fit(self)
         try:
@@ -232,18 +251,23 @@ class BaseSVDCompressedMLP(
 
     # The fit.
 
-    def _stored(self, model, data):
+    def _stored(self, model, data, formats=None):
         """``model`` as it is stored: in ``quantize``, integer-only if asked.
 
-        Integer-only inference is calibrated on the training data ``data``.
+        ``formats`` (one per layer, or one) replaces ``quantize``: what a
+        search in bytes chose. Integer-only inference is calibrated on the
+        training data ``data``.
         """
+        if formats is not None and len(set(formats)) == 1:
+            formats = formats[0]
         return stored_model(
             model,
-            self.quantize,
+            self.quantize if formats is None else formats,
             self.output_spec_,
             self.integer_only,
             data.X,
             data.sample_weight,
+            self.rounding,
         )
 
     def _checked(self, X, y, sample_weight, reset=True):
@@ -296,7 +320,7 @@ class BaseSVDCompressedMLP(
         weigh_network = network_takes_sample_weight(self, sample_weight)
         if given:
             validation = self._checked(*validation, reset=False)
-        elif search == "max_score_drop":
+        elif is_scored(search, self.quantize):
             fraction = self.validation_fraction
             if fraction is None:
                 fraction = _DEFAULT_VALIDATION_FRACTION
@@ -327,44 +351,27 @@ class BaseSVDCompressedMLP(
         data = TrainingData(X, y, sample_weight)
         # The original network's decompositions, made once for the whole fit.
         spectra = network_spectra(original, settings, data)
-        if search == "max_score_drop":
+        scored = is_scored(search, self.quantize)
+        search = FitSearch(self, search, original, settings, data, spectra, report)
+        if scored:
             accuracy = is_classifier(self) and self.scoring in (None, "accuracy")
+            drop = 0.0 if self.max_score_drop is None else self.max_score_drop
             for message in validation_warnings(
-                self.estimator, given, self.max_score_drop, accuracy, *validation
+                self.estimator, given, drop, accuracy, *validation
             ):
                 warn(message)
-            scorer = check_scoring(self, scoring=self.scoring)
-            # Candidates are scored as stored; the drop is measured from the
-            # network as it is.
-            uncompressed = compress(
-                original, [None] * len(original), settings, data, spectra
-            )
-            model, *found = search_score_drop(
-                original,
-                settings,
-                data,
-                spectra,
-                self.max_score_drop,
-                lambda model: self._score(
-                    self._stored(model, data), scorer, *validation
-                ),
-                report,
-                self._score(uncompressed, scorer, *validation),
-            )
-            self.sensitivity_, self.baseline_score_, self.validation_score_ = found
-            if all(rank is None for rank in model.ranks):
-                warn(
-                    f"No compressed model stays within max_score_drop="
-                    f"{self.max_score_drop} on the validation data; the network "
-                    "is kept uncompressed."
-                )
-        elif search == "target_ratio":
-            model = compress_to_ratio(
-                original, settings, data, spectra, self.target_ratio, report
-            )
+            search.validation = validation
+        if search.kind == "max_score_drop" and self.quantize == "auto":
+            model, formats = search.fewest_bytes_within_drop()
+        elif search.kind == "max_score_drop":
+            model, formats = search.smallest_within_drop(), None
+        elif search.kind == "target_bytes":
+            model, formats = search.best_within_bytes()
+        elif search.kind == "target_ratio":
+            model, formats = search.to_ratio(), None
         else:
             requests = rank_requests(self.rank, self.method, len(original))
-            model = compress(original, requests, settings, data, spectra)
+            model, formats = compress(original, requests, settings, data, spectra), None
         if self.fine_tune_epochs:
             model, self.loss_curve_ = fine_tune_model(
                 model,
@@ -376,9 +383,13 @@ class BaseSVDCompressedMLP(
                 stratify=self._stratify(y),
                 distillation=self.fine_tune_distillation,
                 verbose=self.verbose,
+                formats=self.quantize if formats is None else formats,
             )
         head = type(model.head).__name__
-        model = self._stored(model, data)
+        if self.fine_tune_epochs or search.stored is None:
+            model = self._stored(model, data, formats)
+        else:  # stored by the search already
+            model = search.stored
         if model.compression_ratio < 1:
             warn(
                 f"The compressed model stores more numbers ({model.n_params:,}) "

@@ -5,25 +5,15 @@ from sklearn.base import ClassifierMixin, clone, is_classifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.neural_network import MLPClassifier
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
-from .._network import head_adapter
 from ._base import BaseSVDCompressedMLP
+from ._prediction import ProbabilityMixin
 
 
-def _head_has_predict_proba(estimator):
-    """``predict_proba`` exists unless a truncation head lacks it."""
-    if hasattr(estimator, "head_"):
-        head = estimator.head_
-    elif estimator.method == "truncated":
-        head = estimator.head
-    else:
-        head = None
-    return head is None or hasattr(head, "predict_proba")
-
-
-class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
+class SVDCompressedMLPClassifier(
+    ProbabilityMixin, ClassifierMixin, BaseSVDCompressedMLP
+):
     """An ``MLPClassifier`` made smaller with the singular value decomposition.
 
     Two methods are offered. ``method="svd"`` replaces each weight matrix ``W``
@@ -56,7 +46,8 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
           exactly one entry, at a hidden layer, is not ``None``: it says which
           layer is cut and how far;
         - ``None``: no compression; the model predicts what the network does;
-        - ``"auto"``: chosen for you, under ``target_ratio`` or ``max_score_drop``.
+        - ``"auto"``: chosen for you, under ``target_ratio``, ``target_bytes``
+          or ``max_score_drop``.
 
         A rank above what a layer allows is capped. With ``method="svd"`` a
         layer is left dense where factoring would not store fewer numbers,
@@ -88,50 +79,51 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         above that. Truncation cuts the deepest hidden layer that can reach
         the ratio, at the widest width that does.
 
+    target_bytes : int >= 1 or None, default=None
+        With ``rank="auto"``: the stored model takes at most ``target_bytes``
+        bytes (``n_bytes_``: weights, scales, biases, a head, the runs of the
+        inputs read), keeping as much as possible: ranks allocated as for
+        ``target_ratio``, each choice costed in bytes in its layer's format.
+        With ``quantize="auto"``, every assignment of int8 or int4 to the
+        layers (at most 16; beyond, or for a truncation, one format for all)
+        gets its own allocation, and the one that scores best on the
+        held-out data (``X_val`` or ``validation_fraction``) is kept
+        (:attr:`candidates_`). Too small for any model is an error.
+
     max_score_drop : float >= 0 or None, default=None
         With ``rank="auto"``: the smallest model found whose validation score
         is at most ``max_score_drop`` below the uncompressed network's. The
         validation data is ``X_val, y_val`` when passed to :meth:`fit`,
         otherwise a held-out ``validation_fraction`` of the training data,
-        used for nothing else (the network, if fitted here, the head, the
-        data-aware factors and fine-tuning see the rest). The bound holds on
-        that data, not on new data: on a few hundred rows one row is worth
-        several tenths of a point (a warning says when one row is worth more
-        than half of ``max_score_drop``), and a ``FrozenEstimator``'s network
-        has most likely seen the held-out part (a warning says so: pass
-        ``X_val``). The search assumes the score falls as ranks shrink; see
+        used for nothing else. The bound holds on that data, not on new data:
+        on a few hundred rows one row is worth several tenths of a point (a
+        warning says when one row is worth more than half of
+        ``max_score_drop``), and a ``FrozenEstimator``'s network has most
+        likely seen the held-out part (a warning says so: pass ``X_val``).
+        The search assumes the score falls as ranks shrink; see
         :attr:`sensitivity_`. Because the split is random, integer sample
-        weights are then not equivalent to repeated rows.
+        weights are then not equivalent to repeated rows. With
+        ``quantize="auto"``: the fewest bytes within the drop, each
+        assignment of formats (as for ``target_bytes``) searched over byte
+        budgets from the network's size down by 8% at a time, by bisection.
 
     svd_on : {"weights", "activations", "outputs"}, default="weights"
         ``"weights"`` factors each weight matrix, as the Keras MNIST
-        experiment and the wine blog post do; a truncation then keeps the top
-        right singular vectors of ``W`` (of ``[W; b]`` with
-        ``bias="augment"``), which are the pre-activations' principal
-        directions only for whitened inputs. ``"activations"`` chooses each
+        experiment and the wine blog post do. ``"activations"`` chooses each
         layer's factors to best reproduce its pre-activations on the training
-        data that reaches it through the layers already compressed below:
-        with ``bias="separate"`` the top principal directions of the
-        (centered) pre-activations, with the bias refit; with
-        ``bias="augment"`` the top right singular vectors of the uncentered
-        ones. With ``method="truncated"`` the kept directions are the top
-        right singular vectors of the uncentered pre-activations, whatever
-        ``bias``. Energy fractions then refer to the spectrum of each
-        layer's pre-activations in the original network (its own layers
-        below, uncompressed): ranks are decided before anything is
-        compressed, and a layer keeps fewer directions only where the data
-        the compressed layers below hand it holds fewer.
-        ``"outputs"`` compensates for the error made below: above
-        the first layer changed, each layer is first refit by ridge least
-        squares to give, from the inputs the compressed layers below hand it,
-        the pre-activations the *original* network computes there, then
-        factored as with ``"activations"`` (a layer left dense keeps the
-        refit). The ridge shrinks toward the layer as it was and is chosen by
-        generalized cross-validation, so with few samples for a layer's
-        width the refit stays near the original (see the user guide for the
-        formula). It loses the least at tight budgets
-        (``benchmarks/frontier.py``). A truncation changes no layer below its
-        cut, so there it is the same as ``"activations"``.
+        data that reaches it through the layers already compressed below (the
+        top principal directions of the pre-activations, centered with
+        ``bias="separate"``, the bias refit); energy fractions then refer to
+        the spectrum of each layer's pre-activations in the original network.
+        ``"outputs"`` compensates for the error made below: above the first
+        layer changed, each layer is first refit by ridge least squares
+        (shrunk toward the layer as it was, the ridge chosen by generalized
+        cross-validation) to give, from the inputs the compressed layers
+        below hand it, the pre-activations the *original* network computes
+        there, then factored as with ``"activations"``. It loses the least at
+        tight budgets (``benchmarks/frontier.py``); for a truncation, which
+        changes no layer below its cut, it is ``"activations"``. The user
+        guide gives the formulas.
 
     fine_tune_epochs : int >= 0, default=0
         Epochs of further training of the compressed model as it is stored:
@@ -148,73 +140,81 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         Knowledge distillation while fine-tuning: the targets become
         ``(1 - fine_tune_distillation) * labels + fine_tune_distillation *
         P``, with ``P`` the original network's probabilities on the training
-        data, so that the compressed network also learns which other classes
-        the original finds likely. Early stopping still scores against the
-        labels; ``loss_curve_`` is then the loss against the mixed targets,
-        which does not reach 0. Only used with ``fine_tune_epochs > 0``
-        (otherwise a value above 0 warns that it is ignored); a bool is
-        refused, not read as 0 or 1. ``0`` trains on the labels alone: on
-        ``benchmarks/frontier.py`` distillation changed the fine-tuned drop by
-        less than the noise between runs.
+        data. Early stopping still scores against the labels; ``loss_curve_``
+        is the loss against the mixed targets. Only used with
+        ``fine_tune_epochs > 0`` (otherwise it warns); a bool is refused. On
+        ``benchmarks/frontier.py`` it changed the fine-tuned drop by less
+        than the noise between runs.
 
     validation_fraction : float in (0, 1) or None, default=None
-        With ``rank="auto"`` and ``max_score_drop``, and no ``X_val`` given to
-        :meth:`fit`: the share of the training data held out to judge the
-        bound; ``None`` means 0.1. That is its only meaning (fine-tuning's
-        early stopping holds out the network's own ``validation_fraction``).
-        Set in another configuration it warns that it is ignored; set
-        together with ``X_val``, it is an error.
+        With ``rank="auto"`` and ``max_score_drop`` (or ``target_bytes`` with
+        ``quantize="auto"``), and no ``X_val`` given to :meth:`fit`: the
+        share of the training data held out to score candidates; ``None``
+        means 0.1 (fine-tuning's early stopping holds out the network's own
+        ``validation_fraction``). Set elsewhere it warns that it is ignored;
+        with ``X_val``, it is an error.
 
     scoring : str, callable or None, default=None
-        Scorer for ``max_score_drop``; ``None`` is accuracy.
+        Scorer for ``max_score_drop`` and ``quantize="auto"``; ``None`` is
+        accuracy.
 
     svd_solver : {"auto", "full", "randomized"}, default="auto"
         How layers are decomposed where the rank is known before the SVD (an
-        int rank): ``"full"`` is LAPACK's exact SVD; ``"randomized"`` is
-        scikit-learn's ``randomized_svd`` of the top singular triplets, much
-        faster on wide layers, with a reconstruction error within 1% of the
-        optimal one on the matrices tested; ``"auto"`` takes the randomized
-        SVD for matrices at least 1000 on both sides at a rank of at most an
-        eighth of the smaller side, where it was measured to be 2.5 to 7
-        times faster. Energy fractions need whole spectra, so full SVDs
+        int rank): LAPACK's exact SVD, scikit-learn's ``randomized_svd`` of
+        the top triplets (within 1% of the optimal error on the matrices
+        tested), or ``"auto"``: randomized for matrices at least 1000 on both
+        sides at a rank of at most an eighth of the smaller side (2.5 to 7
+        times faster there). Energy fractions need whole spectra, so full SVDs
         (``"randomized"`` with no int rank warns that it is not used). Where
         the randomized SVD ran, :attr:`singular_values_` holds only the
         values it computed.
 
-    quantize : {"float32", "float16", "int8"} or None, default=None
-        How the compressed model stores its weight matrices, after
-        compression and fine-tuning. ``None`` keeps the network's own dtype;
-        ``"float32"`` and ``"float16"`` round every weight matrix to that
-        type; ``"int8"`` stores each as integers in ``[-127, 127]`` with one
-        float32 scale per output column (symmetric: a column's largest weight
-        maps to 127). Biases are then float32. The forward pass computes in
-        float32 from exactly the stored values, so the model you evaluate is
-        the one you deploy. A truncated model's head is stored as layers too,
-        at the end of :attr:`network_` (``head_`` is then ``None``), which
-        needs a head whose layers compute it: ``LogisticRegression``, a linear
-        regressor or a multi-layer perceptron. With ``rank="auto"`` and
-        ``max_score_drop``, candidates are scored as stored.
+    quantize : {"float32", "float16", "int8", "int4", "auto"} or None, default=None
+        How the compressed model stores its weight matrices. ``None`` keeps
+        the network's own dtype; ``"float32"`` and ``"float16"`` round every
+        weight to that type; ``"int8"`` stores each matrix as integers in
+        ``[-127, 127]`` with one float32 scale per output column (a column's
+        largest weight maps to 127), ``"int4"`` in ``[-7, 7]``, two to a
+        byte, with the same scales; ``"auto"`` chooses int8 or int4 for each
+        layer (with ``rank="auto"`` and ``target_bytes`` or
+        ``max_score_drop``). Biases are then float32. Inputs constant on the
+        training data are not stored where that saves bytes (their
+        contribution goes into the first bias; such an input is not read at
+        prediction). The forward pass computes in float32 from exactly the
+        stored values: the model you evaluate is the one you deploy. A
+        truncated model's head is stored as layers at the end of
+        :attr:`network_` (``head_`` is then ``None``): it must be linear or a
+        multi-layer perceptron. Searches score and count candidates as
+        stored, and fine-tuning trains the model as stored (each batch with
+        the weights rounded to nearest, the gradient applied to the float
+        weights, straight through): the stored model is the one trained.
+
+    rounding : {"data-aware", "nearest"}, default="data-aware"
+        How an integer format's integers are chosen: each weight to the
+        nearest step of its column, or (``"data-aware"``) one input's weights
+        at a time, each rounding error moved onto the weights of the inputs
+        not yet rounded so that the layer's outputs on the training data stay
+        closest (GPTQ), each layer on its inputs as stored below it; the
+        scales are the same. A matrix of more than 4,096 inputs and a float
+        format are rounded to nearest; a fine-tuned model is already on its
+        integers, which either rule keeps. The user guide measures both.
 
     integer_only : bool, default=False
-        With ``quantize="int8"``: compute with integers only, as a
-        microcontroller without a floating-point unit does. Activations are int8
-        too, each tensor with a scale and a zero point calibrated on the
-        training data ``fit`` compresses on (all of its rows of positive weight:
-        the ranges must hold what the network meets; one pass over them costs
-        less than the compression); each step sums in int32 and rescales with a
-        fixed-point multiplier and shift (rounded half up, saturating); a ReLU
-        is the clamp at the zero point, a logistic or tanh hidden layer a
-        256-entry table; the output layer gives int16 logits. A factored layer
-        is two integer products with an int8 intermediate of width ``rank``;
-        inputs constant on the training data are not read (their weights times
-        their value go into the first bias). ``predict`` and ``score`` compute
-        exactly what :func:`export_c`'s C computes, to the bit, and so do the
-        searches (after a ``StandardScaler`` in a ``Pipeline``, which the C file
-        folds into its float32 input quantization, an input on a rounding
-        boundary may land one step apart); ``predict_proba`` applies the output
-        activation to the logits in float32. :attr:`summary` shows every step's
-        scales. A truncation's head is quantized the same way (it must be one
-        whose layers compute it).
+        With ``quantize="int8"`` (or ``"int4"``, ``"auto"``: 4-bit weights,
+        two to a byte in C too): compute with integers only, as a
+        microcontroller without a floating-point unit does. Activations are
+        int8 too, each tensor's scale and zero point calibrated on the
+        training data ``fit`` compresses on (its rows of positive weight);
+        each step sums in int32 and rescales with a fixed-point multiplier
+        and shift; a ReLU is the clamp at the zero point, a logistic or tanh
+        hidden layer a 256-entry table; the output layer gives int16 logits.
+        ``predict``, ``score`` and the searches compute exactly what
+        :func:`export_c`'s C computes, to the bit (after a ``StandardScaler``
+        in a ``Pipeline``, folded into the C file's float32 input
+        quantization, an input on a rounding boundary may land one step
+        apart); ``predict_proba`` applies the output activation to the
+        logits in float32. :attr:`summary` shows every step's scales; the
+        user guide gives the arithmetic.
 
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` caches its
@@ -271,8 +271,13 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
     baseline_score_ : float
         With ``max_score_drop``: the uncompressed network's validation score.
     validation_score_ : float
-        With ``max_score_drop``: the chosen model's validation score, before
-        fine-tuning.
+        With ``max_score_drop`` (or ``target_bytes`` with ``quantize="auto"``):
+        the chosen model's validation score, before fine-tuning.
+    candidates_ : list of dict
+        With ``target_bytes`` or ``quantize="auto"``: each model the search
+        in bytes built, as ``formats`` (one per layer), ``ranks``,
+        ``n_bytes`` and ``score`` (``None`` where nothing is scored), and
+        with ``max_score_drop``, ``holds``.
     loss_curve_ : list of float
         With ``fine_tune_epochs``: the training loss of each epoch.
     output_spec_ : OutputSpec
@@ -290,7 +295,7 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
         Bytes of the network's weights and biases, at their dtype.
     n_bytes_ : int
         Bytes of every array the compressed model stores: weights, biases,
-        int8 scales and the head.
+        scales, the runs of the inputs read and the head.
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     n_features_in_ : int
@@ -357,40 +362,6 @@ class SVDCompressedMLPClassifier(ClassifierMixin, BaseSVDCompressedMLP):
                 f"got {type(self.head).__name__}."
             )
         return MultiOutputClassifier(head) if y.ndim == 2 else head
-
-    @available_if(_head_has_predict_proba)
-    def predict_proba(self, X):
-        """Class probabilities, columns ordered as :attr:`classes_`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            For multilabel targets, the probability of each label.
-        """
-        output = self._network_output(X)
-        if self.head_ is not None:
-            return head_adapter(self.head_).predict_proba(output, self.classes_)
-        return self.output_spec_.predict_proba(output)
-
-    @available_if(_head_has_predict_proba)
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        proba = self.predict_proba(X)
-        with np.errstate(divide="ignore"):
-            return np.log(proba, out=proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -50,25 +50,35 @@ def is_rank_request(value):
     return False
 
 
-def auto_search(rank, target_ratio, max_score_drop, scoring=None):
-    """Which search ``rank="auto"`` asks for: ``"target_ratio"``, ``"max_score_drop"``.
+def auto_search(
+    rank, target_ratio, max_score_drop, scoring=None, target_bytes=None, quantize=None
+):
+    """Which search ``rank="auto"`` asks for.
 
-    ``None`` for any other ``rank``.
+    ``"target_ratio"``, ``"max_score_drop"`` or ``"target_bytes"``; ``None``
+    for any other ``rank``.
 
     Raises
     ------
     ValueError
-        Unless ``rank="auto"`` comes with exactly one of the two, and any
-        other rank with neither; and if ``scoring``, which only the
-        ``max_score_drop`` search uses, is given without it.
+        Unless ``rank="auto"`` comes with exactly one of the three, and any
+        other rank with none; if ``scoring`` is given to a search that
+        scores nothing; and if ``quantize="auto"`` has no search in bytes or
+        score to choose the formats in.
 
     Examples
     --------
     >>> from sklearn_svdmlp._estimators._parameters import auto_search
     >>> auto_search("auto", 4.0, None), auto_search(8, None, None)
     ('target_ratio', None)
+    >>> auto_search("auto", None, None, target_bytes=20_000)
+    'target_bytes'
     """
-    given = {"target_ratio": target_ratio, "max_score_drop": max_score_drop}
+    given = {
+        "target_ratio": target_ratio,
+        "max_score_drop": max_score_drop,
+        "target_bytes": target_bytes,
+    }
     chosen = [name for name, value in given.items() if value is not None]
     if rank != "auto" and chosen:
         raise ValueError(
@@ -77,17 +87,43 @@ def auto_search(rank, target_ratio, max_score_drop, scoring=None):
         )
     if rank == "auto" and len(chosen) != 1:
         raise ValueError(
-            "rank='auto' needs exactly one of target_ratio (a float > 1) or "
-            f"max_score_drop (a float >= 0); got {len(chosen)}."
+            "rank='auto' needs exactly one of target_ratio (a float > 1), "
+            "max_score_drop (a float >= 0) or target_bytes (an int >= 1); got "
+            f"{len(chosen)}."
         )
     search = chosen[0] if chosen else None
-    if scoring is not None and search != "max_score_drop":
+    if quantize == "auto" and search not in ("target_bytes", "max_score_drop"):
         raise ValueError(
-            "scoring is only used with rank='auto' and max_score_drop; got "
-            f"rank={rank!r} and max_score_drop={max_score_drop!r}. Set both, or "
+            "quantize='auto' chooses each layer's format with its rank: it needs "
+            "rank='auto' with target_bytes (the best model within the bytes) or "
+            f"max_score_drop (the fewest bytes within the drop); got rank={rank!r}"
+            + (f" with {search}." if search else ".")
+        )
+    if scoring is not None and not is_scored(search, quantize):
+        raise ValueError(
+            "scoring is only used with rank='auto' and max_score_drop, or "
+            "target_bytes with quantize='auto'; got "
+            f"rank={rank!r} and max_score_drop={max_score_drop!r}. Set them, or "
             "leave scoring None."
         )
     return search
+
+
+def is_scored(search, quantize):
+    """Whether the search scores candidates on held-out data.
+
+    ``max_score_drop`` does, and ``target_bytes`` when it chooses formats
+    (``quantize="auto"``).
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._estimators._parameters import is_scored
+    >>> is_scored("target_bytes", "int4"), is_scored("target_bytes", "auto")
+    (False, True)
+    """
+    return search == "max_score_drop" or (
+        search == "target_bytes" and quantize == "auto"
+    )
 
 
 def rank_requests(rank, method, n_weight_matrices):
@@ -146,7 +182,6 @@ def rank_requests(rank, method, n_weight_matrices):
     return list(rank)
 
 
-
 def _has_int_rank(rank):
     """Whether ``rank`` asks some layer for an int rank (the searches' are ints)."""
     if isinstance(rank, (list, tuple)):
@@ -167,8 +202,9 @@ def check_parameter_use(estimator, search, validation_given):
     - ``fine_tune_distillation`` must be a number, not a bool;
     - ``head`` is used only with ``method="truncated"``;
     - ``fine_tune_distillation`` only with ``fine_tune_epochs > 0``;
-    - ``validation_fraction`` only with ``max_score_drop`` and no ``X_val``
-      (with ``X_val`` it is an error: both say which data judges the bound);
+    - ``validation_fraction`` only with a search that scores (``max_score_drop``,
+      or ``target_bytes`` with ``quantize="auto"``) and no ``X_val`` (with
+      ``X_val`` it is an error: both say which data judges the candidates);
     - ``svd_solver="randomized"`` only where a layer's rank is an int (an
       energy fraction needs the whole spectrum, so a full SVD).
 
@@ -181,11 +217,12 @@ def check_parameter_use(estimator, search, validation_given):
         Whether ``X_val`` was passed to ``fit``.
     """
     if estimator.integer_only and (
-        estimator.quantize is None or not get_format(estimator.quantize).integer
+        estimator.quantize is None
+        or (estimator.quantize != "auto" and not get_format(estimator.quantize).integer)
     ):
         raise ValueError(
-            "integer_only=True computes with int8 weights: it needs an integer "
-            "quantize format, quantize='int8'; got "
+            "integer_only=True computes with integer weights: it needs an integer "
+            "quantize format, quantize='int8' or 'int4'; got "
             f"quantize={estimator.quantize!r}."
         )
     distillation = estimator.fine_tune_distillation
@@ -210,11 +247,12 @@ def check_parameter_use(estimator, search, validation_given):
                 "validation_fraction and X_val both say which data max_score_drop "
                 "is judged on; pass one of them."
             )
-        if search != "max_score_drop":
+        if not is_scored(search, estimator.quantize):
             warn(
                 "validation_fraction is only used with rank='auto' and "
-                "max_score_drop (the share of the training data held out to "
-                "judge it); it is ignored here."
+                "max_score_drop, or target_bytes with quantize='auto' (the share "
+                "of the training data held out to score candidates); it is "
+                "ignored here."
             )
     if estimator.svd_solver == "randomized" and not _has_int_rank(estimator.rank):
         warn(

@@ -1,10 +1,12 @@
 """Using a fitted compressed model: checking the input, running the stored network.
 
 :class:`PredictionMixin` gives both estimators ``layers_``, ``predict`` and the
-checked forward pass their other prediction methods build on.
+checked forward pass their other prediction methods build on;
+:class:`ProbabilityMixin` gives the classifier its probabilities.
 """
 
 import numpy as np
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._network import head_adapter
@@ -86,3 +88,52 @@ class PredictionMixin:
         if self.head_ is not None:
             return head_adapter(self.head_).predict(self.network_.forward(X))
         return self.network_.predictions(X, self.output_spec_)
+
+
+def _head_has_predict_proba(estimator):
+    """``predict_proba`` exists unless a truncation head lacks it."""
+    if hasattr(estimator, "head_"):
+        head = estimator.head_
+    elif estimator.method == "truncated":
+        head = estimator.head
+    else:
+        head = None
+    return head is None or hasattr(head, "predict_proba")
+
+
+class ProbabilityMixin:
+    """``predict_proba`` and ``predict_log_proba`` of the classifier."""
+
+    @available_if(_head_has_predict_proba)
+    def predict_proba(self, X):
+        """Class probabilities, columns ordered as :attr:`classes_`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            For multilabel targets, the probability of each label.
+        """
+        output = self._network_output(X)
+        if self.head_ is not None:
+            return head_adapter(self.head_).predict_proba(output, self.classes_)
+        return self.output_spec_.predict_proba(output)
+
+    @available_if(_head_has_predict_proba)
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)

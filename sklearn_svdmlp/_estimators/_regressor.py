@@ -31,7 +31,7 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         How much of each layer to keep: at most that many singular values
         (int), a fraction of each layer's energy (float in (0, 1)), one entry
         per weight matrix (list), no compression (``None``), or chosen under
-        ``target_ratio`` or ``max_score_drop`` (``"auto"``).
+        ``target_ratio``, ``target_bytes`` or ``max_score_drop`` (``"auto"``).
     bias : {"separate", "augment"}, default="separate"
         ``"separate"`` factors ``W`` and keeps ``b``; ``"augment"`` factors
         ``[W; b]``.
@@ -42,9 +42,14 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     target_ratio : float > 1 or None, default=None
         With ``rank="auto"``: reach ``compression_ratio_ >= target_ratio``
         keeping as much of the network as possible.
+    target_bytes : int >= 1 or None, default=None
+        With ``rank="auto"``: at most that many bytes stored (``n_bytes_``),
+        keeping as much as possible; with ``quantize="auto"``, each layer's
+        format and rank chosen together, as for the classifier.
     max_score_drop : float >= 0 or None, default=None
         With ``rank="auto"``: the largest drop allowed in the validation
-        score, R^2 unless ``scoring`` says otherwise.
+        score, R^2 unless ``scoring`` says otherwise (with
+        ``quantize="auto"``: the fewest bytes within it).
     svd_on : {"weights", "activations", "outputs"}, default="weights"
         Factor each weight matrix; choose each layer's factors to best
         reproduce its pre-activations on the training data that reaches it
@@ -63,21 +68,31 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         targets: ``(1 - fine_tune_distillation) * y + fine_tune_distillation
         * network.predict(X)``. Used only with ``fine_tune_epochs > 0``.
     validation_fraction : float in (0, 1) or None, default=None
-        With ``max_score_drop`` and no ``X_val``: the share of the training
-        data held out to judge the bound (``None``: 0.1).
+        With ``max_score_drop`` (or ``target_bytes`` with
+        ``quantize="auto"``) and no ``X_val``: the share of the training data
+        held out to score candidates (``None``: 0.1).
     scoring : str, callable or None, default=None
-        Scorer for ``max_score_drop``; ``None`` is R^2.
+        Scorer for ``max_score_drop`` and ``quantize="auto"``; ``None`` is
+        R^2.
     svd_solver : {"auto", "full", "randomized"}, default="auto"
         Exact LAPACK SVD, randomized SVD of the top triplets, or the faster
         of the two for the layer's size and rank.
-    quantize : {"float32", "float16", "int8"} or None, default=None
+    quantize : {"float32", "float16", "int8", "int4", "auto"} or None, default=None
         How the weight matrices are stored, after compression and
-        fine-tuning: the network's dtype (``None``), float32, float16, or int8
-        with one float32 scale per output column; predictions use exactly the
-        stored values.
+        fine-tuning: the network's dtype (``None``), float32, float16, int8
+        or int4 (two to a byte) with one float32 scale per output column, or
+        per layer int8 or int4 chosen by the search (``"auto"``); predictions
+        use exactly the stored values, and fine-tuning trains them as stored.
+        Inputs constant on the training data are not stored where that
+        saves bytes (their contribution goes into the first bias).
+    rounding : {"data-aware", "nearest"}, default="data-aware"
+        How an integer format's integers are chosen: to keep each layer's
+        outputs on the training data closest (GPTQ), or each weight to
+        nearest; as for the classifier.
     integer_only : bool, default=False
-        With ``quantize="int8"``: integer-only inference, as for the
-        classifier; each target gets its own int16 output scale, and the
+        With ``quantize="int8"``, ``"int4"`` or ``"auto"``: integer-only
+        inference, as for the classifier; each target gets its own int16
+        output scale, and the
         predictions are the int16 outputs times it, in float32.
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` does.
@@ -104,6 +119,9 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     n_bytes_ : int
         Bytes of every array the compressed model stores.
     sensitivity_, baseline_score_, validation_score_ : with ``max_score_drop``
+    candidates_ : list of dict
+        With ``target_bytes`` or ``quantize="auto"``: the models the search
+        in bytes built (``formats``, ``ranks``, ``n_bytes``, ``score``).
     loss_curve_ : list of float
         With ``fine_tune_epochs``.
     output_spec_ : OutputSpec

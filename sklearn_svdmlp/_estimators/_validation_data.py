@@ -8,21 +8,22 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 
 
-def check_validation_data(validation, search):
+def check_validation_data(validation, scored):
     """Whether the user passed validation data, after checking it fits the search.
 
     Parameters
     ----------
     validation : tuple
         ``(X_val, y_val, sample_weight_val)`` as given to ``fit``.
-    search : str or None
-        What :func:`~sklearn_svdmlp._rank_selection.auto_search` returned.
+    scored : bool
+        Whether the search scores candidates on held-out data
+        (:func:`~sklearn_svdmlp._estimators._parameters.is_scored`).
 
     Raises
     ------
     ValueError
         Unless nothing is given, or ``X_val`` and ``y_val`` (and perhaps
-        ``sample_weight_val``) for the ``max_score_drop`` search.
+        ``sample_weight_val``) for a search that scores.
     """
     names = ("X_val", "y_val", "sample_weight_val")
     given = [
@@ -30,11 +31,12 @@ def check_validation_data(validation, search):
     ]
     if not given:
         return False
-    if search != "max_score_drop" or not {"X_val", "y_val"} <= set(given):
+    if not scored or not {"X_val", "y_val"} <= set(given):
         raise ValueError(
             "X_val and y_val (and sample_weight_val) go together, and only with "
-            f"rank='auto' and max_score_drop; got {', '.join(given)} and "
-            f"search={search!r}."
+            "rank='auto' and max_score_drop, or target_bytes with "
+            f"quantize='auto'; got {', '.join(given)}"
+            + ("." if scored else " and a search that scores nothing.")
         )
     return True
 
@@ -74,7 +76,7 @@ def validation_warnings(
         messages.append(
             "estimator is a FrozenEstimator, trained before this fit, most likely "
             "on this same data: the validation part split from it is data the "
-            "network has seen, so the score drop is judged optimistically. Pass "
+            "network has seen, so candidates are scored optimistically. Pass "
             "X_val and y_val, data the network was not trained on."
         )
     if accuracy and max_score_drop > 0:

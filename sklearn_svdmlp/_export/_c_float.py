@@ -13,9 +13,9 @@ ACTIVATIONS = {
     "exp": "SVDMLP_EXP",
 }
 
-# Bytes of one svdmlp_step (six pointers, three ints) and of the model on a
+# Bytes of one svdmlp_step (seven pointers, four ints) and of the model on a
 # 32-bit core.
-_STEP_BYTES, _MODEL_BYTES = 36, 16
+_STEP_BYTES, _MODEL_BYTES = 44, 16
 
 
 class FloatProgram:
@@ -44,8 +44,12 @@ class FloatProgram:
         format = step.format
         if format.c_kernel_source is not None:
             self.kernels[format.c_kernel] = format.c_kernel_source
-        n_in, n_out = format.shape(step.values)
+        n_in, n_out = format.shape(step.values, step.scales)
         weights = self.file.stored(format, step.values)
+        runs, n_runs = "0", 0
+        if step.inputs is not None:
+            runs = self.file.integers(step.inputs.runs, "int32_t")
+            n_runs = len(step.inputs.runs)
         scales = "0" if step.scales is None else self.file.floats(step.scales)
         bias = "0"
         if step.bias is not None:
@@ -54,8 +58,8 @@ class FloatProgram:
             bias = self.file.stored(float_format(values.dtype), values)
         mean, scale = self.standardize if not self.steps else ("0", "0")
         self.steps.append(
-            [format.c_kernel, weights, scales, bias, mean, scale, n_in, n_out]
-            + [ACTIVATIONS["identity"]]
+            [format.c_kernel, weights, scales, bias, mean, scale, runs, n_runs]
+            + [n_in, n_out, ACTIVATIONS["identity"]]
         )
         return len(self.steps) - 1
 
@@ -67,7 +71,7 @@ class FloatProgram:
     @property
     def widest(self):
         """The widest output of a step but the last (at least 1)."""
-        return max([1, *(step[7] for step in self.steps[:-1])])
+        return max([1, *(step[-2] for step in self.steps[:-1])])
 
     @property
     def table_bytes(self):

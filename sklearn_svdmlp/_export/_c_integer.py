@@ -1,10 +1,12 @@
 """The integer step table of an integer-only model, and its integer entry points."""
 
+import numpy as np
+
 from ._c_file import c_float
 
-# Bytes of one svdmlp_int8_step (six pointers, six ints) and of the model on
-# a 32-bit core.
-_STEP_BYTES, _MODEL_BYTES = 48, 16
+# Bytes of one svdmlp_int8_step (six pointers, seven ints) and of the model
+# on a 32-bit core.
+_STEP_BYTES, _MODEL_BYTES = 52, 16
 
 _ACTIVATIONS = {
     "identity": "SVDMLP_IDENTITY",
@@ -49,18 +51,19 @@ class IntegerProgram:
         """One row of the step table, its arrays written."""
         f = self.file
         cells = [
-            f.integers(step.weights, "int8_t"),
+            f.integers(step.stored_weights.view(np.int8), "int8_t"),
             f.integers(step.bias, "int32_t"),
             f.integers(step.multiplier, "int32_t"),
             f.integers(step.shift, "int8_t"),
             "0" if step.table is None else f.integers(step.table, "int8_t"),
-            "0" if step.runs is None else f.integers(step.runs, "int32_t"),
-            0 if step.runs is None else len(step.runs),
+            "0" if step.inputs is None else f.integers(step.inputs.runs, "int32_t"),
+            0 if step.inputs is None else len(step.inputs.runs),
             step.weights.shape[1],
             step.n_out,
             step.zero_point,
             step.low,
             step.high,
+            step.bits,
         ]
         return "{" + ", ".join(str(cell) for cell in cells) + "}"
 
@@ -130,9 +133,7 @@ def integer_api(spec, name, n_outputs, n_features):
     decides them; probabilities and a regressor's targets come from
     ``<name>_outputs`` (dequantized logits, the output activation in float).
     """
-    quantized = (
-        f"    int8_t xq[{n_features}];\n    {name}_quantize_input(x, xq);\n"
-    )
+    quantized = f"    int8_t xq[{n_features}];\n    {name}_quantize_input(x, xq);\n"
     if spec.kind == "regression":
         return (
             f"void {name}_predict_int8(const int8_t *x, int16_t *y)\n{{\n"
@@ -154,9 +155,7 @@ def integer_api(spec, name, n_outputs, n_features):
         )
     if spec.kind == "binary":
         decide = "    return logits[0] > 0;\n"
-        proba = (
-            f"    {name}_outputs(x, proba + 1);\n    proba[0] = 1.0f - proba[1];\n"
-        )
+        proba = f"    {name}_outputs(x, proba + 1);\n    proba[0] = 1.0f - proba[1];\n"
     else:
         decide = f"    return svdmlp_int16_argmax(logits, {n_outputs});\n"
         proba = f"    {name}_outputs(x, proba);\n"

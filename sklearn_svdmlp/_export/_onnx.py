@@ -88,16 +88,22 @@ class _Graph:
     """The graph being converted, with the few nodes the layers are made of.
 
     Each layer adds itself through its ``emit(graph, name)``, calling
-    :meth:`affine` and :meth:`activation`.
+    :meth:`affine` and :meth:`activation`. ``opset`` is the opset the
+    graph targets.
     """
 
     def __init__(self, scope, container, proto_dtype):
         self.scope, self.container, self.proto_dtype = scope, container, proto_dtype
         double = proto_dtype == onnx_proto.TensorProto.DOUBLE
         self.dtype = np.float64 if double else np.float32
+        self.opset = container.target_opset
 
-    def node(self, op_type, inputs, output=None, **attributes):
-        """Add one node, writing to ``output`` or a new name; return that name."""
+    def node(self, op_type, inputs, output=None, op_version=None, **attributes):
+        """Add one node, writing to ``output`` or a new name; return that name.
+
+        The node's operator version is ``op_version``, else the one pinned
+        for its type, else the newest the target opset has.
+        """
         if output is None:
             output = self.scope.get_unique_variable_name(op_type.lower())
         self.container.add_node(
@@ -105,10 +111,19 @@ class _Graph:
             inputs,
             output,
             name=self.scope.get_unique_operator_name(op_type),
-            op_version=_OP_VERSIONS.get(op_type),
+            op_version=op_version or _OP_VERSIONS.get(op_type),
             **attributes,
         )
         return output
+
+    def name(self, prefix):
+        """A new name, for an initializer made by :meth:`tensor`."""
+        return self.scope.get_unique_variable_name(prefix)
+
+    def tensor(self, proto):
+        """Add the initializer ``proto`` (an ONNX ``TensorProto``); its name."""
+        self.container.add_initializer(proto.name, None, None, proto)
+        return proto.name
 
     def constant(self, name, array):
         """Add an initializer holding ``array`` at the graph's type."""
@@ -132,8 +147,11 @@ class _Graph:
 
         The weights are kept in their storage format in the file, which
         adds them (``StorageFormat.onnx_weights``); no addition where the
-        bias is ``None``.
+        bias is ``None``. A step that skips inputs gathers those it reads.
         """
+        if step.inputs is not None:
+            read = self.stored("read", step.inputs.indices)
+            name = self.node("Gather", [name, read], axis=1)
         weights = step.format.onnx_weights(self, step.values, step.scales)
         product = self.node("MatMul", [name, weights])
         if step.bias is None:

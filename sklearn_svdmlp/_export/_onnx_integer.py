@@ -12,6 +12,7 @@ quantized in float32 as :meth:`IntegerNetwork.quantize_input` does it.
 import numpy as np
 from skl2onnx.proto import onnx_proto
 
+from .._formats._integers import int4_initializer
 from .._network._integer import INT8
 
 _INT64 = onnx_proto.TensorProto.INT64
@@ -57,12 +58,14 @@ def _quantized_input(graph, name, network):
 
 def _step(graph, q, step):
     """One integer step on ``q`` (int64 values of int8)."""
-    if step.runs is not None:
-        read = step.read(n_features=None)  # the runs say which
+    if step.inputs is not None:
+        read = step.inputs.indices
         q = graph.node("Gather", [q, graph.stored("read", read)], axis=1)
-    weights = graph.node(
-        "Cast", [graph.stored("weights", step.weights.T.copy())], to=_INT64
-    )
+    if step.bits == 4:
+        stored, op_version = int4_initializer(graph, step.weights.T.copy())
+    else:
+        stored, op_version = graph.stored("weights", step.weights.T.copy()), None
+    weights = graph.node("Cast", [stored], to=_INT64, op_version=op_version)
     acc = graph.node(
         "Add", [graph.node("MatMul", [q, weights]), _int64(graph, "bias", step.bias)]
     )

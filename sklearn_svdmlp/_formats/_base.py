@@ -23,9 +23,10 @@ class StorageFormat:
     A stored matrix is the pair ``(values, scales)``: ``values`` an array of
     the format's own (for instance int8, or bytes packing smaller integers),
     ``scales`` one float32 per column or ``None``. It stands for
-    ``as_float(values) * scales`` (without scales, ``as_float(values)``), and
-    the forward pass computes ``(X @ as_float(values)) * scales`` in Python
-    and C (in float32) and in ONNX (at the graph's float type).
+    ``as_float(values, scales) * scales`` (without scales, ``as_float(values,
+    None)``), and the forward pass computes ``(X @ as_float(values, scales))
+    * scales`` in Python and C (in float32) and in ONNX (at the graph's float
+    type).
 
     Attributes
     ----------
@@ -48,10 +49,12 @@ class StorageFormat:
         The C source of ``c_kernel``, written into the model's file, for a
         format whose kernel the runtime does not have. A kernel
         ``void kernel(const svdmlp_step *step, const float *in, float *out)``
-        reads input ``i`` as ``svdmlp_input(step, in, i)`` (the first step
-        standardizes there, for a ``StandardScaler`` before the model) and
-        ends with ``svdmlp_scale_and_shift(step, out)`` (scales, float
-        biases).
+        is most simply ``svdmlp_affine_rows(step, in, out, axpy, row_bytes)``
+        with the format's ``axpy``, adding ``x`` times one row of weights to
+        ``out``: it walks the inputs the step reads (a first step skips
+        those constant on the training data), standardizes them (for a
+        ``StandardScaler`` before the model) and ends with the scales and
+        biases (see ``svdmlp.h``).
     """
 
     name = None
@@ -66,12 +69,22 @@ class StorageFormat:
         """``matrix`` (float) in this format: ``(values, scales)``."""
         raise NotImplementedError
 
-    def as_float(self, values):
-        """The matrix ``values`` stand for, before the scales, in float32."""
+    def as_float(self, values, scales):
+        """The matrix ``values`` stand for, before the ``scales``, in float32."""
         return np.asarray(values).astype(np.float32, copy=False)
 
-    def shape(self, values):
-        """``(n_in, n_out)`` of the matrix ``values`` stand for."""
+    def round_trip(self, matrix):
+        """``matrix`` as stored and read back, in its own float type.
+
+        What the forward pass of the stored model multiplies by (rounded to
+        nearest): fine-tuning through the quantizer computes with it.
+        """
+        values, scales = self.store(matrix)
+        stored = self.as_float(values, scales).astype(matrix.dtype)
+        return stored if scales is None else stored * scales.astype(matrix.dtype)
+
+    def shape(self, values, scales):
+        """``(n_in, n_out)`` of the matrix ``values`` (and ``scales``) stand for."""
         return values.shape
 
     def n_bytes(self, values, scales):
@@ -91,8 +104,10 @@ class StorageFormat:
 
         ``graph`` offers ``constant(name, array)`` (an initializer at the
         graph's float type), ``stored(name, array)`` (an initializer kept in
-        the array's own type) and ``node(op_type, inputs, **attributes)``;
-        each returns the name of what it adds.
+        the array's own type), ``tensor(proto)`` (an initializer from an ONNX
+        ``TensorProto`` named ``name(prefix)``), ``node(op_type, inputs,
+        **attributes)`` and ``opset``; each returns the name of what it
+        adds.
         """
         raise NotImplementedError
 

@@ -6,13 +6,20 @@ in a storage format) with its forward pass and counts, the
 the heads a truncation retrains. Nothing here knows about estimators.
 """
 
-from ._costs import dense_n_params, factored_n_params, total_bytes, total_params
+from ._costs import (
+    dense_n_params,
+    factored_n_params,
+    layer_n_bytes,
+    total_bytes,
+    total_params,
+)
 from ._heads import (
     Head,
     UnsupportedHeadError,
     expected_n_params,
     head_adapter,
 )
+from ._inputs import InputSelection, constant_features
 from ._integer import IntegerLayer, IntegerNetwork, IntegerStep, fixed_point
 from ._layers import (
     AffineStep,
@@ -35,16 +42,19 @@ __all__ = [
     "IntegerLayer",
     "IntegerNetwork",
     "IntegerStep",
+    "InputSelection",
     "OutputSpec",
     "QuantizedLayer",
     "UnsupportedHeadError",
     "activate",
+    "constant_features",
     "affine",
     "dense_n_params",
     "expected_n_params",
     "factored_n_params",
     "fixed_point",
     "head_adapter",
+    "layer_n_bytes",
     "loss_of_activation",
     "mlp_layers",
     "total_bytes",

@@ -4,6 +4,12 @@ The formulas are what rank selection asks before a layer is built; the
 totals add up what built layers report.
 """
 
+from functools import lru_cache
+
+import numpy as np
+
+from .._formats import get_format
+
 
 def dense_n_params(n_in, n_out):
     """Weights plus biases of a dense ``n_in -> n_out`` layer.
@@ -32,6 +38,47 @@ def factored_n_params(n_in, n_out, rank, bias):
     if bias == "augment":
         return rank * (n_in + 1 + n_out)
     return rank * (n_in + n_out) + n_out
+
+
+@lru_cache(maxsize=4096)
+def matrix_n_bytes(format, n_in, n_out):
+    """Bytes an ``n_in x n_out`` matrix stored in ``format`` takes, scales included.
+
+    Asked of the format itself (it stores a matrix of zeros), so that any
+    registered format is counted as it counts itself.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._network._costs import matrix_n_bytes
+    >>> matrix_n_bytes("int4", 784, 21)  # 11 bytes a row, a float32 scale a column
+    8708
+    """
+    storage = get_format(format)
+    return int(storage.n_bytes(*storage.store(np.zeros((n_in, n_out)))))
+
+
+def layer_n_bytes(format, n_in, n_out, rank, bias):
+    """Bytes of a layer stored in ``format``: dense (``rank=None``) or factored.
+
+    The matrices as :func:`matrix_n_bytes` counts them, and the biases in
+    the format's ``bias_dtype``: ``n_out`` of them, or ``rank`` with
+    ``bias="augment"``.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._network._costs import layer_n_bytes
+    >>> layer_n_bytes("int8", 50, 10, None, "separate")  # 500 + 40 + 40
+    580
+    """
+    bias_bytes = np.dtype(get_format(format).bias_dtype).itemsize
+    if rank is None:
+        return matrix_n_bytes(format, n_in, n_out) + n_out * bias_bytes
+    n_biases = rank if bias == "augment" else n_out
+    return (
+        matrix_n_bytes(format, n_in, rank)
+        + matrix_n_bytes(format, rank, n_out)
+        + n_biases * bias_bytes
+    )
 
 
 def total_params(layers):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._compat import ACTIVATIONS
+from ._inputs import InputSelection
 
 INT8 = (-128, 127)
 # The last step's logits: int16, symmetric.
@@ -75,6 +76,39 @@ def fixed_point(real):
     return multiplier.astype(np.int32), shift.astype(np.int8)
 
 
+def packed_int4(q, lengths):
+    """Rows of int4 integers ``q`` packed as the C runtime reads them.
+
+    Each row is cut into the runs of ``lengths`` (the inputs read, in
+    order; one run of the whole row by default), each packed on its own from
+    a byte boundary: groups of 8 inputs as 4 bytes, byte ``k`` holding input
+    ``k`` in its low four bits and input ``k + 4`` in its high four (so that
+    a 32-bit word splits into two words of four weights with two masks),
+    then the rest two to a byte (low first), a zero nibble after an odd one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._network._integer import packed_int4
+    >>> q = np.array([[1, 2, 3, 4, 5, 6, 7, -1, -2, 3, -7]], dtype=np.int8)
+    >>> [hex(byte) for byte in packed_int4(q, [11])[0]]
+    ['0x51', '0x62', '0x73', '0xf4', '0x3e', '0x9']
+    """
+    nibbles = np.asarray(q).astype(np.uint8) & 0xF
+    rows, start = [], 0
+    for length in lengths:
+        run = nibbles[:, start : start + length]
+        start += length
+        n_groups = length // 8
+        groups = run[:, : 8 * n_groups].reshape(len(run), n_groups, 2, 4)
+        rows.append((groups[:, :, 0] | (groups[:, :, 1] << 4)).reshape(len(run), -1))
+        rest = run[:, 8 * n_groups :]
+        if rest.shape[1] % 2:
+            rest = np.hstack([rest, np.zeros((len(run), 1), dtype=np.uint8)])
+        rows.append(rest[:, 0::2] | (rest[:, 1::2] << 4))
+    return np.ascontiguousarray(np.hstack(rows), dtype=np.uint8)
+
+
 @dataclass(eq=False)
 class IntegerStep:
     """One weight matrix applied in integer arithmetic.
@@ -83,7 +117,7 @@ class IntegerStep:
     ----------
     weights : ndarray of shape (n_out, n_in), int8
         One row per output (the order the C kernel reads them in), the
-        stored int8 values of the matrix.
+        stored integers of the matrix (in ``[-7, 7]`` for ``bits=4``).
     bias : ndarray of shape (n_out,), int32
         The bias at the sum's scale, less the input's zero point times each
         row's sum.
@@ -97,10 +131,9 @@ class IntegerStep:
     table : ndarray of shape (256,), int8, or None
         The activation, looked up at ``output + 128`` after the clamp
         (logistic, tanh); ``None`` for none (or a ReLU, the clamp).
-    runs : ndarray of shape (n_runs, 2), int32, or None
-        ``(start, length)`` of each run of the inputs the step reads, in
-        order, for a first step that skips inputs constant on the training
-        data; ``None``: every input.
+    inputs : InputSelection or None
+        The inputs the step reads, for a first step that skips inputs
+        constant on the training data; ``None``: every input.
     input_scale, output_scale : float, default=nan
     input_zero_point, output_zero_point : int, default=0
         How the step's input and output tensors are quantized (the output
@@ -110,6 +143,9 @@ class IntegerStep:
     table_scale : float, default=nan
         For a step with a table, the scale of the pre-activation it looks
         up (whose zero point is ``zero_point``).
+    bits : {8, 4}, default=8
+        Bits a weight is stored in: 4 packs two to a byte
+        (:func:`packed_int4`, what :attr:`stored_weights` gives).
     """
 
     weights: np.ndarray
@@ -120,38 +156,38 @@ class IntegerStep:
     low: int
     high: int
     table: np.ndarray | None = None
-    runs: np.ndarray | None = None
+    inputs: InputSelection | None = None
     input_scale: float = float("nan")
     output_scale: float = float("nan")
     input_zero_point: int = 0
     output_zero_point: int = 0
     table_scale: float = float("nan")
+    bits: int = 8
 
     @property
     def n_out(self):
         return self.weights.shape[0]
 
     @property
+    def stored_weights(self):
+        """The weights as the C runtime stores them: int8, or int4 packed."""
+        if self.bits == 8:
+            return self.weights
+        runs = self.inputs.runs[:, 1] if self.inputs is not None else None
+        return packed_int4(
+            self.weights, [self.weights.shape[1]] if runs is None else runs
+        )
+
+    @property
     def output_dtype(self):
         """int8 between steps; int16 for the logits of the last step."""
         return np.dtype(np.int16 if self.high > INT8[1] else np.int8)
 
-    def read(self, n_features):
-        """Indices of the inputs the step reads, in order."""
-        if self.runs is None:
-            return np.arange(n_features)
-        return np.concatenate(
-            [np.arange(start, start + length) for start, length in self.runs]
-            + [np.zeros(0, dtype=np.int64)]
-        ).astype(np.int64)
-
-    def inputs(self, Q):
-        """The columns of ``Q`` the step reads (its runs), as int64."""
-        return Q[:, self.read(Q.shape[1])].astype(np.int64)
-
     def forward(self, Q):
         """The step's int8 (or int16) output for int8 inputs ``Q``."""
-        acc = self.inputs(Q) @ self.weights.T.astype(np.int64) + self.bias
+        if self.inputs is not None:
+            Q = self.inputs.take(Q)
+        acc = Q.astype(np.int64) @ self.weights.T.astype(np.int64) + self.bias
         out = requantize(acc, self.multiplier, self.shift) + self.zero_point
         out = np.clip(out, self.low, self.high)
         if self.table is not None:
@@ -160,8 +196,9 @@ class IntegerStep:
 
     def arrays(self):
         """Every array the step stores."""
-        arrays = [self.weights, self.bias, self.multiplier, self.shift]
-        return arrays + [a for a in (self.table, self.runs) if a is not None]
+        arrays = [self.stored_weights, self.bias, self.multiplier, self.shift]
+        runs = None if self.inputs is None else self.inputs.runs
+        return arrays + [a for a in (self.table, runs) if a is not None]
 
 
 @dataclass(eq=False)
@@ -212,9 +249,10 @@ class IntegerLayer:
     def summary_cells(self):
         """Kind, shape and rank, as the summary table shows them."""
         n_in, n_out = self.shape
+        kind = f"int{self.steps[0].bits}-only"
         if self.rank is None:
-            return "dense int8-only", f"{n_in} x {n_out}", "-"
-        return "factored int8-only", f"{n_in} x {self.rank} x {n_out}", str(self.rank)
+            return f"dense {kind}", f"{n_in} x {n_out}", "-"
+        return f"factored {kind}", f"{n_in} x {self.rank} x {n_out}", str(self.rank)
 
 
 @dataclass(eq=False)

@@ -19,20 +19,24 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 from .._compat import ACTIVATIONS
 from .._formats import StorageFormat, float_format
+from ._inputs import InputSelection
 from ._output import OutputSpec
 
 
 class AffineStep(NamedTuple):
     """One weight matrix of a layer, as it is stored, and the bias after it.
 
-    The step computes ``(X @ format.as_float(values)) * scales + bias``
-    (without ``scales`` or ``bias`` where they are ``None``).
+    The step computes ``(X @ format.as_float(values, scales)) * scales + bias``
+    (without ``scales`` or ``bias`` where they are ``None``), ``X`` being the
+    columns of its input that ``inputs`` reads (all of them where it is
+    ``None``; only a network's first step reads fewer).
     """
 
     format: StorageFormat
     values: np.ndarray
     scales: np.ndarray | None
     bias: np.ndarray | None
+    inputs: InputSelection | None = None
 
 
 def affine(X, weights, bias, out=None):
@@ -83,10 +87,14 @@ class _Layer:
 
     @property
     def n_bytes(self):
-        """Bytes of every array stored: each matrix as its format counts it, biases."""
+        """Bytes of every array stored: each matrix as its format counts it, biases.
+
+        And the runs of the inputs read, where a first matrix skips some.
+        """
         return sum(
             step.format.n_bytes(step.values, step.scales)
             + (0 if step.bias is None else step.bias.nbytes)
+            + (0 if step.inputs is None else step.inputs.n_bytes)
             for step in self.affine_steps()
         )
 
@@ -289,9 +297,7 @@ class FactoredLayer(_Layer):
         """
         inner_out, out = buffers or (None, None)
         inner = affine(X, self.left, self.left_intercept, inner_out)
-        return activate(
-            affine(inner, self.right, self.intercept, out), self.activation
-        )
+        return activate(affine(inner, self.right, self.intercept, out), self.activation)
 
     def forward_for_training(self, X):
         """The output, and what :meth:`backward` needs: input and inner activation."""

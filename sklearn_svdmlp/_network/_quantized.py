@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._formats import get_format
+from ._inputs import InputSelection
 from ._layers import AffineStep, _Layer, activate, affine
 
 
@@ -33,7 +34,12 @@ class QuantizedLayer(_Layer):
         Name of the activation, as for :class:`DenseLayer`.
     format : str
         The storage format of every matrix, by name: what ``quantize`` takes
-        (``"float32"``, ``"float16"``, ``"int8"`` or a registered format).
+        (``"float32"``, ``"float16"``, ``"int8"``, ``"int4"`` or a
+        registered format).
+    inputs : InputSelection or None, default=None
+        The input features the first matrix reads (its rows are theirs), for
+        a first layer that skips features constant on the training data;
+        ``None``: every one.
 
     Examples
     --------
@@ -57,6 +63,7 @@ class QuantizedLayer(_Layer):
     biases: list
     activation: str
     format: str
+    inputs: InputSelection | None = None
 
     @property
     def storage(self):
@@ -65,13 +72,18 @@ class QuantizedLayer(_Layer):
 
     def _shapes(self):
         """The ``(n_in, n_out)`` of each matrix the stored weights stand for."""
-        return [self.storage.shape(weights) for weights in self.weights]
+        storage = self.storage
+        return [
+            storage.shape(weights, scales)
+            for weights, scales in zip(self.weights, self.scales, strict=True)
+        ]
 
     @property
     def shape(self):
         """``(n_in, n_out)``."""
         shapes = self._shapes()
-        return shapes[0][0], shapes[-1][1]
+        n_in = shapes[0][0] if self.inputs is None else self.inputs.n_features
+        return n_in, shapes[-1][1]
 
     @property
     def rank(self):
@@ -128,10 +140,12 @@ class QuantizedLayer(_Layer):
         -------
         output : ndarray of shape (n_samples, n_out), float32
         """
+        if self.inputs is not None:
+            X = self.inputs.take(X)
         X = X.astype(np.float32, copy=False)
         buffers = buffers or [None] * len(self.weights)
         for step, out in zip(self.affine_steps(), buffers, strict=True):
-            X = affine(X, step.format.as_float(step.values), None, out)
+            X = affine(X, step.format.as_float(step.values, step.scales), None, out)
             if step.scales is not None:
                 X *= step.scales
             if step.bias is not None:
@@ -147,15 +161,16 @@ class QuantizedLayer(_Layer):
             ),
             self.activation,
             self.format,
+            None if self.inputs is None else self.inputs.copy(),
         )
 
     def affine_steps(self):
         """The weight matrices applied in turn, as :class:`AffineStep` objects."""
         storage = self.storage
         return [
-            AffineStep(storage, weights, scales, bias)
-            for weights, scales, bias in zip(
-                self.weights, self.scales, self.biases, strict=True
+            AffineStep(storage, weights, scales, bias, self.inputs if k == 0 else None)
+            for k, (weights, scales, bias) in enumerate(
+                zip(self.weights, self.scales, self.biases, strict=True)
             )
         ]
 

@@ -55,8 +55,7 @@ def curves_from_cv_results(cv_results, metric, group_by, size):
     else:
         if not isinstance(group_by, str):
             raise TypeError(
-                "group_by must be a parameter name (str) or None; "
-                f"got {group_by!r}."
+                f"group_by must be a parameter name (str) or None; got {group_by!r}."
             )
         missing = sum(group_by not in candidate for candidate in params)
         if missing:

@@ -35,9 +35,9 @@ static const float in[2] = {1.0f, 2.0f};
 
 static void test_kernels(void)
 {
-    const svdmlp_step f32 = {svdmlp_affine_f32, w_f32, 0, bias, 0, 0, 2, 3, 0};
-    const svdmlp_step f16 = {svdmlp_affine_f16, w_f16, 0, bias, 0, 0, 2, 3, 0};
-    const svdmlp_step i8 = {svdmlp_affine_i8, w_i8, scales, bias, 0, 0, 2, 3, 0};
+    const svdmlp_step f32 = {svdmlp_affine_f32, w_f32, 0, bias, 0, 0, 0, 0, 2, 3, 0};
+    const svdmlp_step f16 = {svdmlp_affine_f16, w_f16, 0, bias, 0, 0, 0, 0, 2, 3, 0};
+    const svdmlp_step i8 = {svdmlp_affine_i8, w_i8, scales, bias, 0, 0, 0, 0, 2, 3, 0};
     const svdmlp_step *plain[2] = {&f32, &f16};
     const float expected[3] = {10.0f, 11.0f, 15.0f};
     const float scaled[3] = {5.5f, 11.0f, 30.0f};
@@ -55,12 +55,66 @@ static void test_kernels(void)
     }
 }
 
+/* int4, two a byte, column 2k low: [[1, -2, 3], [4, 5, -6]] (odd: a pad). */
+static const unsigned char w_i4[4] = {0xE1, 0x03, 0x54, 0x0A};
+
+static void test_int4_kernel(void)
+{
+    const svdmlp_step i4 = {svdmlp_affine_i4, w_i4, scales, bias, 0, 0, 0, 0, 2, 3, 0};
+    /* in @ q = (9, 8, -9); * (0.5, 1, 2) + (1, -1, 0). */
+    const float expected[3] = {5.5f, 7.0f, -18.0f};
+    float out[3];
+    int j;
+    i4.kernel(&i4, in, out);
+    for (j = 0; j < 3; j++) {
+        check(close_to(out[j], expected[j]), "int4 kernel: nibbles, sign, pad");
+    }
+}
+
+static void test_int4_dot(void)
+{
+    /* 1, 2, 3, 4, 5, 6, 7, -1 as a group (byte k: k low, k + 4 high), then
+       -2, 3 and -7 two to a byte, a zero nibble after the last. */
+    static const uint8_t w[6] = {0x51, 0x62, 0x73, 0xF4, 0x3E, 0x09};
+    static const int8_t x[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, -128};
+    /* 1 + 4 + 9 + 16 + 25 + 36 + 49 - 8 - 18 + 30 + 896 */
+    check(svdmlp_int4_dot(x, w, 11) == 1040, "int4 dot: a group and a tail");
+    check(svdmlp_int4_dot(x, w, 8) == 132, "int4 dot: one group");
+    check(svdmlp_int4_dot(x + 8, w + 4, 3) == 908, "int4 dot: a tail alone");
+    check(SVDMLP_INT4_BYTES(11) == 6 && SVDMLP_INT4_BYTES(8) == 4
+              && SVDMLP_INT4_BYTES(1) == 1,
+          "int4 bytes of a run");
+}
+
+static void test_runs(void)
+{
+    /* Inputs 0 and 2 of three are read (input 1 constant in training). */
+    static const int32_t runs[4] = {0, 1, 2, 1};
+    static const float wide_in[3] = {1.0f, 99.0f, 2.0f};
+    static const float mean[3] = {0.0f, 50.0f, 1.0f};
+    static const float scale[3] = {1.0f, 7.0f, 0.5f};
+    const svdmlp_step step = {svdmlp_affine_f32, w_f32, 0, bias, 0, 0, runs, 2, 2, 3, 0};
+    /* Standardized by the input's own index: (1, (2 - 1) / 0.5) = (1, 2). */
+    const svdmlp_step scaled_step = {svdmlp_affine_i8, w_i8, 0, 0, mean, scale, runs, 2, 2, 3, 0};
+    const float expected[3] = {10.0f, 11.0f, 15.0f};
+    float out[3];
+    int j;
+    step.kernel(&step, wide_in, out);
+    for (j = 0; j < 3; j++) {
+        check(close_to(out[j], expected[j]), "runs: the inputs read, rows in order");
+    }
+    scaled_step.kernel(&scaled_step, wide_in, out);
+    for (j = 0; j < 3; j++) {
+        check(close_to(out[j], expected[j] - bias[j]), "runs: standardized by index");
+    }
+}
+
 static void test_standardized_input(void)
 {
     static const float mean[2] = {1.0f, 0.0f};
     static const float scale[2] = {1.0f, 4.0f};
     /* ((1 - 1) / 1, (2 - 0) / 4) = (0, 0.5): @ w = (2, 2.5, 3). */
-    const svdmlp_step step = {svdmlp_affine_f32, w_f32, 0, 0, mean, scale, 2, 3, 0};
+    const svdmlp_step step = {svdmlp_affine_f32, w_f32, 0, 0, mean, scale, 0, 0, 2, 3, 0};
     float out[3];
     step.kernel(&step, in, out);
     check(close_to(out[0], 2.0f) && close_to(out[1], 2.5f) && close_to(out[2], 3.0f),
@@ -114,9 +168,9 @@ static void test_forward(void)
     static const float dense[6] = {1.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f};
     static const float dense_bias[2] = {0.0f, 0.5f};
     static const svdmlp_step steps[3] = {
-        {svdmlp_affine_f32, left, 0, 0, 0, 0, 2, 1, SVDMLP_IDENTITY},
-        {svdmlp_affine_f32, right, 0, 0, 0, 0, 1, 3, SVDMLP_RELU},
-        {svdmlp_affine_f32, dense, 0, dense_bias, 0, 0, 3, 2, SVDMLP_IDENTITY},
+        {svdmlp_affine_f32, left, 0, 0, 0, 0, 0, 0, 2, 1, SVDMLP_IDENTITY},
+        {svdmlp_affine_f32, right, 0, 0, 0, 0, 0, 0, 1, 3, SVDMLP_RELU},
+        {svdmlp_affine_f32, dense, 0, dense_bias, 0, 0, 0, 0, 3, 2, SVDMLP_IDENTITY},
     };
     static const svdmlp_model model = {steps, 3, 2, 2};
     /* Inner outputs are at most 3 wide; a guard after the buffer must stay. */
@@ -134,6 +188,9 @@ static void test_forward(void)
 int main(void)
 {
     test_kernels();
+    test_int4_kernel();
+    test_runs();
+    test_int4_dot();
     test_standardized_input();
     test_half();
     test_activations();

@@ -28,31 +28,49 @@ static int svdmlp_is_zero(float value)
 }
 
 /*
- * The float kernels differ only in the type of their weights and how one is
- * read as a float: out[j] = sum_i in'[i] * w[i][j], accumulated in float in
- * the order of i, then scaled and shifted. An input of 0 (a ReLU's, often;
- * an image's background) adds nothing: its row is skipped.
+ * The float kernels differ only in how a row of weights is read as floats:
+ * out[j] = sum_i in'[i] * w[i][j] over the inputs read, accumulated in float
+ * in the order of i, then scaled and shifted. An input of 0 (a ReLU's,
+ * often; an image's background) adds nothing: its row is skipped. Inlined
+ * into each shipped kernel, with its row function.
  */
-#define SVDMLP_FLOAT_KERNEL(name, weight_type, value_of)                      \
-    void name(const svdmlp_step *step, const float *in, float *out)           \
+static inline void svdmlp_rows(const svdmlp_step *step, const float *in, float *out,
+                               svdmlp_axpy axpy, long row_bytes)
+{
+    const unsigned char *row = (const unsigned char *)step->weights;
+    const int n_runs = step->runs ? step->n_runs : 1;
+    int i, j, r;
+    for (j = 0; j < step->n_out; j++) {
+        out[j] = 0.0f;
+    }
+    for (r = 0; r < n_runs; r++) {
+        const int start = step->runs ? step->runs[2 * r] : 0;
+        const int stop = start + (step->runs ? step->runs[2 * r + 1] : step->n_in);
+        for (i = start; i < stop; i++, row += row_bytes) {
+            const float xi = svdmlp_input(step, in, i);
+            if (!svdmlp_is_zero(xi)) {
+                axpy(out, xi, row, step->n_out);
+            }
+        }
+    }
+    svdmlp_scale_and_shift(step, out);
+}
+
+void svdmlp_affine_rows(const svdmlp_step *step, const float *in, float *out,
+                        svdmlp_axpy axpy, long row_bytes)
+{
+    svdmlp_rows(step, in, out, axpy, row_bytes);
+}
+
+/* The row function of a format whose weights are a C type read as a float. */
+#define SVDMLP_AXPY(name, weight_type, value_of)                              \
+    static void name(float *out, float x, const void *row, int n)             \
     {                                                                         \
-        const weight_type *w = (const weight_type *)step->weights;            \
-        const int n_out = step->n_out;                                        \
-        int i, j;                                                             \
-        for (j = 0; j < n_out; j++) {                                         \
-            out[j] = 0.0f;                                                    \
+        const weight_type *w = (const weight_type *)row;                      \
+        int j;                                                                \
+        for (j = 0; j < n; j++) {                                             \
+            out[j] += x * value_of(w[j]);                                     \
         }                                                                     \
-        for (i = 0; i < step->n_in; i++) {                                    \
-            const float xi = svdmlp_input(step, in, i);                       \
-            const weight_type *row = w + (long)i * n_out;                     \
-            if (svdmlp_is_zero(xi)) {                                         \
-                continue;                                                     \
-            }                                                                 \
-            for (j = 0; j < n_out; j++) {                                     \
-                out[j] += xi * value_of(row[j]);                              \
-            }                                                                 \
-        }                                                                     \
-        svdmlp_scale_and_shift(step, out);                                    \
     }
 
 #define SVDMLP_AS_FLOAT(value) ((float)(value))
@@ -85,9 +103,47 @@ float svdmlp_half(unsigned short bits)
     return (bits & 0x8000) ? -value : value;
 }
 
-SVDMLP_FLOAT_KERNEL(svdmlp_affine_f32, float, SVDMLP_AS_FLOAT)
-SVDMLP_FLOAT_KERNEL(svdmlp_affine_f16, unsigned short, svdmlp_half)
-SVDMLP_FLOAT_KERNEL(svdmlp_affine_i8, signed char, SVDMLP_AS_FLOAT)
+SVDMLP_AXPY(svdmlp_axpy_f32, float, SVDMLP_AS_FLOAT)
+SVDMLP_AXPY(svdmlp_axpy_f16, unsigned short, svdmlp_half)
+SVDMLP_AXPY(svdmlp_axpy_i8, signed char, SVDMLP_AS_FLOAT)
+
+/* A signed 4-bit integer, from the low four bits of v (two's complement). */
+#define SVDMLP_NIBBLE(v) ((((v) & 15) ^ 8) - 8)
+
+/* int4: two weights a byte, out[2k] in the low four bits of byte k. */
+static void svdmlp_axpy_i4(float *out, float x, const void *row, int n)
+{
+    const unsigned char *w = (const unsigned char *)row;
+    int j;
+    for (j = 0; j + 1 < n; j += 2) {
+        const int pair = w[j >> 1];
+        out[j] += x * (float)SVDMLP_NIBBLE(pair);
+        out[j + 1] += x * (float)SVDMLP_NIBBLE(pair >> 4);
+    }
+    if (j < n) {
+        out[j] += x * (float)SVDMLP_NIBBLE(w[j >> 1]);
+    }
+}
+
+void svdmlp_affine_f32(const svdmlp_step *step, const float *in, float *out)
+{
+    svdmlp_rows(step, in, out, svdmlp_axpy_f32, 4L * step->n_out);
+}
+
+void svdmlp_affine_f16(const svdmlp_step *step, const float *in, float *out)
+{
+    svdmlp_rows(step, in, out, svdmlp_axpy_f16, 2L * step->n_out);
+}
+
+void svdmlp_affine_i8(const svdmlp_step *step, const float *in, float *out)
+{
+    svdmlp_rows(step, in, out, svdmlp_axpy_i8, (long)step->n_out);
+}
+
+void svdmlp_affine_i4(const svdmlp_step *step, const float *in, float *out)
+{
+    svdmlp_rows(step, in, out, svdmlp_axpy_i4, (step->n_out + 1L) / 2);
+}
 
 static void svdmlp_softmax(float *z, int n)
 {
@@ -247,6 +303,77 @@ int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n)
 }
 #endif
 
+/* ---------------------------------------------------------------- int4 */
+
+#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
+/* A group of 8: its word masked two ways is the low and the high weights,
+   each times 16, as four int8 lanes (as int8 weights are for
+   svdmlp_int8_dot); the sum of those products, a multiple of 16, is
+   divided once at the end (exactly). */
+static inline int32_t svdmlp_int4_groups(const int8_t *x, const uint8_t *w, int n_groups)
+{
+    int32_t acc = 0;
+    int g;
+    for (g = 0; g < n_groups; g++, x += 8, w += 4) {
+        uint32_t xs, ws, low, high;
+        SVDMLP_COPY4(&ws, w);
+        low = (ws << 4) & 0xF0F0F0F0u;
+        high = ws & 0xF0F0F0F0u;
+        SVDMLP_COPY4(&xs, x);
+        acc = __smlad(__sxtb16((int32_t)xs), __sxtb16((int32_t)low), acc);
+        acc = __smlad(__sxtb16((int32_t)((xs >> 8) | (xs << 24))),
+                      __sxtb16((int32_t)((low >> 8) | (low << 24))), acc);
+        SVDMLP_COPY4(&xs, x + 4);
+        acc = __smlad(__sxtb16((int32_t)xs), __sxtb16((int32_t)high), acc);
+        acc = __smlad(__sxtb16((int32_t)((xs >> 8) | (xs << 24))),
+                      __sxtb16((int32_t)((high >> 8) | (high << 24))), acc);
+    }
+    return acc / 16;
+}
+#else
+static inline int32_t svdmlp_int4_groups(const int8_t *x, const uint8_t *w, int n_groups)
+{
+    int32_t acc = 0;
+    int g, k;
+    for (g = 0; g < n_groups; g++, x += 8, w += 4) {
+        for (k = 0; k < 4; k++) {
+            acc += x[k] * SVDMLP_NIBBLE(w[k]) + x[k + 4] * SVDMLP_NIBBLE(w[k] >> 4);
+        }
+    }
+    return acc;
+}
+#endif
+
+int32_t svdmlp_int4_dot(const int8_t *x, const uint8_t *w, int n)
+{
+    const int n_groups = n / 8;
+    int32_t acc = svdmlp_int4_groups(x, w, n_groups);
+    int i = 8 * n_groups;
+    w += 4 * n_groups;
+    for (; i + 2 <= n; i += 2, w++) {
+        acc += x[i] * SVDMLP_NIBBLE(*w) + x[i + 1] * SVDMLP_NIBBLE(*w >> 4);
+    }
+    if (i < n) {
+        acc += x[i] * SVDMLP_NIBBLE(*w);
+    }
+    return acc;
+}
+
+/* sum over a run of n inputs, its weights from *w on, which it moves past. */
+static inline int32_t svdmlp_run_dot(const svdmlp_int8_step *step, const int8_t *x,
+                              const int8_t **w, int n)
+{
+    int32_t acc;
+    if (step->bits == 4) {
+        acc = svdmlp_int4_dot(x, (const uint8_t *)*w, n);
+        *w += SVDMLP_INT4_BYTES(n);
+    } else {
+        acc = svdmlp_int8_dot(x, *w, n);
+        *w += n;
+    }
+    return acc;
+}
+
 /* floor(value / 2^shift), without right-shifting a negative number (whose
    result C leaves to the implementation). */
 static int64_t svdmlp_floor_shift(int64_t value, int shift)
@@ -266,12 +393,10 @@ void svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
         if (step->runs) {
             for (r = 0; r < step->n_runs; r++) {
                 const int length = step->runs[2 * r + 1];
-                acc += svdmlp_int8_dot(in + step->runs[2 * r], w, length);
-                w += length;
+                acc += svdmlp_run_dot(step, in + step->runs[2 * r], &w, length);
             }
         } else {
-            acc += svdmlp_int8_dot(in, w, step->n_in);
-            w += step->n_in;
+            acc += svdmlp_run_dot(step, in, &w, step->n_in);
         }
         value = (int64_t)acc * step->multiplier[j] + ((int64_t)1 << (shift - 1));
         value = svdmlp_floor_shift(value, shift) + step->zero_point;

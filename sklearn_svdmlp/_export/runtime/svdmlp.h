@@ -43,19 +43,26 @@ typedef struct svdmlp_step svdmlp_step;
 
 /*
  * A kernel applies one step's weight matrix: out[j] for j < n_out, from
- * in[i] for i < n_in (standardized first where the step says so, see
- * svdmlp_input), before the activation. One kernel per storage format.
+ * the n_in inputs the step reads (standardized first where the step says
+ * so, see svdmlp_input), before the activation. One kernel per storage
+ * format. A first step may skip inputs (constant on the training data):
+ * its runs say which it reads, in order, and its rows are theirs.
+ * svdmlp_affine_rows walks them; a format's kernel need only say how it
+ * adds one input's row of weights.
  */
 typedef void (*svdmlp_kernel)(const svdmlp_step *step, const float *in, float *out);
 
 struct svdmlp_step {
     svdmlp_kernel kernel;    /* applies weights in their storage format */
-    const void *weights;     /* n_in x n_out, row-major, in the kernel's format */
+    const void *weights;     /* n_in rows of n_out, in the kernel's format */
     const float *scales;     /* one per output column, or NULL */
     const float *bias;       /* one per output, or NULL */
     const float *in_mean;    /* subtracted from each input first, or NULL */
     const float *in_scale;   /* then each input divided by it, or NULL */
-    int n_in;
+    const int32_t *runs;     /* n_runs (start, length) pairs of the inputs
+                                read, or NULL: inputs 0..n_in-1 */
+    int n_runs;
+    int n_in;                /* inputs read */
     int n_out;
     int activation;          /* enum svdmlp_activation */
 };
@@ -87,6 +94,19 @@ static inline float svdmlp_input(const svdmlp_step *step, const float *in, int i
 void svdmlp_affine_f32(const svdmlp_step *step, const float *in, float *out);
 void svdmlp_affine_f16(const svdmlp_step *step, const float *in, float *out);
 void svdmlp_affine_i8(const svdmlp_step *step, const float *in, float *out);
+void svdmlp_affine_i4(const svdmlp_step *step, const float *in, float *out);
+
+/* out[j] += x * w[j] for j < n, w one input's row of weights in a format. */
+typedef void (*svdmlp_axpy)(float *out, float x, const void *row, int n);
+
+/*
+ * A float kernel from the row function of a format: out[j] = sum over the
+ * inputs the step reads (its runs) of in'[i] * w[i][j], in the order of i,
+ * an input of 0 skipped, then svdmlp_scale_and_shift. Rows are row_bytes
+ * apart.
+ */
+void svdmlp_affine_rows(const svdmlp_step *step, const float *in, float *out,
+                        svdmlp_axpy axpy, long row_bytes);
 
 /* What every float kernel does after its sum: per-column scales, then a float bias. */
 void svdmlp_scale_and_shift(const svdmlp_step *step, float *out);
@@ -121,7 +141,8 @@ int svdmlp_argmax(const float *z, int n);
  * logits, zero point 0. No floating point anywhere.
  */
 typedef struct {
-    const int8_t *weights;      /* n_out rows of n_in: each output's weights */
+    const int8_t *weights;      /* n_out rows of n_in: each output's weights
+                                   (bits 4: packed, see svdmlp_int4_dot) */
     const int32_t *bias;        /* n_out */
     const int32_t *multiplier;  /* n_out */
     const int8_t *shift;        /* n_out, in 1..62 */
@@ -134,6 +155,7 @@ typedef struct {
     int zero_point;
     int low;
     int high;
+    int bits;                   /* 8, or 4: two weights a byte */
 } svdmlp_int8_step;
 
 typedef struct {
@@ -148,6 +170,16 @@ typedef struct {
 
 /* sum_i x[i] * w[i] over n int8 pairs, in int32. */
 int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n);
+
+/*
+ * sum_i x[i] * w[i] over n int8 inputs and n int4 weights packed from w:
+ * groups of 8 inputs as 4 bytes, byte k holding input k in its low four
+ * bits and input k + 4 in its high four (two's complement), then the rest
+ * two to a byte, low first. Each run of a row is packed so, from a byte
+ * boundary: SVDMLP_INT4_BYTES(n) bytes.
+ */
+int32_t svdmlp_int4_dot(const int8_t *x, const uint8_t *w, int n);
+#define SVDMLP_INT4_BYTES(n) (4 * ((n) / 8) + ((n) % 8 + 1) / 2)
 
 /* One step: int8 outputs into out8, or (out8 NULL) int16 logits into out16. */
 void svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,

@@ -1,0 +1,326 @@
+"""The searches in bytes: ``target_bytes``, and ``quantize="auto"``.
+
+A stored model's bytes depend on each layer's rank and storage format
+together. For one assignment of formats to layers, :func:`fit_to_bytes`
+allocates ranks with the energy model of ``target_ratio``
+(:func:`~sklearn_svdmlp._compression.allocate_ranks`) with each choice
+costed in the bytes it stores in its layer's format, builds the model and
+stores it, counting what is stored (``n_bytes``). ``quantize="auto"`` tries
+several assignments (:func:`format_assignments`) and keeps the best on
+held-out data (:func:`compress_to_bytes`), or the smallest within a score
+drop (:func:`smallest_within_drop`). Nothing here knows about estimators:
+``store(model, formats)`` and ``score(stored)`` are passed in.
+"""
+
+import itertools
+
+import numpy as np
+
+from .._compression import allocate_ranks, compress, cut_requests, default_cut
+from .._network import constant_features, layer_n_bytes
+from ._search import largest_passing, quiet
+
+# The formats quantize="auto" chooses from.
+AUTO_FORMATS = ("int8", "int4")
+# Most assignments of formats to layers tried (beyond: the same format for
+# every layer).
+MAX_ASSIGNMENTS = 16
+# Budgets tried for the smallest model within a score drop: each this much
+# below the one before.
+BUDGET_STEP = 1.08
+
+
+def format_assignments(n_layers, method, quantize):
+    """The per-layer formats a search tries, each a tuple of format names.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._estimators._byte_search import format_assignments
+    >>> format_assignments(2, "svd", "int8")
+    [('int8', 'int8')]
+    >>> format_assignments(2, "svd", "auto")
+    [('int8', 'int8'), ('int8', 'int4'), ('int4', 'int8'), ('int4', 'int4')]
+    >>> format_assignments(3, "truncated", "auto")
+    [('int8', 'int8', 'int8'), ('int4', 'int4', 'int4')]
+    """
+    if quantize != "auto":
+        return [(quantize,) * n_layers]
+    if method == "truncated" or len(AUTO_FORMATS) ** n_layers > MAX_ASSIGNMENTS:
+        return [(format,) * n_layers for format in AUTO_FORMATS]
+    return list(itertools.product(AUTO_FORMATS, repeat=n_layers))
+
+
+def _layer_cost(format, shape, bias, skipped=None):
+    """``cost(rank)`` in bytes of a layer in ``format``.
+
+    ``skipped`` is ``(n_read, runs_bytes)`` for a first layer whose constant
+    inputs the stored model skips where that saves bytes.
+    """
+
+    def cost(rank):
+        n_in, n_out = shape
+        full = layer_n_bytes(format, n_in, n_out, rank, bias)
+        if skipped is None:
+            return full
+        n_read, runs_bytes = skipped
+        return min(full, layer_n_bytes(format, n_read, n_out, rank, bias) + runs_bytes)
+
+    return cost
+
+
+def _skipped_inputs(X):
+    """``(n_read, runs_bytes)`` of the inputs not constant on ``X``, or ``None``."""
+    if X is None or X.shape[0] == 0:
+        return None
+    constant = constant_features(X)
+    if not constant.any():
+        return None
+    edges = np.diff(np.concatenate([[1], constant.astype(np.int8), [1]]))
+    return int((~constant).sum()), 8 * int(np.count_nonzero(edges == -1))
+
+
+def fit_to_bytes(original, settings, data, decompositions, budget, formats, store):
+    """The model of the most energy whose stored form takes at most ``budget`` bytes.
+
+    Plain SVD allocates ranks in bytes; truncation cuts the deepest hidden
+    layer that fits, at the widest width that does (by bisection, each
+    candidate built and stored). A head's bytes are only known once it is
+    built: where the stored model is over the budget anyway, the allocation
+    is repeated with the excess taken off.
+
+    Parameters
+    ----------
+    original : list of DenseLayer
+    settings : CompressionSettings
+    data : TrainingData
+    decompositions : NetworkSpectra
+    budget : int
+        Bytes the stored model may take.
+    formats : tuple of str
+        Per layer of the stored model, its format.
+    store : callable
+        ``store(model, formats) -> stored model``.
+
+    Returns
+    -------
+    model, stored : CompressedModel
+        The model as built (for fine-tuning) and as stored; ``(None, None)``
+        when nothing fits.
+    """
+    if settings.method == "truncated":
+        return _truncation_to_bytes(
+            original, settings, data, decompositions, budget, formats, store
+        )
+    shapes = [layer.shape for layer in original]
+    X = data.X if data.sample_weight is None else data.X[data.sample_weight > 0]
+    skipped = [_skipped_inputs(X)] + [None] * (len(shapes) - 1)
+    costs = [
+        _layer_cost(format, shape, settings.bias, skip)
+        for format, shape, skip in zip(formats, shapes, skipped, strict=True)
+    ]
+    spectra, allowed = decompositions.full(), budget
+    for _ in range(4):
+        try:
+            requests = allocate_ranks(
+                spectra, shapes, settings.bias, allowed, costs=costs
+            )
+        except ValueError:
+            return None, None
+        model = compress(original, requests, settings, data, decompositions)
+        stored = store(model, formats)
+        if stored.n_bytes <= budget:
+            return model, stored
+        allowed -= stored.n_bytes - budget
+    return None, None
+
+
+def _truncation_to_bytes(
+    original, settings, data, decompositions, budget, formats, store
+):
+    """:func:`fit_to_bytes` for a truncation: a cut and a width, by bisection."""
+    n_layers, built = len(original), {}
+    spectra = decompositions.full()
+
+    def candidate(cut, width):
+        if (cut, width) not in built:
+            requests = cut_requests(n_layers, width, cut)
+            model = compress(original, requests, settings, data, decompositions)
+            built[cut, width] = model, store(model, formats)
+        return built[cut, width]
+
+    default_cut(n_layers)  # a truncation needs a hidden layer
+    for cut in range(n_layers - 2, -1, -1):
+        widest = min(original[cut].shape[1], len(spectra[cut]))
+        width = largest_passing(
+            1,
+            widest,
+            lambda width, cut=cut: candidate(cut, width)[1].n_bytes <= budget,
+        )
+        if width is not None:
+            return candidate(cut, width)
+    return None, None
+
+
+def _smallest_n_bytes(original, settings, formats):
+    """Bytes of the smallest model of an assignment, from the formulas (SVD)."""
+    total = 0
+    for format, layer in zip(formats, original, strict=True):
+        n_in, n_out = layer.shape
+        total += min(
+            layer_n_bytes(format, n_in, n_out, None, settings.bias),
+            layer_n_bytes(format, n_in, n_out, 1, settings.bias),
+        )
+    return total
+
+
+def compress_to_bytes(
+    original,
+    settings,
+    data,
+    decompositions,
+    target_bytes,
+    assignments,
+    store,
+    score=None,
+    report=quiet,
+):
+    """The best model within ``target_bytes``, over the assignments of formats.
+
+    Parameters
+    ----------
+    original, settings, data, decompositions
+        As for :func:`fit_to_bytes`.
+    target_bytes : int
+    assignments : list of tuple of str
+        From :func:`format_assignments`.
+    store : callable
+        ``store(model, formats) -> stored model``.
+    score : callable, default=None
+        ``score(stored) -> float`` on held-out data, higher is better: which
+        assignment wins where there are several (ties: the fewer bytes).
+    report : callable, default=no report
+
+    Returns
+    -------
+    model : CompressedModel
+        As built, before storing.
+    formats : tuple of str
+    stored : CompressedModel
+        ``model`` as stored.
+    candidates : list of dict
+        Per assignment that fits: ``formats``, ``ranks``, ``n_bytes`` and
+        ``score`` (``None`` without scoring).
+
+    Raises
+    ------
+    ValueError
+        If no model fits ``target_bytes``.
+    """
+    found, candidates = [], []
+    for formats in assignments:
+        model, stored = fit_to_bytes(
+            original, settings, data, decompositions, target_bytes, formats, store
+        )
+        if model is None:
+            continue
+        value = score(stored) if score is not None and len(assignments) > 1 else None
+        candidates.append(
+            {
+                "formats": formats,
+                "ranks": model.ranks,
+                "n_bytes": stored.n_bytes,
+                "score": value,
+            }
+        )
+        found.append((model, formats, stored))
+        report(
+            f"target_bytes={target_bytes}: formats {list(formats)}, ranks "
+            f"{model.ranks}, {stored.n_bytes:,} bytes"
+            + ("" if value is None else f", score {value:.4f}")
+        )
+    if not found:
+        smallest = min(
+            _smallest_n_bytes(original, settings, formats) for formats in assignments
+        )
+        raise ValueError(
+            f"target_bytes={target_bytes} is smaller than any model: the smallest "
+            f"{settings.method!r} model stores about {smallest:,} bytes (rank 1 "
+            f"in every layer, in {', '.join(sorted(set(assignments[-1])))}). "
+            "Raise target_bytes."
+        )
+    best = max(
+        range(len(found)),
+        key=lambda i: (
+            -np.inf if candidates[i]["score"] is None else candidates[i]["score"],
+            -candidates[i]["n_bytes"],
+        ),
+    )
+    return (*found[best], candidates)
+
+
+def smallest_within_drop(
+    original,
+    settings,
+    data,
+    decompositions,
+    assignments,
+    store,
+    holds,
+    full_bytes,
+    report=quiet,
+):
+    """The fewest bytes whose stored model holds the score drop, over assignments.
+
+    For each assignment, budgets from ``full_bytes`` down by a factor of
+    :data:`BUDGET_STEP` each are bisected for the smallest whose model
+    ``holds`` (the score is assumed to fall as the budget does).
+
+    Parameters
+    ----------
+    holds : callable
+        ``holds(stored) -> (bool, score)``.
+    full_bytes : int
+        The largest budget tried: the uncompressed network's bytes.
+
+    Returns
+    -------
+    model : CompressedModel or None
+        As built; ``None`` where no compressed model holds.
+    formats : tuple of str or None
+    candidates : list of dict
+        Every model tried: ``formats``, ``ranks``, ``n_bytes``, ``score``
+        and ``holds``.
+    """
+    candidates, best = [], [None, None, np.inf]
+    for formats in assignments:
+        smallest = _smallest_n_bytes(original, settings, formats)
+        n_budgets = int(np.log(full_bytes / smallest) / np.log(BUDGET_STEP)) + 1
+        budgets = [int(full_bytes / BUDGET_STEP**k) for k in range(max(n_budgets, 1))]
+
+        def passes(index, formats=formats, budgets=budgets):
+            model, stored = fit_to_bytes(
+                original, settings, data, decompositions, budgets[index], formats, store
+            )
+            if model is None:
+                return False
+            held, value = holds(stored)
+            candidates.append(
+                {
+                    "formats": formats,
+                    "ranks": model.ranks,
+                    "n_bytes": stored.n_bytes,
+                    "score": value,
+                    "holds": held,
+                }
+            )
+            report(
+                f"formats {list(formats)}, ranks {model.ranks}, "
+                f"{stored.n_bytes:,} bytes, score {value:.4f} "
+                f"({'holds' if held else 'fails'})"
+            )
+            if held and stored.n_bytes < best[2]:
+                best[:] = [model, formats, stored.n_bytes]
+            return held
+
+        largest_passing(0, len(budgets) - 1, passes)
+    return best[0], best[1], candidates

@@ -1,0 +1,194 @@
+"""The search ``rank="auto"`` runs inside ``fit``, with the estimator's parameters.
+
+:class:`FitSearch` binds the pure searches (:mod:`._search`,
+:mod:`._byte_search`) to one fit: its network, settings, training data and
+shared decompositions, the estimator's way of storing a candidate and of
+scoring it on the held-out data. It records what the estimator reports
+after the fit (``sensitivity_``, ``baseline_score_``, ``validation_score_``,
+``candidates_``).
+"""
+
+from sklearn.metrics import check_scoring
+
+from .._compression import compress
+from .._formats import float_format
+from .._warnings import warn
+from ._byte_search import compress_to_bytes, format_assignments, smallest_within_drop
+from ._search import compress_to_ratio, search_score_drop
+
+
+class FitSearch:
+    """One fit's search.
+
+    Parameters
+    ----------
+    estimator : BaseSVDCompressedMLP
+        Being fitted: its parameters, ``_stored`` and ``_score``.
+    kind : str or None
+        What :func:`~._parameters.auto_search` returned.
+    original : list of DenseLayer
+    settings : CompressionSettings
+    data : TrainingData
+    spectra : NetworkSpectra
+    report : callable
+
+    Attributes
+    ----------
+    validation : tuple
+        ``(X, y, sample_weight)`` candidates are scored on, for a search
+        that scores.
+    stored : CompressedModel or None
+        The chosen model as stored, where the search stored it (a search in
+        bytes): without fine-tuning, the fit keeps it as it is.
+    """
+
+    def __init__(self, estimator, kind, original, settings, data, spectra, report):
+        self.estimator, self.kind = estimator, kind
+        self.original, self.settings, self.data = original, settings, data
+        self.spectra, self.report = spectra, report
+        self.validation = self.stored = None
+
+    def _score(self, model):
+        """The score of ``model`` (stored, or stored here) on the held-out data."""
+        estimator = self.estimator
+        scorer = check_scoring(estimator, scoring=estimator.scoring)
+        return estimator._score(model, scorer, *self.validation)
+
+    def _store(self, model, formats):
+        """``model`` stored as the fit will store it: ``formats`` are for "auto"."""
+        if self.estimator.quantize != "auto":
+            formats = None
+        return self.estimator._stored(model, self.data, formats)
+
+    def _baseline(self):
+        """The uncompressed network's score, as it is (not stored)."""
+        uncompressed = compress(
+            self.original,
+            [None] * len(self.original),
+            self.settings,
+            self.data,
+            self.spectra,
+        )
+        return self._score(uncompressed)
+
+    def to_ratio(self):
+        """``target_ratio``: the model of the most energy within the parameters."""
+        return compress_to_ratio(
+            self.original,
+            self.settings,
+            self.data,
+            self.spectra,
+            self.estimator.target_ratio,
+            self.report,
+        )
+
+    def smallest_within_drop(self):
+        """``max_score_drop`` with one format: the fewest parameters that hold."""
+        estimator = self.estimator
+        model, *found = search_score_drop(
+            self.original,
+            self.settings,
+            self.data,
+            self.spectra,
+            estimator.max_score_drop,
+            lambda model: self._score(self._store(model, None)),
+            self.report,
+            self._baseline(),
+        )
+        estimator.sensitivity_, estimator.baseline_score_ = found[:2]
+        estimator.validation_score_ = found[2]
+        if all(rank is None for rank in model.ranks):
+            self._warn_uncompressed()
+        return model
+
+    def _warn_uncompressed(self):
+        warn(
+            f"No compressed model stays within max_score_drop="
+            f"{self.estimator.max_score_drop} on the validation data; the network "
+            "is kept uncompressed."
+        )
+
+    def _assignments(self):
+        """The assignments of formats to the stored layers tried."""
+        quantize = self.estimator.quantize
+        if quantize is None:  # the network's own type
+            quantize = float_format(self.original[0].coef.dtype).name
+        return format_assignments(len(self.original), self.settings.method, quantize)
+
+    def best_within_bytes(self):
+        """``target_bytes``: the best stored model within the bytes, and its formats.
+
+        With one format, the model of the most energy; with ``quantize="auto"``,
+        the best scoring of the assignments of formats.
+        """
+        estimator = self.estimator
+        scored = estimator.quantize == "auto"
+        model, formats, self.stored, candidates = compress_to_bytes(
+            self.original,
+            self.settings,
+            self.data,
+            self.spectra,
+            estimator.target_bytes,
+            self._assignments(),
+            self._store,
+            self._score if scored else None,
+            self.report,
+        )
+        estimator.candidates_ = candidates
+        if scored:
+            estimator.validation_score_ = max(
+                candidate["score"] for candidate in candidates
+            )
+        return model, (formats if estimator.quantize == "auto" else None)
+
+    def fewest_bytes_within_drop(self):
+        """``max_score_drop`` with ``quantize="auto"``: the fewest bytes that hold."""
+        estimator = self.estimator
+        baseline = self._baseline()
+        estimator.baseline_score_ = baseline
+
+        def holds(stored):
+            value = self._score(stored)
+            return baseline - value <= estimator.max_score_drop, value
+
+        full = self._store(
+            compress(
+                self.original,
+                [None] * len(self.original),
+                self.settings,
+                self.data,
+                self.spectra,
+            ),
+            ("int8",) * len(self.original),
+        )
+        model, formats, candidates = smallest_within_drop(
+            self.original,
+            self.settings,
+            self.data,
+            self.spectra,
+            self._assignments(),
+            self._store,
+            holds,
+            full.n_bytes,
+            self.report,
+        )
+        estimator.candidates_ = candidates
+        if model is None:
+            self._warn_uncompressed()
+            estimator.validation_score_ = self._score(full)
+            model = compress(
+                self.original,
+                [None] * len(self.original),
+                self.settings,
+                self.data,
+                self.spectra,
+            )
+            return model, ("int8",) * len(self.original)
+        estimator.validation_score_ = max(
+            candidate["score"]
+            for candidate in candidates
+            if candidate["holds"]
+            and candidate["formats"] == formats
+            and candidate["ranks"] == model.ranks
+        )
+        return model, formats

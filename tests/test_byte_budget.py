@@ -1,0 +1,119 @@
+"""target_bytes and quantize="auto": ranks and formats chosen in bytes."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.neural_network import MLPClassifier
+
+from sklearn_svdmlp import SVDCompressedMLPClassifier
+
+
+@pytest.fixture(scope="module")
+def network(digits_split):
+    X_train, _, y_train, _ = digits_split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return MLPClassifier((64, 32), max_iter=300, random_state=0).fit(
+            X_train, y_train
+        )
+
+
+def fitted(network, digits_split, **params):
+    X_train, _, y_train, _ = digits_split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return SVDCompressedMLPClassifier(
+            FrozenEstimator(network), rank="auto", random_state=0, **params
+        ).fit(X_train, y_train)
+
+
+@pytest.mark.parametrize("quantize", [None, "float16", "int8", "int4"])
+@pytest.mark.parametrize("method", ["svd", "truncated"])
+def test_the_stored_model_fits_the_bytes(network, digits_split, quantize, method):
+    target = 3_000 if quantize in ("int8", "int4") else 8_000
+    model = fitted(
+        network, digits_split, target_bytes=target, quantize=quantize, method=method
+    )
+    assert model.n_bytes_ <= target
+    # And spends them: a larger budget buys a larger model.
+    larger = fitted(
+        network, digits_split, target_bytes=2 * target, quantize=quantize, method=method
+    )
+    assert model.n_bytes_ < larger.n_bytes_ <= 2 * target
+    if method == "svd":  # ranks are allocated in bytes: little is left over
+        assert model.n_bytes_ > 0.8 * target
+    formats = {layer.format for layer in model.layers_ if hasattr(layer, "format")}
+    assert formats == ({quantize} if quantize else set())
+
+
+def test_auto_chooses_each_layers_format_by_its_score(network, digits_split):
+    model = fitted(network, digits_split, target_bytes=2_500, quantize="auto")
+    assert model.n_bytes_ <= 2_500
+    assert {layer.format for layer in model.layers_} <= {"int8", "int4"}
+    # Every assignment of int8 or int4 to the three layers that fits was
+    # tried and scored on the held-out data; the best was kept.
+    tried = {candidate["formats"] for candidate in model.candidates_}
+    assert len(tried) == len(model.candidates_) >= 4
+    assert all(candidate["n_bytes"] <= 2_500 for candidate in model.candidates_)
+    best = max(model.candidates_, key=lambda c: (c["score"], -c["n_bytes"]))
+    assert tuple(layer.format for layer in model.layers_) == best["formats"]
+    assert [layer.rank for layer in model.layers_] == best["ranks"]
+    assert model.validation_score_ == best["score"]
+    # At least as good as each one format for all, on the held-out data.
+    for format in ["int8", "int4"]:
+        (uniform,) = [c for c in model.candidates_ if c["formats"] == (format,) * 3]
+        assert model.validation_score_ >= uniform["score"]
+    # The same data and seed, the same model.
+    X_train, X_test, y_train, _ = digits_split
+    again = clone(model).fit(X_train, y_train)
+    np.testing.assert_array_equal(
+        again.predict_proba(X_test), model.predict_proba(X_test)
+    )
+
+
+def test_auto_within_a_score_drop_takes_the_fewest_bytes(network, digits_split):
+    model = fitted(network, digits_split, max_score_drop=0.01, quantize="auto")
+    holding = [c for c in model.candidates_ if c["holds"]]
+    assert holding and model.n_bytes_ == min(c["n_bytes"] for c in holding)
+    assert model.baseline_score_ - model.validation_score_ <= 0.01
+    assert all(model.baseline_score_ - c["score"] <= 0.01 for c in holding) and all(
+        model.baseline_score_ - c["score"] > 0.01
+        for c in model.candidates_
+        if not c["holds"]
+    )
+    # Smaller than int8 everywhere with the same bound.
+    int8 = fitted(network, digits_split, max_score_drop=0.01, quantize="int8")
+    assert model.n_bytes_ < int8.n_bytes_
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(target_bytes=100), "target_bytes=100 is smaller than any model"),
+        (dict(target_bytes=100, quantize="auto"), "target_bytes=100 is smaller"),
+        (dict(quantize="auto", target_ratio=4.0), "quantize='auto' chooses"),
+        (dict(rank=8, quantize="auto"), "quantize='auto' chooses"),
+        (dict(target_bytes=5_000, target_ratio=4.0), "exactly one of"),
+        (dict(rank=8, target_bytes=5_000), "target_bytes is only used with rank"),
+        (dict(target_bytes=0), "'target_bytes' parameter"),
+        (dict(target_bytes=5_000, quantize="int3"), "'quantize' parameter"),
+    ],
+)
+def test_bad_values_are_refused(network, digits_split, params, message):
+    params = {"rank": "auto", **params}
+    with pytest.raises(ValueError, match=message):
+        SVDCompressedMLPClassifier(FrozenEstimator(network), **params).fit(
+            *digits_split[::2]
+        )
+
+
+def test_integer_only_with_auto(network, digits_split):
+    _, X_test, _, _ = digits_split
+    model = fitted(
+        network, digits_split, target_bytes=2_500, quantize="auto", integer_only=True
+    )
+    assert model.predict(X_test).shape == (len(X_test),)
+    assert model.score(*digits_split[1::2]) > 0.8
