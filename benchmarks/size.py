@@ -21,9 +21,12 @@ object).
 Then byte budgets (``target_bytes``), on the same networks: for each
 budget, its ratio against float64 and the accuracy lost, for int8 and int4
 each rounded to nearest and data-aware, and ``quantize="auto"`` (each
-layer's format chosen with its rank, on a held-out tenth of the training
-data), without retraining and with 10 epochs of fine-tuning (through the
-quantizer); the search's time beside one fit's at a fixed rank and format.
+layer's format chosen with its rank), without retraining and with 10
+epochs of fine-tuning (through the quantizer); the search's time beside
+one fit's at a fixed rank and format. Here each network is trained on 90%
+of its run's training part; the other 10% is the held-out data
+``quantize="auto"`` scores its candidates on (``X_val``: data the network
+has not seen, as the user guide advises).
 Then hand-set pairs (the same rank for the hidden layers, one format), each
 beside ``quantize="auto"`` at its bytes. Then, for the first run's models
 at one budget and each format: the C file's read-only data and the ONNX
@@ -46,6 +49,7 @@ from _common import machine
 from frontier import BUDGETS, mnist_like
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier, c_runtime_dir, export_c
@@ -116,22 +120,44 @@ VARIANTS = [
     ("auto", "data-aware"),
 ]
 HAND_SET_RANKS = [6, 10, 16, 24]
+# The 24,180-parameter budget of the experiment, as a ratio.
+BUDGETS_RATIO = 84_060 / 24_180
 
 
-def fitted(network, X_train, y_train, seed, **params):
-    """The compressed model and its fit's time in seconds."""
+def fitted(network, X_train, y_train, seed, validation=None, **params):
+    """The compressed model and its fit's time in seconds.
+
+    ``quantize="auto"`` scores its candidates on ``validation``.
+    """
     start = time.perf_counter()
+    held_out = {}
+    if params.get("quantize") == "auto" and validation is not None:
+        held_out = dict(zip(["X_val", "y_val"], validation, strict=True))
     model = SVDCompressedMLPClassifier(
         FrozenEstimator(network), svd_on="activations", random_state=seed, **params
-    ).fit(X_train, y_train)
+    ).fit(X_train, y_train, **held_out)
     return model, time.perf_counter() - start
+
+
+def held_out_network(seed):
+    """The network trained on 90% of the training part; the rest held out.
+
+    Returns the network, its training data, the held-out part (what
+    ``quantize="auto"`` scores on, data the network has not seen) and the
+    test data.
+    """
+    X_train, X_test, y_train, y_test = mnist_like(seed)
+    X_fit, X_val, y_fit, y_val = train_test_split(
+        X_train, y_train, test_size=0.1, random_state=seed, stratify=y_train
+    )
+    network = MLPClassifier((100, 50), max_iter=300, random_state=seed)
+    network.fit(X_fit, y_fit)
+    return network, (X_fit, y_fit), (X_val, y_val), (X_test, y_test)
 
 
 def byte_budgets(seed, epochs=(0, 10)):
     """Rows ``(ratio, quantize, rounding, epochs, n_bytes, drop, seconds)``."""
-    X_train, X_test, y_train, y_test = mnist_like(seed)
-    network = MLPClassifier((100, 50), max_iter=300, random_state=seed)
-    network.fit(X_train, y_train)
+    network, (X_train, y_train), validation, (X_test, y_test) = held_out_network(seed)
     original = sum(a.nbytes for a in [*network.coefs_, *network.intercepts_])
     baseline = network.score(X_test, y_test)
     rows = []
@@ -143,6 +169,7 @@ def byte_budgets(seed, epochs=(0, 10)):
                     X_train,
                     y_train,
                     seed,
+                    validation,
                     rank="auto",
                     target_bytes=int(original / ratio),
                     quantize=quantize,
@@ -158,9 +185,7 @@ def byte_budgets(seed, epochs=(0, 10)):
 
 def hand_set(seed):
     """Rows ``(rank, format, n_bytes, drop, auto_n_bytes, auto_drop)``."""
-    X_train, X_test, y_train, y_test = mnist_like(seed)
-    network = MLPClassifier((100, 50), max_iter=300, random_state=seed)
-    network.fit(X_train, y_train)
+    network, (X_train, y_train), validation, (X_test, y_test) = held_out_network(seed)
     baseline = network.score(X_test, y_test)
     rows = []
     for rank in HAND_SET_RANKS:
@@ -178,6 +203,7 @@ def hand_set(seed):
                 X_train,
                 y_train,
                 seed,
+                validation,
                 rank="auto",
                 target_bytes=model.n_bytes_,
                 quantize="auto",
@@ -240,24 +266,28 @@ def exports(seed, directory):
     X_train, X_test, y_train, _ = mnist_like(seed)
     network = MLPClassifier((100, 50), max_iter=300, random_state=seed)
     network.fit(X_train, y_train)
-    original = sum(a.nbytes for a in [*network.coefs_, *network.intercepts_])
-    print(f"\nexports at target_bytes={original // 50:,} (first run's network)")
+    print(
+        "\nexports: the ranks of the 24,180-parameter budget in each format, and "
+        "quantize='auto' within the int4 model's bytes (first run's network)"
+    )
     try:
         from skl2onnx import to_onnx
 
         import sklearn_svdmlp.onnx  # noqa: F401
     except ImportError:
         to_onnx = None
+    int4_bytes = None
     for quantize in ["float32", "float16", "int8", "int4", "auto"]:
-        model, _ = fitted(
-            network,
-            X_train,
-            y_train,
-            seed,
-            rank="auto",
-            target_bytes=original // 50 * (4 if quantize.startswith("f") else 1),
-            quantize=quantize,
+        budget = (
+            {"target_bytes": int4_bytes}
+            if quantize == "auto"
+            else {"target_ratio": BUDGETS_RATIO}
         )
+        model, _ = fitted(
+            network, X_train, y_train, seed, rank="auto", quantize=quantize, **budget
+        )
+        if quantize == "int4":
+            int4_bytes = model.n_bytes_
         source = export_c(model, name="mnist")
         size = rodata(sections(source, directory, f"q_{quantize}", c_runtime_dir()))
         line = (

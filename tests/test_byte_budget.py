@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.datasets import load_digits
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
 
@@ -117,3 +118,68 @@ def test_integer_only_with_auto(network, digits_split):
     )
     assert model.predict(X_test).shape == (len(X_test),)
     assert model.score(*digits_split[1::2]) > 0.8
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(quantize=None),
+        dict(quantize="int4", integer_only=True, bias="augment"),
+        dict(quantize="int8", integer_only=True),
+    ],
+    ids=["float64", "int4-integer-only-augment", "int8-integer-only"],
+)
+def test_every_budget_above_the_smallest_model_is_met(params):
+    """What the formulas do not count (rescaling, skipped inputs) is made up."""
+    X, y = load_digits(return_X_y=True)
+    X = X[:500] / 16
+    y = y[:500]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        network = MLPClassifier((40, 20), max_iter=100, random_state=0).fit(X, y)
+    full, smallest = (
+        SVDCompressedMLPClassifier(FrozenEstimator(network), rank=rank, **params)
+        .fit(X, y)
+        .n_bytes_
+        for rank in [None, 1]
+    )
+    for budget in np.linspace(smallest, full, 9)[1:-1]:
+        model = SVDCompressedMLPClassifier(
+            FrozenEstimator(network), rank="auto", target_bytes=int(budget), **params
+        ).fit(X, y)
+        assert 0.7 * budget < model.n_bytes_ <= budget
+    # Below the smallest model, the error says how small that is.
+    with pytest.raises(ValueError, match=f"model stores {smallest:,} bytes"):
+        SVDCompressedMLPClassifier(
+            FrozenEstimator(network), rank="auto", target_bytes=smallest - 1, **params
+        ).fit(X, y)
+
+
+def test_auto_truncation_fine_tuned_below_the_deepest_layer(digits_split):
+    X_train, X_test, y_train, _ = digits_split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        network = MLPClassifier((32, 16), max_iter=200, random_state=0)
+        network.fit(X_train, y_train)
+        model = SVDCompressedMLPClassifier(
+            FrozenEstimator(network),
+            method="truncated",
+            rank="auto",
+            target_bytes=900,
+            quantize="auto",
+            fine_tune_epochs=2,
+            random_state=0,
+        ).fit(X_train, y_train)
+    assert model.n_bytes_ <= 900
+    assert model.predict(X_test).shape == (len(X_test),)
+
+
+def test_bool_and_unused_values_are_refused_or_warned(network, digits_split):
+    with pytest.raises(ValueError, match="target_bytes must be an int >= 1"):
+        SVDCompressedMLPClassifier(
+            FrozenEstimator(network), rank="auto", target_bytes=True
+        ).fit(*digits_split[::2])
+    with pytest.warns(UserWarning, match="rounding='nearest' is only used with an"):
+        SVDCompressedMLPClassifier(
+            FrozenEstimator(network), rank=8, rounding="nearest", quantize="float16"
+        ).fit(*digits_split[::2])

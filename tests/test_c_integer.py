@@ -233,14 +233,15 @@ def test_the_integer_entry_point_keeps_a_small_stack(tmp_path):
     assert 220 <= frames["svdmlp_predict_int8"] <= 220 + 64
 
 
-def test_every_input_constant(tmp_path):
+@pytest.mark.parametrize("quantize", ["int8", "int4"])
+def test_every_input_constant(tmp_path, quantize):
     """Nothing to read: the first step's arrays are empty, and C has none."""
     X, y = np.ones((40, 5)), np.arange(40) % 2
     model = fitted(
         SVDCompressedMLPClassifier(
             MLPClassifier((4,), max_iter=20, random_state=0),
             rank=None,
-            quantize="int8",
+            quantize=quantize,
             integer_only=True,
         ),
         X,

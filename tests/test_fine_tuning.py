@@ -13,15 +13,17 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from sklearn_svdmlp import DenseLayer, FactoredLayer, SVDCompressedMLPClassifier
+from sklearn_svdmlp._compression import CompressionSettings, TrainingData, compress
 from sklearn_svdmlp._compression._fine_tuning import (
     distilled_targets,
     fine_tune,
+    fine_tune_model,
     loss_and_gradients,
     parameters,
 )
-from sklearn_svdmlp._compression._quantization import as_stored
+from sklearn_svdmlp._compression._quantization import as_stored, quantize_model
 from sklearn_svdmlp._formats import get_format
-from sklearn_svdmlp._network import mlp_layers
+from sklearn_svdmlp._network import OutputSpec, mlp_layers
 
 
 def test_loss_agrees_with_mlpclassifier(fitted_mlp, digits_split):
@@ -429,3 +431,42 @@ def test_the_estimator_fine_tunes_what_it_stores(fitted_mlp, digits_split):
         for r in ["nearest", "data-aware"]
     )
     assert not np.array_equal(nearest, aware)
+
+
+@pytest.mark.parametrize("quantize", ["int8", "int4"])
+@pytest.mark.parametrize("width", [3, 40], ids=["rows-kept", "rows-skipped"])
+def test_trained_weights_are_the_stored_ones(quantize, width):
+    """Whether the stored first matrix keeps its constant rows (narrow: a
+    run costs more) or not, training ends on the weights storing gives."""
+    X, y = load_iris(return_X_y=True)
+    X = np.column_stack([X, np.full(len(X), 5.0)])
+    network = MLPClassifier((width,), max_iter=2000, random_state=0).fit(X, y)
+    network.coefs_[0][4] = 3 * np.abs(network.coefs_[0]).max(axis=0)
+    settings = CompressionSettings(
+        method="svd",
+        bias="separate",
+        svd_on="weights",
+        svd_solver="full",
+        random_state=0,
+    )
+    data = TrainingData(X, y, None)
+    model = compress(mlp_layers(network), [None, None], settings, data)
+    tuned, _ = fine_tune_model(
+        model,
+        data,
+        network,
+        3,
+        output_spec=OutputSpec.of_network(network),
+        random_state=0,
+        formats=quantize,
+    )
+    stored = quantize_model(tuned, quantize, 3, X).network.layers[0]
+    assert (stored.inputs is None) == (width == 3)
+    storage = get_format(quantize)
+    coef = tuned.network.layers[0].coef
+    read = slice(None) if stored.inputs is None else stored.inputs.indices
+    np.testing.assert_allclose(
+        storage.as_float(stored.weights[0], stored.scales[0]) * stored.scales[0],
+        coef[read],
+        rtol=1e-6,
+    )

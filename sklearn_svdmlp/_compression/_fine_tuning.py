@@ -24,7 +24,7 @@ from .._network import (
     mlp_layers,
 )
 from .._split import split_off
-from ._quantization import as_stored
+from ._quantization import as_stored, quantize_layer
 
 
 def parameters(layers):
@@ -342,12 +342,18 @@ def fine_tune_model(
 
     stored = None
     if formats is not None:
-        if isinstance(formats, str):
-            formats = [formats] * len(layers)
+        if isinstance(formats, str) or len(set(formats)) == 1:
+            # One format for all, a head's layers included.
+            formats = [formats if isinstance(formats, str) else formats[0]] * len(
+                layers
+            )
         kept = data.X
         if data.sample_weight is not None:
             kept = kept[data.sample_weight > 0]
-        read = ~constant_features(kept) if kept.shape[0] else None
+        # The rows of the inputs the stored first matrix reads, as storing it
+        # decides (where skipping the constant ones saves bytes).
+        first = quantize_layer(layers[0], formats[0], kept, skip_constant=True)
+        read = None if first.inputs is None else ~constant_features(kept)
 
         def stored(layers):
             return as_stored(layers, formats, read)

@@ -96,21 +96,26 @@ def rounding_order(metric):
     (row ``i``: how rounding input ``i`` moves the inputs after it).
     """
     H = np.array(metric, dtype=np.float64)
-    # Inputs that are always 0 do not matter: nearest, and out of the metric.
+    # Inputs that are always 0 do not matter: nearest, and out of the metric
+    # (at the live inputs' mean energy, so that the damping is theirs).
     dead = np.diag(H) <= 0
-    H[dead, dead] = 1.0
+    live = np.diag(H)[~dead]
+    mean = live.mean() if live.size else 1.0
     H[np.ix_(dead, ~dead)] = H[np.ix_(~dead, dead)] = 0.0
+    H[dead, dead] = mean
     order = np.argsort(-np.diag(H), kind="stable")
     H = H[np.ix_(order, order)]
-    H[np.diag_indices_from(H)] += DAMPING * np.mean(np.diag(H))
+    H[np.diag_indices_from(H)] += DAMPING * mean
     lower = scipy.linalg.cholesky(H, lower=True)
     inverse = scipy.linalg.cho_solve((lower, True), np.eye(len(H)))
     return order, scipy.linalg.cholesky(inverse, lower=False)
 
 
 # The rounding orders of the last inputs seen, by their content: the
-# candidates of a search share their first layer's inputs.
+# candidates of a search share their first layer's inputs. At most this many
+# bytes of them are kept.
 _ORDERS = OrderedDict()
+_ORDERS_BYTES = 64 * 2**20
 
 
 def inputs_rounding_order(X, sample_weight=None):
@@ -122,11 +127,13 @@ def inputs_rounding_order(X, sample_weight=None):
         digest.update(str((part.dtype, part.shape)).encode())
         digest.update(part.tobytes())
     key = (digest.hexdigest(), X.shape, DAMPING)
-    if key not in _ORDERS:
-        _ORDERS[key] = rounding_order(input_metric(X, sample_weight))
-        while len(_ORDERS) > 16:
+    found = _ORDERS.get(key)
+    if found is None:
+        found = rounding_order(input_metric(X, sample_weight))
+        _ORDERS[key] = found
+        while sum(U.nbytes for _, U in list(_ORDERS.values())) > _ORDERS_BYTES:
             _ORDERS.popitem(last=False)
-    return _ORDERS[key]
+    return found
 
 
 def ordered_integers(matrix, order, storage):

@@ -16,8 +16,15 @@ import itertools
 
 import numpy as np
 
-from .._compression import allocate_ranks, compress, cut_requests, default_cut
-from .._network import constant_features, layer_n_bytes
+from .._compression import (
+    allocate_ranks,
+    breakeven_rank,
+    compress,
+    cut_requests,
+    default_cut,
+)
+from .._formats import get_format
+from .._network import InputSelection, constant_features, layer_n_bytes
 from ._search import largest_passing, quiet
 
 # The formats quantize="auto" chooses from.
@@ -75,8 +82,8 @@ def _skipped_inputs(X):
     constant = constant_features(X)
     if not constant.any():
         return None
-    edges = np.diff(np.concatenate([[1], constant.astype(np.int8), [1]]))
-    return int((~constant).sum()), 8 * int(np.count_nonzero(edges == -1))
+    read = InputSelection.of_mask(~constant)
+    return read.n_read, read.n_bytes
 
 
 def fit_to_bytes(original, settings, data, decompositions, budget, formats, store):
@@ -84,9 +91,11 @@ def fit_to_bytes(original, settings, data, decompositions, budget, formats, stor
 
     Plain SVD allocates ranks in bytes; truncation cuts the deepest hidden
     layer that fits, at the widest width that does (by bisection, each
-    candidate built and stored). A head's bytes are only known once it is
-    built: where the stored model is over the budget anyway, the allocation
-    is repeated with the excess taken off.
+    candidate built and stored). What the formulas do not count (an
+    integer-only network's rescaling, a bias an integer step adds) is only
+    known once the model is stored: where it is over the budget, the
+    allocation is repeated within the plan's own cost less the excess,
+    until it fits.
 
     Parameters
     ----------
@@ -113,13 +122,15 @@ def fit_to_bytes(original, settings, data, decompositions, budget, formats, stor
         )
     shapes = [layer.shape for layer in original]
     X = data.X if data.sample_weight is None else data.X[data.sample_weight > 0]
-    skipped = [_skipped_inputs(X)] + [None] * (len(shapes) - 1)
+    skipped = [None] * len(shapes)
+    if all(get_format(format).quantizable for format in formats):
+        skipped[0] = _skipped_inputs(X)  # a stored model skips constant inputs
     costs = [
         _layer_cost(format, shape, settings.bias, skip)
         for format, shape, skip in zip(formats, shapes, skipped, strict=True)
     ]
     spectra, allowed = decompositions.full(), budget
-    for _ in range(4):
+    while True:
         try:
             requests = allocate_ranks(
                 spectra, shapes, settings.bias, allowed, costs=costs
@@ -130,8 +141,8 @@ def fit_to_bytes(original, settings, data, decompositions, budget, formats, stor
         stored = store(model, formats)
         if stored.n_bytes <= budget:
             return model, stored
-        allowed -= stored.n_bytes - budget
-    return None, None
+        planned = sum(cost(rank) for cost, rank in zip(costs, requests, strict=True))
+        allowed = planned - (stored.n_bytes - budget) - 1
 
 
 def _truncation_to_bytes(
@@ -159,6 +170,20 @@ def _truncation_to_bytes(
         if width is not None:
             return candidate(cut, width)
     return None, None
+
+
+def _smallest_stored(original, settings, data, decompositions, formats, store):
+    """Bytes of an assignment's smallest model as stored: rank 1 (or width 1)."""
+    n_layers = len(original)
+    if settings.method == "truncated":
+        requests = cut_requests(n_layers, 1, n_layers - 2)
+    else:
+        requests = [
+            1 if breakeven_rank(layer.shape, settings.bias) else None
+            for layer in original
+        ]
+    model = compress(original, requests, settings, data, decompositions)
+    return store(model, formats).n_bytes
 
 
 def _smallest_n_bytes(original, settings, formats):
@@ -240,13 +265,14 @@ def compress_to_bytes(
         )
     if not found:
         smallest = min(
-            _smallest_n_bytes(original, settings, formats) for formats in assignments
+            _smallest_stored(original, settings, data, decompositions, formats, store)
+            for formats in assignments
         )
+        shape = "width 1" if settings.method == "truncated" else "rank 1 everywhere"
         raise ValueError(
             f"target_bytes={target_bytes} is smaller than any model: the smallest "
-            f"{settings.method!r} model stores about {smallest:,} bytes (rank 1 "
-            f"in every layer, in {', '.join(sorted(set(assignments[-1])))}). "
-            "Raise target_bytes."
+            f"{settings.method!r} model stores {smallest:,} bytes ({shape}, in "
+            f"{', '.join(sorted(set(assignments[-1])))}). Raise target_bytes."
         )
     best = max(
         range(len(found)),

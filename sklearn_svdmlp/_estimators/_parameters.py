@@ -202,6 +202,8 @@ def check_parameter_use(estimator, search, validation_given):
     - ``fine_tune_distillation`` must be a number, not a bool;
     - ``head`` is used only with ``method="truncated"``;
     - ``fine_tune_distillation`` only with ``fine_tune_epochs > 0``;
+    - ``rounding`` (other than its default) only with an integer ``quantize``;
+    - ``target_bytes`` must be an int, not a bool;
     - ``validation_fraction`` only with a search that scores (``max_score_drop``,
       or ``target_bytes`` with ``quantize="auto"``) and no ``X_val`` (with
       ``X_val`` it is an error: both say which data judges the candidates);
@@ -224,6 +226,20 @@ def check_parameter_use(estimator, search, validation_given):
             "integer_only=True computes with integer weights: it needs an integer "
             "quantize format, quantize='int8' or 'int4'; got "
             f"quantize={estimator.quantize!r}."
+        )
+    if isinstance(estimator.target_bytes, (bool, np.bool_)):
+        raise ValueError(
+            "target_bytes must be an int >= 1, the bytes the stored model may "
+            f"take, not a bool; got {estimator.target_bytes!r}."
+        )
+    quantize = estimator.quantize
+    integer = quantize == "auto" or (
+        quantize is not None and get_format(quantize).integer
+    )
+    if estimator.rounding != "data-aware" and not integer:
+        warn(
+            f"rounding={estimator.rounding!r} is only used with an integer quantize "
+            f"format (int8, int4 or 'auto'); it is ignored with quantize={quantize!r}."
         )
     distillation = estimator.fine_tune_distillation
     if isinstance(distillation, (bool, np.bool_)):

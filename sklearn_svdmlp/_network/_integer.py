@@ -95,7 +95,7 @@ def packed_int4(q, lengths):
     ['0x51', '0x62', '0x73', '0xf4', '0x3e', '0x9']
     """
     nibbles = np.asarray(q).astype(np.uint8) & 0xF
-    rows, start = [], 0
+    rows, start = [np.zeros((len(nibbles), 0), dtype=np.uint8)], 0
     for length in lengths:
         run = nibbles[:, start : start + length]
         start += length

@@ -27,15 +27,47 @@ static int svdmlp_is_zero(float value)
     return (bits << 1) == 0;
 }
 
+/* The first input of run r of a step, and its end (no runs: one of all). */
+#define SVDMLP_RUN_START(step, r) ((step)->runs ? (step)->runs[2 * (r)] : 0)
+#define SVDMLP_RUN_STOP(step, r) \
+    (SVDMLP_RUN_START(step, r) + ((step)->runs ? (step)->runs[2 * (r) + 1] : (step)->n_in))
+
 /*
- * The float kernels differ only in how a row of weights is read as floats:
- * out[j] = sum_i in'[i] * w[i][j] over the inputs read, accumulated in float
- * in the order of i, then scaled and shifted. An input of 0 (a ReLU's,
- * often; an image's background) adds nothing: its row is skipped. Inlined
- * into each shipped kernel, with its row function.
+ * The float kernels differ only in the type of their weights and how one is
+ * read as a float: out[j] = sum_i in'[i] * w[i][j] over the inputs the step
+ * reads (its runs), accumulated in float in the order of i, then scaled and
+ * shifted. An input of 0 (a ReLU's, often; an image's background) adds
+ * nothing: its row is skipped.
  */
-static inline void svdmlp_rows(const svdmlp_step *step, const float *in, float *out,
-                               svdmlp_axpy axpy, long row_bytes)
+#define SVDMLP_FLOAT_KERNEL(name, weight_type, value_of)                      \
+    void name(const svdmlp_step *step, const float *in, float *out)           \
+    {                                                                         \
+        const weight_type *row = (const weight_type *)step->weights;          \
+        const int n_out = step->n_out;                                        \
+        const int n_runs = step->runs ? step->n_runs : 1;                     \
+        int i, j, r;                                                          \
+        for (j = 0; j < n_out; j++) {                                         \
+            out[j] = 0.0f;                                                    \
+        }                                                                     \
+        for (r = 0; r < n_runs; r++) {                                        \
+            const int stop = SVDMLP_RUN_STOP(step, r);                        \
+            for (i = SVDMLP_RUN_START(step, r); i < stop; i++, row += n_out) {\
+                const float xi = svdmlp_input(step, in, i);                   \
+                if (svdmlp_is_zero(xi)) {                                     \
+                    continue;                                                 \
+                }                                                             \
+                for (j = 0; j < n_out; j++) {                                 \
+                    out[j] += xi * value_of(row[j]);                          \
+                }                                                             \
+            }                                                                 \
+        }                                                                     \
+        svdmlp_scale_and_shift(step, out);                                    \
+    }
+
+#define SVDMLP_AS_FLOAT(value) ((float)(value))
+
+void svdmlp_affine_rows(const svdmlp_step *step, const float *in, float *out,
+                        svdmlp_axpy axpy, long row_bytes)
 {
     const unsigned char *row = (const unsigned char *)step->weights;
     const int n_runs = step->runs ? step->n_runs : 1;
@@ -44,9 +76,8 @@ static inline void svdmlp_rows(const svdmlp_step *step, const float *in, float *
         out[j] = 0.0f;
     }
     for (r = 0; r < n_runs; r++) {
-        const int start = step->runs ? step->runs[2 * r] : 0;
-        const int stop = start + (step->runs ? step->runs[2 * r + 1] : step->n_in);
-        for (i = start; i < stop; i++, row += row_bytes) {
+        const int stop = SVDMLP_RUN_STOP(step, r);
+        for (i = SVDMLP_RUN_START(step, r); i < stop; i++, row += row_bytes) {
             const float xi = svdmlp_input(step, in, i);
             if (!svdmlp_is_zero(xi)) {
                 axpy(out, xi, row, step->n_out);
@@ -55,25 +86,6 @@ static inline void svdmlp_rows(const svdmlp_step *step, const float *in, float *
     }
     svdmlp_scale_and_shift(step, out);
 }
-
-void svdmlp_affine_rows(const svdmlp_step *step, const float *in, float *out,
-                        svdmlp_axpy axpy, long row_bytes)
-{
-    svdmlp_rows(step, in, out, axpy, row_bytes);
-}
-
-/* The row function of a format whose weights are a C type read as a float. */
-#define SVDMLP_AXPY(name, weight_type, value_of)                              \
-    static void name(float *out, float x, const void *row, int n)             \
-    {                                                                         \
-        const weight_type *w = (const weight_type *)row;                      \
-        int j;                                                                \
-        for (j = 0; j < n; j++) {                                             \
-            out[j] += x * value_of(w[j]);                                     \
-        }                                                                     \
-    }
-
-#define SVDMLP_AS_FLOAT(value) ((float)(value))
 
 void svdmlp_scale_and_shift(const svdmlp_step *step, float *out)
 {
@@ -103,14 +115,15 @@ float svdmlp_half(unsigned short bits)
     return (bits & 0x8000) ? -value : value;
 }
 
-SVDMLP_AXPY(svdmlp_axpy_f32, float, SVDMLP_AS_FLOAT)
-SVDMLP_AXPY(svdmlp_axpy_f16, unsigned short, svdmlp_half)
-SVDMLP_AXPY(svdmlp_axpy_i8, signed char, SVDMLP_AS_FLOAT)
+SVDMLP_FLOAT_KERNEL(svdmlp_affine_f32, float, SVDMLP_AS_FLOAT)
+SVDMLP_FLOAT_KERNEL(svdmlp_affine_f16, unsigned short, svdmlp_half)
+SVDMLP_FLOAT_KERNEL(svdmlp_affine_i8, signed char, SVDMLP_AS_FLOAT)
 
 /* A signed 4-bit integer, from the low four bits of v (two's complement). */
 #define SVDMLP_NIBBLE(v) ((((v) & 15) ^ 8) - 8)
 
-/* int4: two weights a byte, out[2k] in the low four bits of byte k. */
+/* out[j] += x * w[j] over a row of n int4 weights, column 2k in the low four
+   bits of byte k. */
 static void svdmlp_axpy_i4(float *out, float x, const void *row, int n)
 {
     const unsigned char *w = (const unsigned char *)row;
@@ -125,24 +138,10 @@ static void svdmlp_axpy_i4(float *out, float x, const void *row, int n)
     }
 }
 
-void svdmlp_affine_f32(const svdmlp_step *step, const float *in, float *out)
-{
-    svdmlp_rows(step, in, out, svdmlp_axpy_f32, 4L * step->n_out);
-}
-
-void svdmlp_affine_f16(const svdmlp_step *step, const float *in, float *out)
-{
-    svdmlp_rows(step, in, out, svdmlp_axpy_f16, 2L * step->n_out);
-}
-
-void svdmlp_affine_i8(const svdmlp_step *step, const float *in, float *out)
-{
-    svdmlp_rows(step, in, out, svdmlp_axpy_i8, (long)step->n_out);
-}
-
+/* int4: rows of (n_out + 1) / 2 bytes, read by svdmlp_affine_rows. */
 void svdmlp_affine_i4(const svdmlp_step *step, const float *in, float *out)
 {
-    svdmlp_rows(step, in, out, svdmlp_axpy_i4, (step->n_out + 1L) / 2);
+    svdmlp_affine_rows(step, in, out, svdmlp_axpy_i4, (step->n_out + 1L) / 2);
 }
 
 static void svdmlp_softmax(float *z, int n)
