@@ -59,10 +59,14 @@ def test_auto_chooses_each_layers_format_by_its_score(network, digits_split):
     tried = {candidate["formats"] for candidate in model.candidates_}
     assert len(tried) == len(model.candidates_) >= 4
     assert all(candidate["n_bytes"] <= 2_500 for candidate in model.candidates_)
-    best = max(model.candidates_, key=lambda c: (c["score"], -c["n_bytes"]))
-    assert tuple(layer.format for layer in model.layers_) == best["formats"]
-    assert [layer.rank for layer in model.layers_] == best["ranks"]
-    assert model.validation_score_ == best["score"]
+    best = max(candidate["score"] for candidate in model.candidates_)
+    (chosen,) = [
+        c
+        for c in model.candidates_
+        if c["formats"] == tuple(layer.format for layer in model.layers_)
+    ]
+    assert chosen["score"] == best == model.validation_score_
+    assert [layer.rank for layer in model.layers_] == chosen["ranks"]
     # At least as good as each one format for all, on the held-out data.
     for format in ["int8", "int4"]:
         (uniform,) = [c for c in model.candidates_ if c["formats"] == (format,) * 3]
@@ -183,3 +187,56 @@ def test_bool_and_unused_values_are_refused_or_warned(network, digits_split):
         SVDCompressedMLPClassifier(
             FrozenEstimator(network), rank=8, rounding="nearest", quantize="float16"
         ).fit(*digits_split[::2])
+
+
+def test_ties_go_to_the_model_closest_to_the_network(network, digits_split):
+    """Two held-out rows: every candidate scores alike; closeness decides."""
+    X_train, X_test, y_train, y_test = digits_split
+    held_out = dict(X_val=X_test[:2], y_val=y_test[:2])
+    params = dict(rank="auto", target_bytes=2_500, random_state=0)
+    auto = SVDCompressedMLPClassifier(
+        FrozenEstimator(network), quantize="auto", **params
+    ).fit(X_train, y_train, **held_out)
+    P = network.predict_proba(X_train)
+
+    def closeness(model):
+        return np.mean(np.sum(P * np.log(model.predict_proba(X_train)), axis=1))
+
+    for format in ["int8", "int4"]:
+        uniform = SVDCompressedMLPClassifier(
+            FrozenEstimator(network), quantize=format, **params
+        ).fit(X_train, y_train)
+        (candidate,) = [c for c in auto.candidates_ if c["formats"] == (format,) * 3]
+        if candidate["score"] == auto.validation_score_:  # tied with the chosen
+            assert closeness(auto) >= closeness(uniform) - 1e-9
+
+
+@pytest.mark.parametrize("kind", ["regression", "multilabel"])
+def test_auto_for_regressors_and_multilabel(kind):
+    from sklearn.datasets import make_multilabel_classification, make_regression
+    from sklearn.neural_network import MLPRegressor
+
+    from sklearn_svdmlp import SVDCompressedMLPRegressor
+
+    if kind == "regression":
+        X, y = make_regression(n_samples=300, n_features=20, random_state=0)
+        y = y / y.std()
+        network, estimator = (
+            MLPRegressor(hidden_layer_sizes=(32,), random_state=0),
+            SVDCompressedMLPRegressor,
+        )
+    else:
+        X, y = make_multilabel_classification(
+            n_samples=300, n_classes=4, random_state=0
+        )
+        network, estimator = (
+            MLPClassifier((32,), random_state=0),
+            SVDCompressedMLPClassifier,
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        network.fit(X, y)
+        model = estimator(
+            FrozenEstimator(network), rank="auto", target_bytes=900, quantize="auto"
+        ).fit(X[:250], y[:250], X_val=X[250:], y_val=y[250:])
+    assert model.n_bytes_ <= 900 and len(model.candidates_) >= 2

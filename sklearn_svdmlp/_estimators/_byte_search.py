@@ -208,6 +208,7 @@ def compress_to_bytes(
     store,
     score=None,
     report=quiet,
+    tiebreak=None,
 ):
     """The best model within ``target_bytes``, over the assignments of formats.
 
@@ -222,8 +223,13 @@ def compress_to_bytes(
         ``store(model, formats) -> stored model``.
     score : callable, default=None
         ``score(stored) -> float`` on held-out data, higher is better: which
-        assignment wins where there are several (ties: the fewer bytes).
+        assignment wins where there are several.
     report : callable, default=no report
+    tiebreak : callable, default=None
+        ``tiebreak(stored) -> float or None``, higher is better: among the
+        assignments of the best score (accuracy on a few hundred rows ties
+        often), a finer measure (the estimator passes how close the model
+        stays to the network on the training data); then the fewer bytes.
 
     Returns
     -------
@@ -274,14 +280,40 @@ def compress_to_bytes(
             f"{settings.method!r} model stores {smallest:,} bytes ({shape}, in "
             f"{', '.join(sorted(set(assignments[-1])))}). Raise target_bytes."
         )
-    best = max(
-        range(len(found)),
+    best = best_candidate(
+        candidates, lambda i: tiebreak(found[i][2]) if tiebreak else None
+    )
+    return (*found[best], candidates)
+
+
+def best_candidate(candidates, tiebreak):
+    """Index of the best of ``candidates``: the best score, then ``tiebreak(i)``.
+
+    ``tiebreak`` is asked only of the candidates tied on the best score
+    (``None``: nothing to tell them apart); then the fewer bytes win.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._estimators._byte_search import best_candidate
+    >>> candidates = [{"score": 0.9, "n_bytes": 10}, {"score": 0.95, "n_bytes": 12},
+    ...               {"score": 0.95, "n_bytes": 11}]
+    >>> best_candidate(candidates, lambda i: None), best_candidate(
+    ...     candidates, lambda i: {1: -0.1, 2: -0.2}[i])
+    (2, 1)
+    """
+    scores = [
+        -np.inf if candidate["score"] is None else candidate["score"]
+        for candidate in candidates
+    ]
+    tied = [i for i, value in enumerate(scores) if value == max(scores)]
+    finer = {i: tiebreak(i) if len(tied) > 1 else None for i in tied}
+    return max(
+        tied,
         key=lambda i: (
-            -np.inf if candidates[i]["score"] is None else candidates[i]["score"],
+            -np.inf if finer[i] is None else finer[i],
             -candidates[i]["n_bytes"],
         ),
     )
-    return (*found[best], candidates)
 
 
 def smallest_within_drop(

@@ -87,8 +87,10 @@ class SVDCompressedMLPClassifier(
         With ``quantize="auto"``, every assignment of int8 or int4 to the
         layers (at most 16; beyond, or for a truncation, one format for all)
         gets its own allocation, and the one that scores best on the
-        held-out data (``X_val`` or ``validation_fraction``) is kept
-        (:attr:`candidates_`). Too small for any model is an error.
+        held-out data (``X_val`` or ``validation_fraction``) is kept, ties
+        going to the one closest to the network's probabilities on the
+        training data (:attr:`candidates_`). Too small for any model is an
+        error.
 
     max_score_drop : float >= 0 or None, default=None
         With ``rank="auto"``: the smallest model found whose validation score

@@ -8,6 +8,8 @@ after the fit (``sensitivity_``, ``baseline_score_``, ``validation_score_``,
 ``candidates_``).
 """
 
+import numpy as np
+from sklearn.base import is_classifier
 from sklearn.metrics import check_scoring
 
 from .._compression import compress
@@ -53,6 +55,30 @@ class FitSearch:
         estimator = self.estimator
         scorer = check_scoring(estimator, scoring=estimator.scoring)
         return estimator._score(model, scorer, *self.validation)
+
+    def _fidelity(self, stored):
+        """How close ``stored`` is to the network on the training data (higher: closer).
+
+        The mean log-likelihood of the network's probabilities under the
+        model's (per label for multilabel targets), or minus the mean squared
+        difference of a regressor's predictions; ``None`` for a model with no
+        probabilities. Many rows and no labels: what ties on a few hundred
+        held-out rows are broken by.
+        """
+        estimator = self.estimator
+        X, network = self.data.X, estimator.estimator_
+        holder = estimator._holding(stored)
+        if not is_classifier(estimator):
+            error = holder.predict(X) - network.predict(X)
+            return -float(np.mean(np.square(error)))
+        if not hasattr(holder, "predict_proba"):
+            return None
+        P = network.predict_proba(X)
+        Q = np.clip(holder.predict_proba(X), 1e-12, 1 - 1e-12)
+        likelihood = P * np.log(Q)
+        if estimator.output_spec_.kind == "multilabel":
+            likelihood += (1 - P) * np.log(1 - Q)
+        return float(np.mean(np.sum(likelihood, axis=1)))
 
     def _store(self, model, formats):
         """``model`` stored as the fit will store it: ``formats`` are for "auto"."""
@@ -133,6 +159,7 @@ class FitSearch:
             self._store,
             self._score if scored else None,
             self.report,
+            self._fidelity if scored else None,
         )
         estimator.candidates_ = candidates
         if scored:
