@@ -18,13 +18,12 @@ from sklearn.utils import check_random_state, gen_batches
 from .._compat import DERIVATIVES, LOSS_FUNCTIONS, AdamOptimizer, SGDOptimizer
 from .._network import (
     CompressedNetwork,
-    constant_features,
     head_adapter,
     loss_of_activation,
     mlp_layers,
 )
 from .._split import split_off
-from ._quantization import as_stored, quantize_layer
+from ._quantization import as_stored, inputs_read
 
 
 def parameters(layers):
@@ -352,8 +351,7 @@ def fine_tune_model(
             kept = kept[data.sample_weight > 0]
         # The rows of the inputs the stored first matrix reads, as storing it
         # decides (where skipping the constant ones saves bytes).
-        first = quantize_layer(layers[0], formats[0], kept, skip_constant=True)
-        read = None if first.inputs is None else ~constant_features(kept)
+        read = inputs_read(layers[0], formats[0], kept)
 
         def stored(layers):
             return as_stored(layers, formats, read)

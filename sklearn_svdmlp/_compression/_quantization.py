@@ -74,21 +74,51 @@ def quantize_layer(
     if not (isinstance(storage, SymmetricIntegerFormat) and rounding == "data-aware"):
         sample_weight, rounding = None, "nearest"
     steps = layer.affine_steps()
+    read = inputs_read(layer, format, X) if skip_constant else None
+    added = None
+    if read is not None:
+        # What the constant features add to the first matrix's output.
+        row = X[:1].toarray() if sp.issparse(X) else np.asarray(X[:1])
+        added = row[0, ~read].astype(np.float64) @ steps[0].values[~read]
+        steps[0] = _reading(steps[0], read)
+        X = steps[0].inputs.take(X)
     data = X if rounding == "data-aware" else None
-    stored = _quantized(steps, layer.activation, storage, data, sample_weight)
-    if not skip_constant or X is None or X.shape[0] == 0:
-        return stored
+    return _quantized(steps, layer.activation, storage, data, sample_weight, added)
+
+
+def inputs_read(layer, format, X):
+    """The mask of the inputs ``layer``'s first matrix keeps, stored in ``format``.
+
+    ``None`` (every input) unless some features are constant on ``X`` and
+    not storing their rows takes fewer bytes, runs counted. Bytes depend on
+    shapes only, so the layer is stored both ways rounded to nearest.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp import DenseLayer
+    >>> from sklearn_svdmlp._compression._quantization import inputs_read
+    >>> layer = DenseLayer(np.ones((3, 16)), np.zeros(16), "relu")
+    >>> X = np.array([[1.0, 0.0, 5.0], [2.0, 1.0, 5.0]])
+    >>> inputs_read(layer, "int8", X).tolist()  # 16 bytes of row for 8 of run
+    [True, True, False]
+    """
+    if X is None or X.shape[0] == 0:
+        return None
     constant = constant_features(X)
     if not constant.any():
-        return stored
-    # What the constant features add to the first matrix's output.
-    row = X[:1].toarray() if sp.issparse(X) else np.asarray(X[:1])
-    added = row[0, constant].astype(np.float64) @ steps[0].values[constant]
-    read = InputSelection.of_mask(~constant)
-    steps[0] = steps[0]._replace(values=steps[0].values[~constant], inputs=read)
-    data = None if data is None else read.take(X)
-    shrunk = _quantized(steps, layer.activation, storage, data, sample_weight, added)
-    return shrunk if shrunk.n_bytes < stored.n_bytes else stored
+        return None
+    storage, steps = get_format(format), layer.affine_steps()
+    kept = _quantized(steps, layer.activation, storage)
+    added = np.zeros(steps[0].values.shape[1])
+    steps[0] = _reading(steps[0], ~constant)
+    skipping = _quantized(steps, layer.activation, storage, added=added)
+    return ~constant if skipping.n_bytes < kept.n_bytes else None
+
+
+def _reading(step, read):
+    """``step`` (a first one) keeping only the rows of the inputs ``read``."""
+    return step._replace(values=step.values[read], inputs=InputSelection.of_mask(read))
 
 
 def _quantized(steps, activation, storage, H=None, sample_weight=None, added=None):

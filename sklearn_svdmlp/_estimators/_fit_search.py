@@ -8,6 +8,8 @@ after the fit (``sensitivity_``, ``baseline_score_``, ``validation_score_``,
 ``candidates_``).
 """
 
+from functools import cached_property
+
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.metrics import check_scoring
@@ -86,16 +88,20 @@ class FitSearch:
             formats = None
         return self.estimator._stored(model, self.data, formats)
 
-    def _baseline(self):
-        """The uncompressed network's score, as it is (not stored)."""
-        uncompressed = compress(
+    @cached_property
+    def _uncompressed(self):
+        """The network as a compressed model of no rank, built once."""
+        return compress(
             self.original,
             [None] * len(self.original),
             self.settings,
             self.data,
             self.spectra,
         )
-        return self._score(uncompressed)
+
+    def _baseline(self):
+        """The uncompressed network's score, as it is (not stored)."""
+        return self._score(self._uncompressed)
 
     def to_ratio(self):
         """``target_ratio``: the model of the most energy within the parameters."""
@@ -178,16 +184,7 @@ class FitSearch:
             value = self._score(stored)
             return baseline - value <= estimator.max_score_drop, value
 
-        full = self._store(
-            compress(
-                self.original,
-                [None] * len(self.original),
-                self.settings,
-                self.data,
-                self.spectra,
-            ),
-            ("int8",) * len(self.original),
-        )
+        full = self._store(self._uncompressed, ("int8",) * len(self.original))
         model, formats, candidates = smallest_within_drop(
             self.original,
             self.settings,
@@ -203,14 +200,7 @@ class FitSearch:
         if model is None:
             self._warn_uncompressed()
             estimator.validation_score_ = self._score(full)
-            model = compress(
-                self.original,
-                [None] * len(self.original),
-                self.settings,
-                self.data,
-                self.spectra,
-            )
-            return model, ("int8",) * len(self.original)
+            return self._uncompressed, ("int8",) * len(self.original)
         estimator.validation_score_ = max(
             candidate["score"]
             for candidate in candidates
