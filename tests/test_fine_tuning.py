@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_digits, load_iris
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import Perceptron, RidgeClassifier
 from sklearn.metrics import log_loss
@@ -114,8 +114,10 @@ def test_zero_epochs_changes_nothing(fitted_mlp, digits_split):
     )
     before = [array.copy() for array in parameters(model.layers_)]
     Y = fitted_mlp._label_binarizer.transform(y_train)
-    curve = fine_tune(model.layers_, X_train, Y, fitted_mlp, epochs=0, random_state=0)
-    assert curve == []
+    curve, scores = fine_tune(
+        model.layers_, X_train, Y, fitted_mlp, epochs=0, random_state=0
+    )
+    assert curve == [] and scores == []
     for old, new in zip(before, parameters(model.layers_), strict=True):
         np.testing.assert_array_equal(old, new)
     # One epoch does change them: the comparison above can fail.
@@ -362,7 +364,7 @@ def test_distillation_early_stopping_scores_the_labels(capsys):
         for line in capsys.readouterr().out.splitlines()
         if "validation score = " in line
     ]
-    assert len(scores) == 4 and max(scores) < 0.6
+    assert len(scores) == 5 and max(scores) < 0.6  # the start, then 4 epochs
     assert np.mean(model.predict(X) == y) > 0.9
 
 
@@ -451,7 +453,7 @@ def test_trained_weights_are_the_stored_ones(quantize, width):
     )
     data = TrainingData(X, y, None)
     model = compress(mlp_layers(network), [None, None], settings, data)
-    tuned, _ = fine_tune_model(
+    tuned, _, _ = fine_tune_model(
         model,
         data,
         network,
@@ -470,3 +472,87 @@ def test_trained_weights_are_the_stored_ones(quantize, width):
         coef[read],
         rtol=1e-6,
     )
+
+
+def test_step_size_warms_up_then_decays():
+    from sklearn_svdmlp._compression._step_sizes import step_size_factor
+
+    factors = [step_size_factor(step, 50) for step in range(50)]
+    peak = int(np.argmax(factors))
+    assert factors[peak] == 1.0 and 0 < peak < 10
+    assert np.all(np.diff(factors[: peak + 1]) > 0)  # warm-up
+    assert np.all(np.diff(factors[peak:]) < 0)  # linear decay
+    assert factors[0] < 0.25 and factors[-1] < 0.05
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_a_step_is_scaled_and_the_optimizer_kept(fitted_mlp, solver):
+    from sklearn_svdmlp._compression._step_sizes import make_optimizer, take_step
+
+    network = clone(fitted_mlp).set_params(solver=solver, momentum=0.0)
+    gradient = [np.full(3, 0.5)]
+
+    def moved(factor):
+        param = [np.zeros(3)]
+        optimizer = make_optimizer(param, network)
+        before = vars(optimizer).copy()
+        take_step(optimizer, param, gradient, factor)
+        name = "learning_rate_init" if solver == "adam" else "learning_rate"
+        assert getattr(optimizer, name) == before[name]
+        return param[0]
+
+    np.testing.assert_allclose(moved(0.25), moved(1.0) / 4)
+    assert np.all(moved(1.0) < 0)
+
+
+def test_fine_tuning_follows_the_step_size_schedule(
+    fitted_mlp, digits_split, monkeypatch
+):
+    """With every step scaled to nothing, nothing moves: the schedule is used."""
+    from sklearn_svdmlp._compression import _fine_tuning
+
+    X_train, _, y_train, _ = digits_split
+    model = SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp), rank=4).fit(
+        X_train, y_train
+    )
+    start = [array.copy() for array in parameters(model.layers_)]
+    Y = fitted_mlp._label_binarizer.transform(y_train)
+    monkeypatch.setattr(_fine_tuning, "step_size_factor", lambda step, n: 0.0)
+    fine_tune(model.layers_, X_train, Y, fitted_mlp, epochs=2, random_state=0)
+    for old, new in zip(start, parameters(model.layers_), strict=True):
+        np.testing.assert_array_equal(old, new)
+
+
+@pytest.mark.parametrize("svd_on", ["activations", "outputs"])
+def test_fine_tuning_keeps_its_best_epoch_on_held_out_data(svd_on):
+    """The model is the best of the start and the epochs on X_val.
+
+    Here the last epoch is not the best one (asserted, so the restore is
+    exercised), and fine-tuning never ends below the start on X_val.
+    """
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    X_train, y_train = X[:300], y[:300]
+    X_val, y_val = X[300:600], y[300:600]
+    network = FrozenEstimator(
+        MLPClassifier((32, 16), max_iter=300, random_state=0).fit(X_train, y_train)
+    )
+    params = dict(rank=[3, 3, None], svd_on=svd_on, random_state=0)
+    start = SVDCompressedMLPClassifier(network, **params).fit(X_train, y_train)
+    tuned = SVDCompressedMLPClassifier(network, fine_tune_epochs=8, **params).fit(
+        X_train, y_train, X_val=X_val, y_val=y_val
+    )
+    scores = tuned.fine_tune_scores_
+    assert len(scores) == 9 and len(tuned.loss_curve_) == 8
+    assert scores[0] == pytest.approx(start.score(X_val, y_val))
+    assert tuned.score(X_val, y_val) == pytest.approx(max(scores))
+    assert tuned.score(X_val, y_val) >= start.score(X_val, y_val)
+    assert np.argmax(scores) < len(scores) - 1
+
+
+def test_without_held_out_data_the_last_epoch_is_kept(fitted_mlp, digits_split):
+    X_train, _, y_train, _ = digits_split
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp), rank=4, fine_tune_epochs=2, random_state=0
+    ).fit(X_train, y_train)
+    assert model.fine_tune_scores_ is None and len(model.loss_curve_) == 2

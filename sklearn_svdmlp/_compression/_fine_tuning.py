@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 from sklearn.utils import check_random_state, gen_batches
 
-from .._compat import DERIVATIVES, LOSS_FUNCTIONS, AdamOptimizer, SGDOptimizer
+from .._compat import DERIVATIVES, LOSS_FUNCTIONS, AdamOptimizer
 from .._network import (
     CompressedNetwork,
     head_adapter,
@@ -24,6 +24,7 @@ from .._network import (
 )
 from .._split import split_off
 from ._quantization import as_stored, inputs_read
+from ._step_sizes import adam_peak, make_optimizer, step_size_factor, take_step
 
 
 def parameters(layers):
@@ -100,31 +101,6 @@ def loss_and_gradients(layers, X, Y, sample_weight=None, alpha=0.0):
     return float(loss), gradients
 
 
-def make_optimizer(params, network):
-    """The optimizer ``network`` (an ``MLPClassifier``) trains with.
-
-    ``"sgd"`` and ``"adam"`` come with the network's settings; an
-    ``"lbfgs"`` network, which has no stochastic optimizer, gets Adam at its
-    ``learning_rate_init``.
-    """
-    if network.solver == "sgd":
-        return SGDOptimizer(
-            params,
-            network.learning_rate_init,
-            network.learning_rate,
-            network.momentum,
-            network.nesterovs_momentum,
-            network.power_t,
-        )
-    return AdamOptimizer(
-        params,
-        network.learning_rate_init,
-        network.beta_1,
-        network.beta_2,
-        network.epsilon,
-    )
-
-
 def fine_tune(
     layers,
     X,
@@ -140,10 +116,16 @@ def fine_tune(
     """Train ``layers`` in place for ``epochs`` passes over ``(X, Y)``.
 
     Mini-batches, shuffling, ``alpha`` and the optimizer follow ``network``
-    (the ``MLPClassifier`` that was compressed). With ``validation_score`` (a
-    callable scoring the layers on held-out data), training stops once the
-    score has not improved by ``network.tol`` for ``network.n_iter_no_change``
-    epochs, and the best layers seen are kept, as ``early_stopping`` does.
+    (the ``MLPClassifier`` that was compressed); the step size is the
+    network's times :func:`step_size_factor` (warm-up, then linear decay),
+    and for Adam times :func:`adam_peak`.
+    With ``validation_score`` (a callable scoring the layers on held-out
+    data), the layers are scored before training and after each epoch, and
+    the best of these are kept, the starting layers included, so that the
+    result never scores below the start on the held-out data; with
+    ``early_stopping`` (``network``'s), training stops once the score has not
+    improved by ``network.tol`` for ``network.n_iter_no_change`` epochs, as
+    scikit-learn's does.
 
     With ``stored`` (``stored(layers)``: the arrays of :func:`parameters` as
     the model stores them), each batch's loss and gradient are computed
@@ -157,6 +139,9 @@ def fine_tune(
     -------
     loss_curve : list of float
         The mean training loss of each epoch.
+    validation_scores : list of float
+        With ``validation_score``: the start's score, then each epoch's
+        (empty without).
     """
     params = parameters(layers)
     optimizer = make_optimizer(params, network)
@@ -167,33 +152,54 @@ def fine_tune(
         if network.batch_size == "auto"
         else int(np.clip(network.batch_size, 1, n_samples))
     )
-    loss_curve, best_score, best_params, stale = [], -np.inf, None, 0
+    batches = list(gen_batches(n_samples, batch_size))
+    n_steps = epochs * len(batches)
+    peak = adam_peak(n_steps) if isinstance(optimizer, AdamOptimizer) else 1.0
+    loss_curve, scores, best_params, stale = [], [], None, 0
+
+    def keep_if_best():
+        """Score the layers; remember them if best, count the epochs without gain."""
+        nonlocal best_params, stale
+        with _computing_as(params, stored, layers):
+            score = validation_score(layers)
+        best = max(scores, default=-np.inf)
+        # As scikit-learn's early stopping: a gain under tol counts as none.
+        stale = stale + 1 if score < best + network.tol else 0
+        if score > best:
+            best_params = [param.copy() for param in params]
+        scores.append(score)
+        return score
+
+    if validation_score is not None:
+        score = keep_if_best()
+        stale = 0
+        if verbose:
+            print(f"Start, validation score = {score:.6f}")
     for epoch in range(epochs):
         order = rng.permutation(n_samples) if network.shuffle else np.arange(n_samples)
         total = 0.0
-        for batch in gen_batches(n_samples, batch_size):
+        for step, batch in enumerate(batches, start=epoch * len(batches)):
             idx = order[batch]
             weights = None if sample_weight is None else sample_weight[idx]
             with _computing_as(params, stored, layers):
                 loss, grads = loss_and_gradients(
                     layers, X[idx], Y[idx], weights, network.alpha
                 )
-            optimizer.update_params(params, grads)
+            factor = peak * step_size_factor(step, n_steps)
+            take_step(optimizer, params, grads, factor)
             total += loss * len(idx)
         loss_curve.append(total / n_samples)
         optimizer.iteration_ends((epoch + 1) * n_samples)
         message = f"Iteration {epoch + 1}, loss = {loss_curve[-1]:.8f}"
         if validation_score is not None:
-            with _computing_as(params, stored, layers):
-                score = validation_score(layers)
-            message += f", validation score = {score:.6f}"
-            if score > best_score + network.tol:
-                best_score, best_params, stale = score, [p.copy() for p in params], 0
-            else:
-                stale += 1
+            message += f", validation score = {keep_if_best():.6f}"
         if verbose:
             print(message)
-        if validation_score is not None and stale > network.n_iter_no_change:
+        if (
+            validation_score is not None
+            and network.early_stopping
+            and stale > network.n_iter_no_change
+        ):
             break
     if best_params is not None:
         for param, best in zip(params, best_params, strict=True):
@@ -201,7 +207,7 @@ def fine_tune(
     if stored is not None:  # the trained model is the stored one
         for param, value in zip(params, stored(layers), strict=True):
             param[...] = value
-    return loss_curve
+    return loss_curve, scores
 
 
 @contextmanager
@@ -270,6 +276,7 @@ def fine_tune_model(
     distillation=0.0,
     verbose=0,
     formats=None,
+    held_out=None,
 ):
     """A copy of ``model`` trained further, as it is stored, with its head.
 
@@ -279,9 +286,10 @@ def fine_tune_model(
     (:meth:`~sklearn_svdmlp._network.Head.require_layers`). Training
     follows ``network``, the multi-layer perceptron that was compressed
     (:func:`fine_tune`), including early stopping on a held-out
-    ``validation_fraction`` when it used ``early_stopping``. The targets,
-    the loss and the early-stopping score follow the output specification
-    of what is trained: the network's, or the head's.
+    ``validation_fraction`` when it used ``early_stopping``. With held-out
+    data (``held_out``, or that split), the best of the start and the epochs
+    on it is kept. The targets, the loss and the held-out score follow the
+    output specification of what is trained: the network's, or the head's.
 
     Parameters
     ----------
@@ -309,11 +317,17 @@ def fine_tune_model(
         included) the model will be stored in: training computes with the
         weights as stored, rounded to nearest (:func:`fine_tune`'s
         ``stored``). ``None``: as they are.
+    held_out : tuple or None, default=None
+        ``(X, y, sample_weight)``, data the model is not trained on, to keep
+        the best epoch by (instead of a split for early stopping).
 
     Returns
     -------
     model : CompressedModel
     loss_curve : list of float
+    validation_scores : list of float or None
+        The held-out score of the start and of each epoch (``None`` without
+        held-out data).
     """
     X, sample_weight = data.X, data.sample_weight
     n_stored = len(model.network.layers)
@@ -328,16 +342,22 @@ def fine_tune_model(
         random_state = network.random_state
     targets = distilled_targets(Y, network, X, distillation)
     validation_score = None
-    if network.early_stopping:
+    if held_out is not None:
+        X_stop, y_stop, weights_stop = held_out
+        Y_stop = spec.encode(y_stop)
+    elif network.early_stopping:
         (X, targets, sample_weight, _), (X_stop, _, _, Y_stop) = split_off(
             [X, targets, sample_weight, Y],
             network.validation_fraction,
             random_state,
             stratify,
         )
+        weights_stop = None
+    if held_out is not None or network.early_stopping:
 
         def validation_score(layers):
-            return spec.score(CompressedNetwork(layers).forward(X_stop), Y_stop)
+            output = CompressedNetwork(layers).forward(X_stop)
+            return spec.score(output, Y_stop, weights_stop)
 
     stored = None
     if formats is not None:
@@ -356,7 +376,7 @@ def fine_tune_model(
         def stored(layers):
             return as_stored(layers, formats, read)
 
-    loss_curve = fine_tune(
+    loss_curve, scores = fine_tune(
         layers,
         X,
         targets,
@@ -374,4 +394,5 @@ def fine_tune_model(
     return (
         replace(model, network=CompressedNetwork(layers[:n_stored]), head=head),
         loss_curve,
+        scores or None,
     )

@@ -54,8 +54,7 @@ from ._wrapped_network import (
     network_to_compress,
 )
 
-# The share of the training data held out for max_score_drop, unless
-# validation_fraction or X_val says otherwise.
+# Share held out for a search that scores, unless validation_fraction says.
 _DEFAULT_VALIDATION_FRACTION = 0.1
 
 
@@ -191,11 +190,13 @@ class BaseSVDCompressedMLP(
             metadata routing enabled, only if the network requests it) and to
             the head's.
         X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
-            With ``max_score_drop``: the data the score drop is judged on,
-            instead of a ``validation_fraction`` split off ``X``. Use data the
-            network was not trained on, above all with a ``FrozenEstimator``.
-            Inside a ``Pipeline``, it reaches this model as given, not
-            transformed by the steps before it.
+            With ``max_score_drop`` (or ``quantize="auto"``): the data the
+            candidates are scored on, instead of a ``validation_fraction``
+            split off ``X``. With ``fine_tune_epochs``: the data the best
+            epoch is kept by, the start included (``fine_tune_scores_``). Use
+            data the network was not trained on, above all with a
+            ``FrozenEstimator``. Inside a ``Pipeline``, it reaches this model
+            as given, not transformed by the steps before it.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Targets of ``X_val``.
         sample_weight_val : array-like of shape (n_val,), default=None
@@ -217,7 +218,9 @@ class BaseSVDCompressedMLP(
             self.target_bytes,
             self.quantize,
         )
-        given = check_validation_data(validation, is_scored(search, self.quantize))
+        given = check_validation_data(
+            validation, is_scored(search, self.quantize), self.fine_tune_epochs > 0
+        )
         check_parameter_use(self, search, given)
         _forget_fit(self)
         try:
@@ -252,11 +255,9 @@ class BaseSVDCompressedMLP(
     # The fit.
 
     def _stored(self, model, data, formats=None):
-        """``model`` as it is stored: in ``quantize``, integer-only if asked.
+        """``model`` as stored: in ``formats`` (a search's choice) or ``quantize``.
 
-        ``formats`` (one per layer, or one) replaces ``quantize``: what a
-        search in bytes chose. Integer-only inference is calibrated on the
-        training data ``data``.
+        Integer-only (if asked) is calibrated on the training data ``data``.
         """
         if formats is not None and len(set(formats)) == 1:
             formats = formats[0]
@@ -318,12 +319,11 @@ class BaseSVDCompressedMLP(
         seed = seed_from(self.random_state)
         report = print if self.verbose else quiet
         weigh_network = network_takes_sample_weight(self, sample_weight)
+        scored = is_scored(search, self.quantize)
         if given:
             validation = self._checked(*validation, reset=False)
-        elif is_scored(search, self.quantize):
-            fraction = self.validation_fraction
-            if fraction is None:
-                fraction = _DEFAULT_VALIDATION_FRACTION
+        elif scored:
+            fraction = self.validation_fraction or _DEFAULT_VALIDATION_FRACTION
             (X, y, sample_weight), validation = split_off(
                 [X, y, sample_weight], fraction, seed, self._stratify(y)
             )
@@ -351,7 +351,6 @@ class BaseSVDCompressedMLP(
         data = TrainingData(X, y, sample_weight)
         # The original network's decompositions, made once for the whole fit.
         spectra = network_spectra(original, settings, data)
-        scored = is_scored(search, self.quantize)
         search = FitSearch(self, search, original, settings, data, spectra, report)
         if scored:
             accuracy = is_classifier(self) and self.scoring in (None, "accuracy")
@@ -373,7 +372,7 @@ class BaseSVDCompressedMLP(
             requests = rank_requests(self.rank, self.method, len(original))
             model, formats = compress(original, requests, settings, data, spectra), None
         if self.fine_tune_epochs:
-            model, self.loss_curve_ = fine_tune_model(
+            model, self.loss_curve_, self.fine_tune_scores_ = fine_tune_model(
                 model,
                 data,
                 self.estimator_,
@@ -384,6 +383,7 @@ class BaseSVDCompressedMLP(
                 distillation=self.fine_tune_distillation,
                 verbose=self.verbose,
                 formats=self.quantize if formats is None else formats,
+                held_out=validation if given or scored else None,
             )
         head = type(model.head).__name__
         if self.fine_tune_epochs or search.stored is None:

@@ -136,7 +136,11 @@ class SVDCompressedMLPClassifier(
         are used (``solver`` "adam" or "sgd", Adam for "lbfgs" networks;
         ``learning_rate_init``, ``alpha``, ``batch_size``, ``shuffle``, and
         early stopping on its ``validation_fraction`` when it used
-        ``early_stopping``), with ``MLPClassifier``'s loss.
+        ``early_stopping``), with ``MLPClassifier``'s loss. The step size
+        warms up, then decays linearly to the last step; Adam's peak is up to
+        10 times the network's (the user guide says how it is set). With
+        held-out data (``X_val``), the best epoch is kept, the start included
+        (``fine_tune_scores_``).
 
     fine_tune_distillation : float in [0, 1], default=0.0
         Knowledge distillation while fine-tuning: the targets become
@@ -282,6 +286,12 @@ class SVDCompressedMLPClassifier(
         with ``max_score_drop``, ``holds``.
     loss_curve_ : list of float
         With ``fine_tune_epochs``: the training loss of each epoch.
+    fine_tune_scores_ : list of float or None
+        With ``fine_tune_epochs`` and held-out data (``X_val``, the
+        ``validation_fraction`` a search holds out, or the network's
+        ``early_stopping`` split): the score on it before fine-tuning, then
+        after each epoch. The model keeps the best of these (the first best,
+        so the start on a tie); ``None`` without held-out data.
     output_spec_ : OutputSpec
         What the network's outputs are (``kind``: ``"binary"``,
         ``"multiclass"`` or ``"multilabel"``; ``activation``; ``n_outputs``)

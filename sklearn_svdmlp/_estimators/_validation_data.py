@@ -8,8 +8,8 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 
 
-def check_validation_data(validation, scored):
-    """Whether the user passed validation data, after checking it fits the search.
+def check_validation_data(validation, scored, fine_tuned=False):
+    """Whether the user passed validation data, after checking it has a use.
 
     Parameters
     ----------
@@ -18,12 +18,14 @@ def check_validation_data(validation, scored):
     scored : bool
         Whether the search scores candidates on held-out data
         (:func:`~sklearn_svdmlp._estimators._parameters.is_scored`).
+    fine_tuned : bool, default=False
+        Whether the model is fine-tuned (which keeps its best epoch on them).
 
     Raises
     ------
     ValueError
         Unless nothing is given, or ``X_val`` and ``y_val`` (and perhaps
-        ``sample_weight_val``) for a search that scores.
+        ``sample_weight_val``) for a search that scores or fine-tuning.
     """
     names = ("X_val", "y_val", "sample_weight_val")
     given = [
@@ -31,12 +33,13 @@ def check_validation_data(validation, scored):
     ]
     if not given:
         return False
-    if not scored or not {"X_val", "y_val"} <= set(given):
+    used = scored or fine_tuned
+    if not used or not {"X_val", "y_val"} <= set(given):
         raise ValueError(
             "X_val and y_val (and sample_weight_val) go together, and only with "
-            "rank='auto' and max_score_drop, or target_bytes with "
-            f"quantize='auto'; got {', '.join(given)}"
-            + ("." if scored else " and a search that scores nothing.")
+            "rank='auto' and max_score_drop, target_bytes with quantize='auto', "
+            f"or fine_tune_epochs > 0; got {', '.join(given)}"
+            + ("." if used else " and nothing that uses them.")
         )
     return True
 

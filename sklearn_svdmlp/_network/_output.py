@@ -168,7 +168,7 @@ class OutputSpec:
             return np.hstack([1 - output, output])
         return output
 
-    def score(self, output, Y):
+    def score(self, output, Y, sample_weight=None):
         """How well ``output`` matches ``Y`` (as :meth:`encode` gives it).
 
         Accuracy for classifiers (every label right, for multilabel), R^2
@@ -183,7 +183,9 @@ class OutputSpec:
         0.5
         """
         if self.kind == "regression":
-            return r2_score(Y, output)
+            return r2_score(Y, output, sample_weight=sample_weight)
         if self.kind == "multiclass":
-            return float(np.mean(np.argmax(output, axis=1) == np.argmax(Y, axis=1)))
-        return float(np.mean(np.all((output > 0.5) == Y.astype(bool), axis=1)))
+            right = np.argmax(output, axis=1) == np.argmax(Y, axis=1)
+        else:
+            right = np.all((output > 0.5) == Y.astype(bool), axis=1)
+        return float(np.average(right, weights=sample_weight))
