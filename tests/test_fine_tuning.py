@@ -523,31 +523,109 @@ def test_fine_tuning_follows_the_step_size_schedule(
         np.testing.assert_array_equal(old, new)
 
 
-@pytest.mark.parametrize("svd_on", ["activations", "outputs"])
-def test_fine_tuning_keeps_its_best_epoch_on_held_out_data(svd_on):
-    """The model is the best of the start and the epochs on X_val.
-
-    Here the last epoch is not the best one (asserted, so the restore is
-    exercised), and fine-tuning never ends below the start on X_val.
-    """
+def _digits_halves():
     X, y = load_digits(return_X_y=True)
     X = X / 16.0
-    X_train, y_train = X[:300], y[:300]
-    X_val, y_val = X[300:600], y[300:600]
     network = FrozenEstimator(
-        MLPClassifier((32, 16), max_iter=300, random_state=0).fit(X_train, y_train)
+        MLPClassifier((32, 16), max_iter=300, random_state=0).fit(X[:300], y[:300])
     )
-    params = dict(rank=[3, 3, None], svd_on=svd_on, random_state=0)
-    start = SVDCompressedMLPClassifier(network, **params).fit(X_train, y_train)
-    tuned = SVDCompressedMLPClassifier(network, fine_tune_epochs=8, **params).fit(
-        X_train, y_train, X_val=X_val, y_val=y_val
-    )
+    return network, (X[:300], y[:300]), (X[300:600], y[300:600])
+
+
+@pytest.mark.parametrize("quantize", [None, "int4"])
+@pytest.mark.parametrize("svd_on", ["activations", "outputs"])
+def test_fine_tuning_never_ends_below_its_start_on_held_out_data(svd_on, quantize):
+    """With X_val: the start's score first, then each epoch's; the model
+    scores at least as well as the start there."""
+    network, (X_train, y_train), (X_val, y_val) = _digits_halves()
+    params = dict(rank=[3, 3, None], svd_on=svd_on, quantize=quantize)
+    start = SVDCompressedMLPClassifier(network, random_state=0, **params)
+    start.fit(X_train, y_train)
+    tuned = SVDCompressedMLPClassifier(
+        network, fine_tune_epochs=8, random_state=0, **params
+    ).fit(X_train, y_train, X_val=X_val, y_val=y_val)
     scores = tuned.fine_tune_scores_
     assert len(scores) == 9 and len(tuned.loss_curve_) == 8
-    assert scores[0] == pytest.approx(start.score(X_val, y_val))
-    assert tuned.score(X_val, y_val) == pytest.approx(max(scores))
+    if quantize is None:  # else scores are of the start rounded to nearest
+        assert scores[0] == pytest.approx(start.score(X_val, y_val))
     assert tuned.score(X_val, y_val) >= start.score(X_val, y_val)
-    assert np.argmax(scores) < len(scores) - 1
+
+
+@pytest.mark.parametrize("quantize", [None, "int4"])
+def test_a_start_that_scores_higher_is_kept_as_stored(monkeypatch, quantize):
+    """Fine-tuning that ends worse (here: weights set to zero) gives back the
+    start, as it was stored (a quantized one with its data-aware rounding);
+    one that ends better is kept."""
+    from sklearn_svdmlp._estimators import _fine_tuned
+
+    network, (X_train, y_train), (X_val, y_val) = _digits_halves()
+    params = dict(rank=[3, 3, None], quantize=quantize, random_state=0)
+    start = SVDCompressedMLPClassifier(network, **params).fit(X_train, y_train)
+    train = _fine_tuned.fine_tune_model
+
+    def ruined(*args, **kwargs):
+        tuned, curve, scores = train(*args, **kwargs)
+        for array in parameters(tuned.network.layers):
+            array[...] = 0
+        return tuned, curve, scores
+
+    monkeypatch.setattr(_fine_tuned, "fine_tune_model", ruined)
+    tuned = SVDCompressedMLPClassifier(network, fine_tune_epochs=2, **params)
+    tuned.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    np.testing.assert_array_equal(
+        tuned.predict_proba(X_val), start.predict_proba(X_val)
+    )
+    # Without held-out data, the (ruined) last epoch is what fit keeps.
+    tuned.fit(X_train, y_train)
+    assert np.ptp(tuned.predict_proba(X_val), axis=0).max() < 1e-12
+
+
+def _fine_tuned_with_scores(fitted_mlp, digits_split, scores, early_stopping=False):
+    """Layers fine-tuned for len(scores) - 1 epochs with made-up held-out
+    scores, the layers seen at each scoring, and the layers at the end."""
+    X_train, _, y_train, _ = digits_split
+    model = SVDCompressedMLPClassifier(FrozenEstimator(fitted_mlp), rank=4).fit(
+        X_train, y_train
+    )
+    network = clone(fitted_mlp).set_params(
+        early_stopping=early_stopping, n_iter_no_change=50
+    )
+    Y = fitted_mlp._label_binarizer.transform(y_train)
+    seen, given = [], iter(scores)
+
+    def validation_score(layers):
+        seen.append([array.copy() for array in parameters(layers)])
+        return next(given)
+
+    layers = model.layers_
+    _, returned = fine_tune(
+        layers,
+        X_train,
+        Y,
+        network,
+        epochs=len(scores) - 1,
+        random_state=0,
+        validation_score=validation_score,
+    )
+    assert returned == scores
+    return seen, parameters(layers)
+
+
+def test_without_early_stopping_the_last_epoch_is_kept(fitted_mlp, digits_split):
+    """Whatever the held-out scores say: the start competes in fit, as stored."""
+    seen, end = _fine_tuned_with_scores(fitted_mlp, digits_split, [0.9, 0.95, 0.5])
+    assert not all(np.array_equal(a, b) for a, b in zip(seen[0], seen[-1], strict=True))
+    for expected, array in zip(seen[-1], end, strict=True):
+        np.testing.assert_array_equal(array, expected)
+
+
+def test_early_stopping_restores_the_best_epoch(fitted_mlp, digits_split):
+    scores = [0.5, 0.7, 0.9, 0.6, 0.8]
+    seen, end = _fine_tuned_with_scores(
+        fitted_mlp, digits_split, scores, early_stopping=True
+    )
+    for expected, array in zip(seen[2], end, strict=True):
+        np.testing.assert_array_equal(array, expected)
 
 
 def test_without_held_out_data_the_last_epoch_is_kept(fitted_mlp, digits_split):

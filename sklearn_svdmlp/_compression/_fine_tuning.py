@@ -120,12 +120,11 @@ def fine_tune(
     network's times :func:`step_size_factor` (warm-up, then linear decay),
     and for Adam times :func:`adam_peak`.
     With ``validation_score`` (a callable scoring the layers on held-out
-    data), the layers are scored before training and after each epoch, and
-    the best of these are kept, the starting layers included, so that the
-    result never scores below the start on the held-out data; with
-    ``early_stopping`` (``network``'s), training stops once the score has not
-    improved by ``network.tol`` for ``network.n_iter_no_change`` epochs, as
-    scikit-learn's does.
+    data), the layers are scored before training and after each epoch; the
+    last epoch's are kept. With ``early_stopping`` (``network``'s) as well,
+    training stops once the score has not improved by ``network.tol`` for
+    ``network.n_iter_no_change`` epochs and the best layers seen are kept,
+    the start's included, as scikit-learn's early stopping does.
 
     With ``stored`` (``stored(layers)``: the arrays of :func:`parameters` as
     the model stores them), each batch's loss and gradient are computed
@@ -155,23 +154,24 @@ def fine_tune(
     batches = list(gen_batches(n_samples, batch_size))
     n_steps = epochs * len(batches)
     peak = adam_peak(n_steps) if isinstance(optimizer, AdamOptimizer) else 1.0
-    loss_curve, scores, best_params, stale = [], [], None, 0
+    # best: with early stopping, the best layers seen (the start's first).
+    loss_curve, scores, best, stale = [], [], None, 0
 
-    def keep_if_best():
-        """Score the layers; remember them if best, count the epochs without gain."""
-        nonlocal best_params, stale
+    def score_and_keep():
+        """Score the layers; with early stopping, keep them if best, count stale."""
+        nonlocal best, stale
         with _computing_as(params, stored, layers):
             score = validation_score(layers)
-        best = max(scores, default=-np.inf)
+        best_score = max(scores, default=-np.inf)
         # As scikit-learn's early stopping: a gain under tol counts as none.
-        stale = stale + 1 if score < best + network.tol else 0
-        if score > best:
-            best_params = [param.copy() for param in params]
+        stale = stale + 1 if score < best_score + network.tol else 0
+        if network.early_stopping and score > best_score:
+            best = [param.copy() for param in params]
         scores.append(score)
         return score
 
     if validation_score is not None:
-        score = keep_if_best()
+        score = score_and_keep()
         stale = 0
         if verbose:
             print(f"Start, validation score = {score:.6f}")
@@ -192,7 +192,7 @@ def fine_tune(
         optimizer.iteration_ends((epoch + 1) * n_samples)
         message = f"Iteration {epoch + 1}, loss = {loss_curve[-1]:.8f}"
         if validation_score is not None:
-            message += f", validation score = {keep_if_best():.6f}"
+            message += f", validation score = {score_and_keep():.6f}"
         if verbose:
             print(message)
         if (
@@ -201,9 +201,9 @@ def fine_tune(
             and stale > network.n_iter_no_change
         ):
             break
-    if best_params is not None:
-        for param, best in zip(params, best_params, strict=True):
-            param[...] = best
+    if best is not None:
+        for param, value in zip(params, best, strict=True):
+            param[...] = value
     if stored is not None:  # the trained model is the stored one
         for param, value in zip(params, stored(layers), strict=True):
             param[...] = value
@@ -287,9 +287,10 @@ def fine_tune_model(
     follows ``network``, the multi-layer perceptron that was compressed
     (:func:`fine_tune`), including early stopping on a held-out
     ``validation_fraction`` when it used ``early_stopping``. With held-out
-    data (``held_out``, or that split), the best of the start and the epochs
-    on it is kept. The targets, the loss and the held-out score follow the
-    output specification of what is trained: the network's, or the head's.
+    data (``held_out``, or that split), the score on it is recorded before
+    training and after each epoch. The targets, the loss and the held-out
+    score follow the output specification of what is trained: the
+    network's, or the head's.
 
     Parameters
     ----------
@@ -318,8 +319,9 @@ def fine_tune_model(
         weights as stored, rounded to nearest (:func:`fine_tune`'s
         ``stored``). ``None``: as they are.
     held_out : tuple or None, default=None
-        ``(X, y, sample_weight)``, data the model is not trained on, to keep
-        the best epoch by (instead of a split for early stopping).
+        ``(X, y, sample_weight)``, data the model is not trained on, to
+        score it on (and to stop early on, instead of a split, when the
+        network used early stopping).
 
     Returns
     -------

@@ -28,7 +28,6 @@ from .._compression import (
     CompressionSettings,
     TrainingData,
     compress,
-    fine_tune_model,
     network_spectra,
     stored_model,
 )
@@ -36,6 +35,7 @@ from .._formats import QUANTIZE_OPTIONS
 from .._network import OutputSpec, mlp_layers
 from .._split import split_off
 from .._warnings import warn
+from ._fine_tuned import fine_tuned
 from ._fit_search import FitSearch
 from ._parameters import (
     auto_search,
@@ -192,8 +192,8 @@ class BaseSVDCompressedMLP(
         X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
             With ``max_score_drop`` (or ``quantize="auto"``): the data the
             candidates are scored on, instead of a ``validation_fraction``
-            split off ``X``. With ``fine_tune_epochs``: the data the best
-            epoch is kept by, the start included (``fine_tune_scores_``). Use
+            split off ``X``. With ``fine_tune_epochs``: the data fine-tuning
+            is judged on, ending no worse than it started (``fine_tune_scores_``). Use
             data the network was not trained on, above all with a
             ``FrozenEstimator``. Inside a ``Pipeline``, it reaches this model
             as given, not transformed by the steps before it.
@@ -371,22 +371,13 @@ class BaseSVDCompressedMLP(
         else:
             requests = rank_requests(self.rank, self.method, len(original))
             model, formats = compress(original, requests, settings, data, spectra), None
-        if self.fine_tune_epochs:
-            model, self.loss_curve_, self.fine_tune_scores_ = fine_tune_model(
-                model,
-                data,
-                self.estimator_,
-                self.fine_tune_epochs,
-                output_spec=self.output_spec_,
-                random_state=seed,
-                stratify=self._stratify(y),
-                distillation=self.fine_tune_distillation,
-                verbose=self.verbose,
-                formats=self.quantize if formats is None else formats,
-                held_out=validation if given or scored else None,
-            )
         head = type(model.head).__name__
-        if self.fine_tune_epochs or search.stored is None:
+        if self.fine_tune_epochs:
+            held_out = validation if given or scored else None
+            model, self.loss_curve_, self.fine_tune_scores_ = fine_tuned(
+                self, search, model, formats, data, y, seed, held_out
+            )
+        elif search.stored is None:
             model = self._stored(model, data, formats)
         else:  # stored by the search already
             model = search.stored

@@ -139,8 +139,8 @@ class SVDCompressedMLPClassifier(
         ``early_stopping``), with ``MLPClassifier``'s loss. The step size
         warms up, then decays linearly to the last step; Adam's peak is up to
         10 times the network's (the user guide says how it is set). With
-        held-out data (``X_val``), the best epoch is kept, the start included
-        (``fine_tune_scores_``).
+        held-out data (``X_val``), it never ends below the start there: the
+        start is kept if it scores higher (``fine_tune_scores_``).
 
     fine_tune_distillation : float in [0, 1], default=0.0
         Knowledge distillation while fine-tuning: the targets become
@@ -290,8 +290,9 @@ class SVDCompressedMLPClassifier(
         With ``fine_tune_epochs`` and held-out data (``X_val``, the
         ``validation_fraction`` a search holds out, or the network's
         ``early_stopping`` split): the score on it before fine-tuning, then
-        after each epoch. The model keeps the best of these (the first best,
-        so the start on a tie); ``None`` without held-out data.
+        after each epoch. The model is the last epoch's, or the start if that
+        scores higher (with ``early_stopping``: the first best of all);
+        ``None`` without held-out data.
     output_spec_ : OutputSpec
         What the network's outputs are (``kind``: ``"binary"``,
         ``"multiclass"`` or ``"multilabel"``; ``activation``; ``n_outputs``)

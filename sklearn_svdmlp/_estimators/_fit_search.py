@@ -52,7 +52,7 @@ class FitSearch:
         self.spectra, self.report = spectra, report
         self.validation = self.stored = None
 
-    def _score(self, model):
+    def score(self, model):
         """The score of ``model`` (stored, or stored here) on the held-out data."""
         estimator = self.estimator
         scorer = check_scoring(estimator, scoring=estimator.scoring)
@@ -101,7 +101,7 @@ class FitSearch:
 
     def _baseline(self):
         """The uncompressed network's score, as it is (not stored)."""
-        return self._score(self._uncompressed)
+        return self.score(self._uncompressed)
 
     def to_ratio(self):
         """``target_ratio``: the model of the most energy within the parameters."""
@@ -123,7 +123,7 @@ class FitSearch:
             self.data,
             self.spectra,
             estimator.max_score_drop,
-            lambda model: self._score(self._store(model, None)),
+            lambda model: self.score(self._store(model, None)),
             self.report,
             self._baseline(),
         )
@@ -163,7 +163,7 @@ class FitSearch:
             estimator.target_bytes,
             self._assignments(),
             self._store,
-            self._score if scored else None,
+            self.score if scored else None,
             self.report,
             self._fidelity if scored else None,
         )
@@ -181,7 +181,7 @@ class FitSearch:
         estimator.baseline_score_ = baseline
 
         def holds(stored):
-            value = self._score(stored)
+            value = self.score(stored)
             return baseline - value <= estimator.max_score_drop, value
 
         full = self._store(self._uncompressed, ("int8",) * len(self.original))
@@ -199,7 +199,7 @@ class FitSearch:
         estimator.candidates_ = candidates
         if model is None:
             self._warn_uncompressed()
-            estimator.validation_score_ = self._score(full)
+            estimator.validation_score_ = self.score(full)
             return self._uncompressed, ("int8",) * len(self.original)
         estimator.validation_score_ = max(
             candidate["score"]

@@ -62,7 +62,8 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         Trains the compressed network with ``MLPRegressor``'s loss (squared
         error, or Poisson deviance for ``loss="poisson"``); with
         ``method="truncated"``, together with a linear or ``MLPRegressor``
-        head. Step sizes and the best epoch on ``X_val`` as in the classifier.
+        head. Step sizes, and the start kept if it scores higher on ``X_val``,
+        as in the classifier.
     fine_tune_distillation : float in [0, 1], default=0.0
         Weight of the original network's predictions in the fine-tuning
         targets: ``(1 - fine_tune_distillation) * y + fine_tune_distillation
@@ -126,7 +127,8 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         With ``fine_tune_epochs``.
     fine_tune_scores_ : list of float or None
         R^2 on the held-out data before fine-tuning, then after each epoch;
-        the model keeps the first best (see the classifier).
+        the model is the last epoch's or, if it scores higher, the start's
+        (see the classifier).
     output_spec_ : OutputSpec
         What the network's outputs are (``kind="regression"``).
     n_features_in_ : int

@@ -19,7 +19,8 @@ def check_validation_data(validation, scored, fine_tuned=False):
         Whether the search scores candidates on held-out data
         (:func:`~sklearn_svdmlp._estimators._parameters.is_scored`).
     fine_tuned : bool, default=False
-        Whether the model is fine-tuned (which keeps its best epoch on them).
+        Whether the model is fine-tuned (which ends no worse than its start
+        on them).
 
     Raises
     ------
