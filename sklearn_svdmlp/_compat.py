@@ -17,7 +17,9 @@ from sklearn.frozen import FrozenEstimator
 # its optimizers: the compressed network must compute exactly what the MLP
 # does, and fine-tuning must train as it trains. If they change, the forward
 # pass (_layers.py) and fine-tuning (_fine_tuning.py) break; the tests that
-# compare both with MLPClassifier catch it.
+# compare both with MLPClassifier catch it. Fine-tuning's step sizes
+# (_step_sizes.py) also set the optimizers' learning_rate_init (Adam reads
+# it at every update) and learning_rate (SGD); a test checks both.
 from sklearn.neural_network._base import (  # noqa: F401
     ACTIVATIONS,
     DERIVATIVES,

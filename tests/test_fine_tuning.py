@@ -453,7 +453,7 @@ def test_trained_weights_are_the_stored_ones(quantize, width):
     )
     data = TrainingData(X, y, None)
     model = compress(mlp_layers(network), [None, None], settings, data)
-    tuned, _, _ = fine_tune_model(
+    tuned, _, _, _ = fine_tune_model(
         model,
         data,
         network,
@@ -564,10 +564,10 @@ def test_a_start_that_scores_higher_is_kept_as_stored(monkeypatch, quantize):
     train = _fine_tuned.fine_tune_model
 
     def ruined(*args, **kwargs):
-        tuned, curve, scores = train(*args, **kwargs)
+        tuned, *rest = train(*args, **kwargs)
         for array in parameters(tuned.network.layers):
             array[...] = 0
-        return tuned, curve, scores
+        return tuned, *rest
 
     monkeypatch.setattr(_fine_tuned, "fine_tune_model", ruined)
     tuned = SVDCompressedMLPClassifier(network, fine_tune_epochs=2, **params)
@@ -634,3 +634,82 @@ def test_without_held_out_data_the_last_epoch_is_kept(fitted_mlp, digits_split):
         FrozenEstimator(fitted_mlp), rank=4, fine_tune_epochs=2, random_state=0
     ).fit(X_train, y_train)
     assert model.fine_tune_scores_ is None and len(model.loss_curve_) == 2
+
+
+@pytest.mark.parametrize(
+    "case", ["early_stopping", "target_bytes", "sample_weight_val", "regressor"]
+)
+def test_held_out_data_reaches_every_kind_of_fit(case):
+    """Whatever brings the held-out data, fit ends no worse than the start on
+    it, as stored and weighted, and says whether it kept the start."""
+    from sklearn.neural_network import MLPRegressor
+
+    from sklearn_svdmlp import SVDCompressedMLPRegressor
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    (X_train, y_train), (X_val, y_val) = (X[:1200], y[:1200]), (X[1200:], y[1200:])
+    weights = np.where(np.arange(len(y_val)) % 3 == 0, 5.0, 1.0)
+    estimator, network = SVDCompressedMLPClassifier, MLPClassifier
+    params = dict(rank=[6, 6, None], quantize="int4", svd_on="outputs")
+    if case == "regressor":
+        estimator, network = SVDCompressedMLPRegressor, MLPRegressor
+        y_train, y_val = y_train.astype(float), y_val.astype(float)
+    if case == "target_bytes":
+        params = dict(rank="auto", target_bytes=3000, quantize="auto")
+    mlp = network(
+        hidden_layer_sizes=(64, 32),
+        early_stopping=case == "early_stopping",
+        max_iter=300,
+        random_state=0,
+    )
+    network = FrozenEstimator(mlp.fit(X_train, y_train))
+    start = estimator(network, random_state=0, **params)
+    fit_params = dict(X_val=X_val, y_val=y_val)
+    if case == "sample_weight_val":
+        fit_params["sample_weight_val"] = weights
+    if case == "target_bytes":  # the search scores on X_val too
+        start.fit(X_train, y_train, **fit_params)
+    else:
+        start.fit(X_train, y_train)
+    tuned = estimator(network, fine_tune_epochs=2, random_state=0, **params)
+    tuned.fit(X_train, y_train, **fit_params)
+    assert len(tuned.fine_tune_scores_) == 3
+    assert isinstance(tuned.fine_tune_kept_start_, bool)
+    weight = {"sample_weight": fit_params.get("sample_weight_val")}
+    assert tuned.score(X_val, y_val, **weight) >= start.score(X_val, y_val, **weight)
+    if case == "sample_weight_val":
+        # The scores during training are weighted too.
+        unweighted = clone(tuned).fit(X_train, y_train, X_val=X_val, y_val=y_val)
+        assert tuned.fine_tune_scores_ != unweighted.fine_tune_scores_
+
+
+def test_a_frozen_networks_search_hold_out_is_not_used_by_fine_tuning(
+    fitted_mlp, digits_split
+):
+    X_train, _, y_train, _ = digits_split
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp),
+        rank="auto",
+        max_score_drop=0.05,
+        fine_tune_epochs=1,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="FrozenEstimator"):
+        model.fit(X_train, y_train)
+    assert model.fine_tune_scores_ is None and model.fine_tune_kept_start_ is None
+
+
+def test_validation_fraction_with_x_val_and_fine_tuning_only_warns(
+    fitted_mlp, digits_split
+):
+    X_train, X_test, y_train, y_test = digits_split
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(fitted_mlp),
+        rank=4,
+        fine_tune_epochs=1,
+        validation_fraction=0.2,
+    )
+    with pytest.warns(UserWarning, match="validation_fraction is only used"):
+        model.fit(X_train, y_train, X_val=X_test, y_val=y_test)
+    assert len(model.fine_tune_scores_) == 2

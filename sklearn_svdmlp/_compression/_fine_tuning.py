@@ -139,8 +139,7 @@ def fine_tune(
     loss_curve : list of float
         The mean training loss of each epoch.
     validation_scores : list of float
-        With ``validation_score``: the start's score, then each epoch's
-        (empty without).
+        The start's ``validation_score``, then each epoch's (or none).
     """
     params = parameters(layers)
     optimizer = make_optimizer(params, network)
@@ -154,8 +153,7 @@ def fine_tune(
     batches = list(gen_batches(n_samples, batch_size))
     n_steps = epochs * len(batches)
     peak = adam_peak(n_steps) if isinstance(optimizer, AdamOptimizer) else 1.0
-    # best: with early stopping, the best layers seen (the start's first).
-    loss_curve, scores, best, stale = [], [], None, 0
+    loss_curve, scores, best, stale = [], [], None, 0  # best: early stopping's
 
     def score_and_keep():
         """Score the layers; with early stopping, keep them if best, count stale."""
@@ -285,12 +283,10 @@ def fine_tune_model(
     written as layers
     (:meth:`~sklearn_svdmlp._network.Head.require_layers`). Training
     follows ``network``, the multi-layer perceptron that was compressed
-    (:func:`fine_tune`), including early stopping on a held-out
-    ``validation_fraction`` when it used ``early_stopping``. With held-out
-    data (``held_out``, or that split), the score on it is recorded before
-    training and after each epoch. The targets, the loss and the held-out
-    score follow the output specification of what is trained: the
-    network's, or the head's.
+    (:func:`fine_tune`), including early stopping (on ``held_out``, else a
+    ``validation_fraction`` split) when it used ``early_stopping``. The
+    targets, the loss and the held-out score follow the output
+    specification of what is trained: the network's, or the head's.
 
     Parameters
     ----------
@@ -328,8 +324,9 @@ def fine_tune_model(
     model : CompressedModel
     loss_curve : list of float
     validation_scores : list of float or None
-        The held-out score of the start and of each epoch (``None`` without
-        held-out data).
+        The held-out score of the start and of each epoch.
+    held_out : tuple or None
+        ``(X, y, sample_weight)`` scored on: ``held_out``, the split or none.
     """
     X, sample_weight = data.X, data.sample_weight
     n_stored = len(model.network.layers)
@@ -348,14 +345,15 @@ def fine_tune_model(
         X_stop, y_stop, weights_stop = held_out
         Y_stop = spec.encode(y_stop)
     elif network.early_stopping:
-        (X, targets, sample_weight, _), (X_stop, _, _, Y_stop) = split_off(
-            [X, targets, sample_weight, Y],
+        (X, targets, sample_weight, _, _), held_out = split_off(
+            [X, targets, sample_weight, data.y, Y],
             network.validation_fraction,
             random_state,
             stratify,
         )
-        weights_stop = None
-    if held_out is not None or network.early_stopping:
+        X_stop, _, weights_stop, y_stop, Y_stop = held_out
+        held_out = (X_stop, y_stop, weights_stop)
+    if held_out is not None:
 
         def validation_score(layers):
             output = CompressedNetwork(layers).forward(X_stop)
@@ -397,4 +395,5 @@ def fine_tune_model(
         replace(model, network=CompressedNetwork(layers[:n_stored]), head=head),
         loss_curve,
         scores or None,
+        held_out,
     )

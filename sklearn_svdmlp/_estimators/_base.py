@@ -12,6 +12,7 @@ from abc import ABCMeta, abstractmethod
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import column_or_1d
 from sklearn.utils.validation import check_non_negative, validate_data
@@ -373,10 +374,14 @@ class BaseSVDCompressedMLP(
             model, formats = compress(original, requests, settings, data, spectra), None
         head = type(model.head).__name__
         if self.fine_tune_epochs:
-            held_out = validation if given or scored else None
-            model, self.loss_curve_, self.fine_tune_scores_ = fine_tuned(
+            # A search's hold-out, unless a frozen network has likely seen it
+            # (which favours the start).
+            frozen = isinstance(self.estimator, FrozenEstimator)
+            held_out = validation if given or (scored and not frozen) else None
+            model, self.loss_curve_, self.fine_tune_scores_, kept = fine_tuned(
                 self, search, model, formats, data, y, seed, held_out
             )
+            self.fine_tune_kept_start_ = kept
         elif search.stored is None:
             model = self._stored(model, data, formats)
         else:  # stored by the search already

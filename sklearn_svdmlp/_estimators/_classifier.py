@@ -135,12 +135,14 @@ class SVDCompressedMLPClassifier(
         ``MLPClassifier``) are trained together. The network's own settings
         are used (``solver`` "adam" or "sgd", Adam for "lbfgs" networks;
         ``learning_rate_init``, ``alpha``, ``batch_size``, ``shuffle``, and
-        early stopping on its ``validation_fraction`` when it used
-        ``early_stopping``), with ``MLPClassifier``'s loss. The step size
-        warms up, then decays linearly to the last step; Adam's peak is up to
-        10 times the network's (the user guide says how it is set). With
-        held-out data (``X_val``), it never ends below the start there: the
-        start is kept if it scores higher (``fine_tune_scores_``).
+        early stopping when it used ``early_stopping``, on ``X_val`` if given,
+        else on its ``validation_fraction``), with ``MLPClassifier``'s loss.
+        The step size warms up, then decays linearly to the last step; Adam's
+        peak is up to 10 times the network's (the user guide says how it is
+        set). With held-out data (``X_val``; a scoring search's hold-out,
+        unless the network is a ``FrozenEstimator``; or the early-stopping
+        split), the start, as stored, is kept if it scores higher there
+        (``fine_tune_kept_start_``).
 
     fine_tune_distillation : float in [0, 1], default=0.0
         Knowledge distillation while fine-tuning: the targets become
@@ -287,12 +289,17 @@ class SVDCompressedMLPClassifier(
     loss_curve_ : list of float
         With ``fine_tune_epochs``: the training loss of each epoch.
     fine_tune_scores_ : list of float or None
-        With ``fine_tune_epochs`` and held-out data (``X_val``, the
-        ``validation_fraction`` a search holds out, or the network's
-        ``early_stopping`` split): the score on it before fine-tuning, then
-        after each epoch. The model is the last epoch's, or the start if that
-        scores higher (with ``early_stopping``: the first best of all);
-        ``None`` without held-out data.
+        With ``fine_tune_epochs`` and held-out data (see
+        ``fine_tune_epochs``): the accuracy on it before fine-tuning, then
+        after each epoch, of the model as trained (a ``quantize`` format's
+        weights rounded to nearest). Training keeps the last epoch (with
+        ``early_stopping``, the first best of these); ``None`` without
+        held-out data.
+    fine_tune_kept_start_ : bool or None
+        With ``fine_tune_epochs``: whether the model fine-tuning started from
+        scored higher on the held-out data than the fine-tuned one, both as
+        stored, with ``scoring``, and was kept instead; ``None`` without
+        held-out data.
     output_spec_ : OutputSpec
         What the network's outputs are (``kind``: ``"binary"``,
         ``"multiclass"`` or ``"multilabel"``; ``activation``; ``n_outputs``)

@@ -1,10 +1,10 @@
 """Fine-tuning inside ``fit``: train the chosen model further, never end below it.
 
 :func:`~sklearn_svdmlp._compression.fine_tune_model` trains; this stores the
-result as the estimator stores models and, with held-out data, keeps the
-model it started from instead when that scores higher there, both as stored
-(a quantized start keeps its data-aware rounding, which training's rounding
-to nearest does not reproduce).
+result as the estimator stores models and, where there is held-out data,
+keeps the model it started from instead when that scores higher there, both
+as stored (a quantized start keeps its data-aware rounding, which training's
+rounding to nearest does not reproduce).
 """
 
 from .._compression import fine_tune_model
@@ -18,8 +18,8 @@ def fine_tuned(estimator, search, model, formats, data, y, seed, validation=None
     estimator : BaseSVDCompressedMLP
         Being fitted (``estimator_`` and ``output_spec_`` set).
     search : FitSearch
-        The fit's search: it scores a stored model on the held-out data, and
-        holds the start as stored where it stored it.
+        The fit's search: it scores a stored model with the estimator's
+        ``scoring``, and holds the start as stored where it stored it.
     model : CompressedModel
         The start.
     formats : list of str or None
@@ -29,7 +29,9 @@ def fine_tuned(estimator, search, model, formats, data, y, seed, validation=None
         The training targets, to stratify an early-stopping split by.
     seed : int
     validation : tuple or None, default=None
-        ``(X, y, sample_weight)`` held out; ``None``: the last epoch is kept.
+        ``(X, y, sample_weight)`` held out. ``None``: the network's
+        early-stopping split if it used early stopping, else nothing (the
+        last epoch is kept).
 
     Returns
     -------
@@ -39,12 +41,14 @@ def fine_tuned(estimator, search, model, formats, data, y, seed, validation=None
         The held-out score of the model as trained (its weight matrices
         rounded to nearest in a ``quantize`` format) before fine-tuning and
         after each epoch.
+    kept_start : bool or None
+        Whether the start scored higher than the fine-tuned model, both as
+        stored, and was kept; ``None`` without held-out data.
     """
-    network = estimator.estimator_
-    tuned, loss_curve, scores = fine_tune_model(
+    tuned, loss_curve, scores, held_out = fine_tune_model(
         model,
         data,
-        network,
+        estimator.estimator_,
         estimator.fine_tune_epochs,
         output_spec=estimator.output_spec_,
         random_state=seed,
@@ -55,14 +59,10 @@ def fine_tuned(estimator, search, model, formats, data, y, seed, validation=None
         held_out=validation,
     )
     stored = estimator._stored(tuned, data, formats)
-    # With early stopping, fine-tuning already kept its best epoch, the start's
-    # included (as trained); otherwise the start competes as it is stored.
-    if validation is None or network.early_stopping:
-        return stored, loss_curve, scores
+    if held_out is None:
+        return stored, loss_curve, scores, None
     start = search.stored
     if start is None:
         start = estimator._stored(model, data, formats)
-    search.validation = validation
-    if search.score(start) > search.score(stored):
-        stored = start
-    return stored, loss_curve, scores
+    kept_start = search.score(start, held_out) > search.score(stored, held_out)
+    return (start if kept_start else stored), loss_curve, scores, kept_start

@@ -52,11 +52,13 @@ class FitSearch:
         self.spectra, self.report = spectra, report
         self.validation = self.stored = None
 
-    def score(self, model):
-        """The score of ``model`` (stored, or stored here) on the held-out data."""
+    def score(self, model, validation=None):
+        """The score of ``model`` (stored) on the held-out data, or ``validation``."""
         estimator = self.estimator
         scorer = check_scoring(estimator, scoring=estimator.scoring)
-        return estimator._score(model, scorer, *self.validation)
+        if validation is None:
+            validation = self.validation
+        return estimator._score(model, scorer, *validation)
 
     def _fidelity(self, stored):
         """How close ``stored`` is to the network on the training data (higher: closer).

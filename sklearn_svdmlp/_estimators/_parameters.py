@@ -258,7 +258,7 @@ def check_parameter_use(estimator, search, validation_given):
             "fine_tune_epochs > 0; it is ignored with fine_tune_epochs=0."
         )
     if estimator.validation_fraction is not None:
-        if validation_given:
+        if validation_given and is_scored(search, estimator.quantize):
             raise ValueError(
                 "validation_fraction and X_val both say which data max_score_drop "
                 "is judged on; pass one of them."

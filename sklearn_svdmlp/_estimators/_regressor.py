@@ -126,9 +126,10 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     loss_curve_ : list of float
         With ``fine_tune_epochs``.
     fine_tune_scores_ : list of float or None
-        R^2 on the held-out data before fine-tuning, then after each epoch;
-        the model is the last epoch's or, if it scores higher, the start's
+        R^2 on the held-out data before fine-tuning, then after each epoch
         (see the classifier).
+    fine_tune_kept_start_ : bool or None
+        Whether the start was kept, scoring higher on the held-out data.
     output_spec_ : OutputSpec
         What the network's outputs are (``kind="regression"``).
     n_features_in_ : int
