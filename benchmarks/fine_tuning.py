@@ -36,11 +36,12 @@ curves, which needs matplotlib).
 import argparse
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 from frontier import mnist_like
 from scipy.ndimage import zoom
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
@@ -51,6 +52,7 @@ from threadpoolctl import threadpool_limits
 from sklearn_svdmlp import SVDCompressedMLPClassifier
 from sklearn_svdmlp._compression import _fine_tuning, _step_sizes
 from sklearn_svdmlp._compression._fine_tuning import loss_and_gradients, parameters
+from sklearn_svdmlp._network import mlp_layers
 
 BUDGETS = (11_728, 24_180, 48_410)
 N_ORIGINAL = 84_060
@@ -104,9 +106,9 @@ def compressed(network, budget, svd_on, seed, **params):
     )
 
 
-def timed_fit(model, X, y, **fit_params):
+def timed_fit(model, X, y):
     start = time.perf_counter()
-    model.fit(X, y, **fit_params)
+    model.fit(X, y)
     return model, time.perf_counter() - start
 
 
@@ -161,20 +163,20 @@ def run(seed, epochs, copies, diagnose):
     def drop(model):
         return 100 * (baseline - model.score(X_test, y_test))
 
+    Y = network._label_binarizer.transform(y_train)
     rows, curves, notes = [], {}, []
     for budget in BUDGETS:
         for svd_on in SVD_ON:
             start = compressed(network, budget, svd_on, seed).fit(X_train, y_train)
             tuned = compressed(network, budget, svd_on, seed, fine_tune_epochs=epochs)
             with fine_tuning_before_issue_22():
-                before, time_before = timed_fit(clone_of(tuned), X_train, y_train)
-            after, time_after = timed_fit(clone_of(tuned), X_train, y_train)
+                before, time_before = timed_fit(clone(tuned), X_train, y_train)
+            after, time_after = timed_fit(clone(tuned), X_train, y_train)
             rows.append(
                 (budget, svd_on, drop(start), drop(before), drop(after))
                 + (time_before, time_after)
             )
             if diagnose and budget == BUDGETS[0]:
-                Y = network._label_binarizer.transform(y_train)
                 notes.append(
                     f"{svd_on}: ranks {start.ranks_}, sharpness "
                     f"{sharpness(start.layers_, X_train, Y, network.alpha):.1f}; "
@@ -184,32 +186,30 @@ def run(seed, epochs, copies, diagnose):
                     + " / ".join(f"{m:.3f}" for m in movement(start, after))
                     + " after"
                 )
-                distilled = clone_of(tuned).set_params(fine_tune_distillation=0.5)
+                distilled = clone(tuned).set_params(fine_tune_distillation=0.5)
                 notes.append(
                     f"{svd_on}: with fine_tune_distillation=0.5, after: "
                     f"{drop(distilled.fit(X_train, y_train)):.2f} points lost"
                 )
                 for name, context in (
                     ("before", fine_tuning_before_issue_22),
-                    ("after", _nothing),
+                    ("after", nullcontext),
                 ):
                     with context():
-                        curve = clone_of(tuned).fit(
+                        curve = clone(tuned).fit(
                             X_train, y_train, X_val=X_test, y_val=y_test
                         )
                     curves[svd_on, name] = (
-                        [start.score(X_train, y_train)],
                         curve.loss_curve_,
                         [100 * (baseline - s) for s in curve.fine_tune_scores_],
                     )
         width = (budget - 10) // (784 + 1 + 10)
         dense = MLPClassifier((width,), max_iter=200, random_state=seed)
-        rows.append((budget, f"dense 784-{width}-10", None, None, None, None, None))
-        rows[-1] = rows[-1][:4] + (drop(dense.fit(X_train, y_train)),) + rows[-1][5:]
+        dense_drop = drop(dense.fit(X_train, y_train))
+        rows.append(
+            (budget, f"dense 784-{width}-10", None, None, dense_drop, None, None)
+        )
     if diagnose:
-        Y = network._label_binarizer.transform(y_train)
-        from sklearn_svdmlp._network import mlp_layers
-
         sharp = sharpness(mlp_layers(network), X_train, Y, network.alpha)
         notes.insert(
             0,
@@ -218,17 +218,6 @@ def run(seed, epochs, copies, diagnose):
             f", sharpness {sharp:.1f}",
         )
     return rows, curves, notes, (len(X_train), len(X_test), baseline)
-
-
-def clone_of(model):
-    from sklearn.base import clone
-
-    return clone(model)
-
-
-@contextmanager
-def _nothing():
-    yield
 
 
 def report(runs):
@@ -274,7 +263,7 @@ def plot(curves, path):
 
     fig, (loss_ax, drop_ax) = plt.subplots(1, 2, figsize=(9, 3.6))
     colors = {"activations": "tab:blue", "outputs": "tab:orange"}
-    for (svd_on, name), (_, loss, drop) in curves.items():
+    for (svd_on, name), (loss, drop) in curves.items():
         style = "--" if name == "before" else "-"
         label = f"svd_on={svd_on!r}, {name}"
         loss_ax.plot(range(1, len(loss) + 1), loss, style, color=colors[svd_on])
@@ -313,7 +302,7 @@ def main():
     )
     for note in runs[0][2]:
         print(note)
-    for (svd_on, name), (_, loss, drop) in runs[0][1].items():
+    for (svd_on, name), (loss, drop) in runs[0][1].items():
         print(
             f"{svd_on} {name}: training loss "
             + " ".join(f"{v:.3f}" for v in loss)

@@ -101,11 +101,8 @@ def take_step(optimizer, params, grads, factor):
     """``optimizer``'s update of ``params`` at ``factor`` times its step size."""
     # Adam recomputes its step size from learning_rate_init at every update;
     # SGD uses learning_rate (which its own schedule sets between epochs).
-    name = (
-        "learning_rate_init"
-        if isinstance(optimizer, AdamOptimizer)
-        else ("learning_rate")
-    )
+    adam = isinstance(optimizer, AdamOptimizer)
+    name = "learning_rate_init" if adam else "learning_rate"
     own = getattr(optimizer, name)
     setattr(optimizer, name, own * factor)
     try:
