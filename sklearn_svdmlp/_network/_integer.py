@@ -45,6 +45,55 @@ def requantize(acc, multiplier, shift):
     return (acc * np.asarray(multiplier, dtype=np.int64) + (1 << (shift - 1))) >> shift
 
 
+def sum_dtype(largest_sum):
+    """The cheapest dtype whose matrix products give integer sums exactly.
+
+    A product of integer matrices computed in floating point is exact when
+    every partial sum, in whatever order the BLAS adds the terms, is an
+    integer the format holds exactly: below ``2**24`` in float32, ``2**53``
+    in float64. Every partial sum of a row's products is at most
+    ``largest_sum``, the largest sum of the terms' absolute values (each
+    product, at most ``2**14`` for int8 by int8, is itself exact). Past
+    ``2**53``, int64 (which NumPy multiplies without BLAS).
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._network._integer import sum_dtype
+    >>> sum_dtype(128 * 127 * 784), sum_dtype(2**24), sum_dtype(2**53)
+    (dtype('float32'), dtype('float64'), dtype('int64'))
+    """
+    if largest_sum < 2**24:
+        return np.dtype(np.float32)
+    if largest_sum < 2**53:
+        return np.dtype(np.float64)
+    return np.dtype(np.int64)
+
+
+def exact_sums(Q, weights):
+    """``Q @ weights.T`` in int64, through BLAS where that is exact.
+
+    ``Q`` holds integers (int8 activations), ``weights`` one row of
+    integers per output. The bound of :func:`sum_dtype` is taken from the
+    largest magnitude ``Q``'s dtype holds and each row's sum of absolute
+    weights, so it holds for any input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._network._integer import exact_sums
+    >>> Q = np.array([[127, -128, 3]], dtype=np.int8)
+    >>> exact_sums(Q, np.array([[127, 127, -1], [2, 0, 1]], dtype=np.int8))
+    array([[-130,  257]])
+    """
+    info = np.iinfo(Q.dtype)
+    largest_input = max(abs(int(info.min)), int(info.max))
+    row_sums = np.abs(weights.astype(np.int64)).sum(axis=1)
+    largest_sum = largest_input * int(row_sums.max(initial=0))
+    dtype = sum_dtype(largest_sum)
+    sums = Q.astype(dtype) @ weights.T.astype(dtype)
+    return sums.astype(np.int64, copy=dtype != np.int64)
+
+
 def fixed_point(real):
     """``(multiplier, shift)`` with ``multiplier / 2**shift`` closest to ``real``.
 
@@ -187,7 +236,8 @@ class IntegerStep:
         """The step's int8 (or int16) output for int8 inputs ``Q``."""
         if self.inputs is not None:
             Q = self.inputs.take(Q)
-        acc = Q.astype(np.int64) @ self.weights.T.astype(np.int64) + self.bias
+        acc = exact_sums(Q, self.weights)
+        acc += self.bias
         out = requantize(acc, self.multiplier, self.shift) + self.zero_point
         out = np.clip(out, self.low, self.high)
         if self.table is not None:
@@ -311,13 +361,18 @@ class IntegerNetwork:
         256], rounded as ``sign(v) * floor(|v| + 0.5)`` in float32, plus the
         zero point, clamped to int8.
         """
-        X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, np.float32)
-        inverse = self.input_inverse_scale
-        v = np.nan_to_num(X * inverse, nan=0.0, posinf=256, neginf=-256)
-        v = np.clip(v, np.float32(-256), np.float32(256))
-        rounded = np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))
-        q = rounded.astype(np.int64) + self.input_zero_point
-        return np.clip(q, *INT8).astype(np.int8)
+        X = X.toarray() if hasattr(X, "toarray") else X
+        v = np.multiply(X, self.input_inverse_scale, dtype=np.float32)
+        np.clip(v, np.float32(-256), np.float32(256), out=v)
+        v[np.isnan(v)] = 0
+        # sign(v) * floor(|v| + 0.5), in float32: float addition is symmetric
+        # in sign, so this is trunc(v + copysign(0.5, v)), which the cast
+        # to int16 takes (|v| + 0.5 <= 256.5).
+        v += np.copysign(np.float32(0.5), v)
+        q = v.astype(np.int16)
+        q += self.input_zero_point
+        np.clip(q, *INT8, out=q)
+        return q.astype(np.int8)
 
     def integer_outputs(self, Q):
         """The int16 logits for int8 inputs ``Q``: what ``predict_int8`` sees."""
