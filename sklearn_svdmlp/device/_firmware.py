@@ -140,7 +140,13 @@ def run_firmware(
     rows = np.ascontiguousarray(rows)
     objects = [
         _toolchain.compile_object(
-            source, core, optimize, directory, include=include, strict=strict
+            source,
+            core,
+            optimize,
+            directory,
+            include=include,
+            strict=strict,
+            once=directory not in Path(source).parents,
         )
         for source in [FIRMWARE_DIR / "startup.c", *sources]
     ]

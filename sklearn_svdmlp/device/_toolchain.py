@@ -82,14 +82,20 @@ def _output(command, timeout=None):
     ).stdout
 
 
+# Objects of the sources every firmware shares, by text and flags.
+_COMPILED = {}
+
+
 def compile_object(
-    source, core, optimize, directory, defines=(), include=(), strict=True
+    source, core, optimize, directory, defines=(), include=(), strict=True, once=False
 ):
     """``source`` compiled for ``core`` into ``directory``; the object's path.
 
     ``strict``: ``-Wall -Wextra -Werror`` (this package's C; not other
     libraries'). Each function and array in its own section, so that linking
-    drops what is not called.
+    drops what is not called. ``once``: a source that includes nothing
+    from ``directory`` (the start-up code, the runtime) is compiled once
+    per process for its text, headers and flags.
     """
     source = Path(source)
     suffix = "".join(f"-{define.split('=')[0]}" for define in defines)
@@ -114,11 +120,25 @@ def compile_object(
         "-o",
         str(target),
     ]
+    key = (
+        tuple(part for part in command[:-3] if part != f"-I{directory}"),
+        source.read_text(),
+        *(
+            header.read_text()
+            for folder in include
+            for header in Path(folder).glob("*.h")
+        ),
+    )
+    if once and key in _COMPILED:
+        target.write_bytes(_COMPILED[key])
+        return target
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode:
         raise RuntimeError(
             f"arm-none-eabi-gcc failed on {source.name}:\n{result.stderr}"
         )
+    if once:
+        _COMPILED[key] = target.read_bytes()
     return target
 
 
@@ -179,12 +199,19 @@ def run(elf, core, timeout=300):
     result = subprocess.run(
         _qemu(elf, core), capture_output=True, text=True, timeout=timeout
     )
+    output = result.stdout + result.stderr
     if result.returncode != 0:
-        raise RuntimeError(
-            f"the firmware on {core.board} exited with {result.returncode}: "
-            f"{result.stdout[-500:]}{result.stderr[-500:]}"
+        fault = (
+            ": it faulted (an instruction this core lacks, or more stack than "
+            "the board's RAM holds)"
+            if "fault" in output
+            else ""
         )
-    return result.stdout + result.stderr
+        raise RuntimeError(
+            f"the firmware on {core.board} exited with {result.returncode}"
+            f"{fault}; it printed: {output.strip()[:400]}"
+        )
+    return output
 
 
 def instructions_between_marks(elf, core, directory, timeout=600):
