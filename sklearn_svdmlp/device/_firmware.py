@@ -11,8 +11,16 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _toolchain
 from ._cores import FIRMWARE_DIR
+from ._toolchain import (
+    compile_object,
+    flash_and_ram,
+    floating_point_used,
+    instructions_between_marks,
+    link,
+    linked_bytes,
+    run,
+)
 
 
 @dataclass(frozen=True)
@@ -50,17 +58,17 @@ class FirmwareRun:
 
     @property
     def flash(self):
-        return sum(_toolchain.flash_and_ram(kinds)[0] for kinds in self.parts.values())
+        return sum(flash_and_ram(kinds)[0] for kinds in self.parts.values())
 
     @property
     def ram(self):
-        return sum(_toolchain.flash_and_ram(kinds)[1] for kinds in self.parts.values())
+        return sum(flash_and_ram(kinds)[1] for kinds in self.parts.values())
 
 
 def _parts(elf, baseline, sources):
     """Bytes of each source's object, and of the library routines they add."""
-    linked = _toolchain.linked_bytes(elf)
-    without = _toolchain.linked_bytes(baseline)
+    linked = linked_bytes(elf)
+    without = linked_bytes(baseline)
     parts = {
         Path(source).stem: linked.get(f"{Path(source).stem}.o", {})
         for source in sources
@@ -139,7 +147,7 @@ def run_firmware(
     directory = Path(directory)
     rows = np.ascontiguousarray(rows)
     objects = [
-        _toolchain.compile_object(
+        compile_object(
             source,
             core,
             optimize,
@@ -152,30 +160,28 @@ def run_firmware(
     ]
 
     def harness(*defines):
-        return _toolchain.compile_object(
+        return compile_object(
             FIRMWARE_DIR / "harness.c", core, optimize, directory, defines
         )
 
     def firmware(harness_object, name):
-        return _toolchain.link([*objects, harness_object], core, directory / name)
+        return link([*objects, harness_object], core, directory / name)
 
     outputs = []
     for number, chunk in enumerate(_chunks(rows, core)):
         (directory / "rows.h").write_text(rows_header(chunk, entry))
         elf = firmware(harness(), "firmware.elf")
-        values, stack = _printed(_toolchain.run(elf, core, timeout), entry)
+        values, stack = _printed(run(elf, core, timeout), entry)
         outputs.append(values)
         if number == 0:
             first_stack = stack
-            floating_point = _toolchain.floating_point_used(elf)
+            floating_point = floating_point_used(elf)
             parts = _parts(elf, firmware(harness("BASELINE"), "baseline.elf"), sources)
             counted = min(n_counted, len(chunk))
             instructions = np.array([], dtype=np.int64)
             if counted:
                 elf = firmware(harness(f"COUNTED_ROWS={counted}"), "counted.elf")
-                instructions = _toolchain.instructions_between_marks(
-                    elf, core, directory, timeout
-                )
+                instructions = instructions_between_marks(elf, core, directory, timeout)
     if first_stack < 0:
         raise ValueError(
             "one prediction overflowed the stack the firmware could paint on "
