@@ -161,3 +161,30 @@ def test_missing_tools_name_the_debian_packages(monkeypatch, tmp_path):
     assert "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm" in str(
         error.value
     )
+
+
+@tools
+@pytest.mark.parametrize("integer_only", [True, False], ids=["integer", "float"])
+def test_the_runtime_cost_per_core(integer_only):
+    """What benchmarks/runtime_size.py measures for the user guide, computed."""
+    model, X = _model("classifier", integer_only)
+    reports = {
+        (core, optimize): emulate(model, X, core, optimize=optimize, n_counted=0)
+        for core in ["cortex-m0plus", "cortex-m3", "cortex-m4f"]
+        for optimize in ["-O2", "-Os"]
+    }
+    parts = {key: report.flash_parts for key, report in reports.items()}
+    # The model's arrays are the same bytes everywhere; the code is not.
+    assert len({part["model data"] for part in parts.values()}) == 1
+    for (core, _), part in parts.items():
+        assert part["runtime"] > 0 and part["model code"] > 0
+        assert parts[core, "-Os"]["runtime"] <= parts[core, "-O2"]["runtime"]
+    soft_float = parts["cortex-m3", "-O2"]["library"]
+    if integer_only:
+        # No FPU needed: at most integer division's helpers (ARMv6-M has none).
+        assert soft_float == parts["cortex-m4f", "-O2"]["library"] == 0
+        assert all(report.floating_point == [] for report in reports.values())
+    else:
+        # Floating point in software costs kilobytes of library code.
+        assert soft_float > parts["cortex-m4f", "-O2"]["library"] + 1000
+        assert parts["cortex-m0plus", "-O2"]["library"] > soft_float
