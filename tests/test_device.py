@@ -181,7 +181,8 @@ def test_the_runtime_cost_per_core(integer_only):
         assert parts[core, "-Os"]["runtime"] <= parts[core, "-O2"]["runtime"]
     soft_float = parts["cortex-m3", "-O2"]["library"]
     if integer_only:
-        # No FPU needed: at most integer division's helpers (ARMv6-M has none).
+        # No floating point: at most libgcc's integer helpers (64-bit multiply
+        # on ARMv6-M).
         assert soft_float == parts["cortex-m4f", "-O2"]["library"] == 0
         assert all(report.floating_point == [] for report in reports.values())
     else:
