@@ -25,8 +25,8 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier, SVDCompressedMLPRegressor
 from sklearn_svdmlp.device import emulate, missing_tools
+from sklearn_svdmlp.device._toolchain import PACKAGES
 
-PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 # Every model on the cores of issue 27; tests/test_device.py runs a few on
 # each of CORES.
 MAIN_CORES = ["cortex-m0plus", "cortex-m3", "cortex-m4f"]
