@@ -5,10 +5,12 @@ the suite 2.5 to 3.5 times slower, and single tests up to 30 times. The tests
 of the threaded forward pass raise the limit themselves.
 
 Without an optional extra, its doctests are not collected (its tests skip
-themselves), so that a plain install runs the core suite.
+themselves), so that a plain install runs the core suite; likewise
+``emulate``'s without the cross-compiler and QEMU (CI has them).
 """
 
 import importlib.util
+import shutil
 
 import numpy  # noqa: F401  (loads NumPy's BLAS, so the limit reaches it)
 import scipy.linalg  # noqa: F401  (and SciPy's)
@@ -26,3 +28,5 @@ collect_ignore = [
     ]
     if importlib.util.find_spec(extra) is None
 ]
+if not (shutil.which("arm-none-eabi-gcc") and shutil.which("qemu-system-arm")):
+    collect_ignore.append("sklearn_svdmlp/device/_emulate.py")

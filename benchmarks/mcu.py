@@ -9,13 +9,14 @@ reference library for networks on microcontrollers, ``pip install
 emlearn``) for the uncompressed network and for a dense network of the same
 parameter count trained from scratch.
 
-Each is linked into a bare-metal firmware (``tests/firmware``) for the
-Cortex-M0+ (ARMv6-M, no FPU), M3 (no FPU) and M4F (FPU, DSP) and run on
-QEMU's MPS2 boards:
+Each is linked into the bare-metal firmware of
+:func:`sklearn_svdmlp.device.emulate` for the Cortex-M0+ (ARMv6-M, no FPU:
+QEMU's micro:bit), M3 (no FPU) and M4F (FPU, DSP; QEMU's MPS2 boards) and
+run on QEMU:
 
-- flash: bytes of the firmware's code and constants beyond those of the
-  same firmware with an empty model (so: the model, the runtime, and the
-  floating-point library routines it pulls in); static RAM likewise;
+- flash: bytes of the model's and the runtime's code and constants as
+  linked, and of the library routines they pull in (floating point in
+  software, ``expf``), read from the linker's map; static RAM likewise;
 - stack: the bytes below the caller's frame one prediction wrote (stack
   painting);
 - instructions: executed in one call of the prediction function (the
@@ -28,11 +29,10 @@ Run: ``python benchmarks/mcu.py`` (needs ``gcc-arm-none-eabi``,
 ``libnewlib-arm-none-eabi`` and ``qemu-system-arm``).
 """
 
+import functools
 import os
-import sys
 import tempfile
 import warnings
-from pathlib import Path
 
 import numpy as np
 from _common import machine
@@ -41,10 +41,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
 
-from sklearn_svdmlp import SVDCompressedMLPClassifier, export_c
+from sklearn_svdmlp import SVDCompressedMLPClassifier
+from sklearn_svdmlp.device import emulate, missing_tools
+from sklearn_svdmlp.device._cores import CORES
+from sklearn_svdmlp.device._firmware import Entry, run_firmware
+from sklearn_svdmlp.device._toolchain import PACKAGES
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
-import firmware  # noqa: E402  (the bare-metal harness the tests use)
+MAIN_CORES = ["cortex-m0plus", "cortex-m3", "cortex-m4f"]
 
 BUDGET = 24_180
 CHECKED_ROWS = 20
@@ -61,55 +64,42 @@ def _emlearn_source(network, directory):
         os.chdir(here)
 
 
-def _stub(entry, n_features):
-    """A model file whose prediction does nothing: the baseline firmware."""
-    if entry == "emlearn":
-        return (
-            "#include <stdint.h>\n"
-            "int32_t model_predict(const float *x, int32_t n);\n"
-            "int32_t model_predict(const float *x, int32_t n)\n"
-            "{ (void)x; (void)n; return 0; }\n"
-        )
-    c_type = "int8_t" if entry == "int8" else "float"
-    suffix = "_int8" if entry == "int8" else ""
-    return (
-        "#include <stdint.h>\n"
-        f"int model_predict{suffix}(const {c_type} *x);\n"
-        f"int model_predict{suffix}(const {c_type} *x)\n{{ (void)x; return 0; }}\n"
+def measure_emlearn(source, include, rows, expected, core, directory):
+    """Flash, RAM, stack and instructions of emlearn's C, in emulate's firmware."""
+    path = os.path.join(directory, "model.c")
+    with open(path, "w") as file:
+        file.write(source)
+    entry = Entry(
+        "int32_t model_predict(const float *x, int32_t n_features);",
+        "y[0] = (int)model_predict(x, N_FEATURES)",
     )
-
-
-def measure(source, rows, entry, core, directory, include=(), expected=None):
-    """Flash, RAM, stack and instructions of one model on one core."""
-    kind = "emlearn" if entry == "emlearn" else "label"
-    main = firmware.harness("model", rows[:CHECKED_ROWS], kind, paint=True)
-    elf = firmware.build(directory, source, main, core, include=include)
-    output = firmware.run(elf, core)
-    labels = firmware.printed_rows(output)[:, 0]
-    if expected is not None:
-        assert np.array_equal(labels, expected[:CHECKED_ROWS]), core
-    (stack,) = [int(line.split()[1]) for line in output.splitlines() if "stack" in line]
-    flash, ram = firmware.memory(elf)
-    base = firmware.build(
-        directory, _stub(entry, rows.shape[1]), main, core, include=include
-    )
-    base_flash, base_ram = firmware.memory(base)
-    counted = firmware.build(
+    run = run_firmware(
+        [path],
+        rows[:CHECKED_ROWS].astype(np.float32),
+        entry,
+        CORES[core],
+        "-O2",
         directory,
-        source,
-        firmware.harness("model", rows[:3], kind),
-        core,
         include=include,
+        strict=False,
     )
-    instructions = firmware.instructions_between_marks(counted, core, directory)
-    return flash - base_flash, ram - base_ram, stack, float(np.mean(instructions))
+    assert np.array_equal(run.outputs[:, 0], expected[:CHECKED_ROWS]), core
+    return run.flash, run.ram, run.stack, float(np.mean(run.instructions))
+
+
+def measure(model, X, core, directory):
+    """Flash, RAM, stack and instructions of one of ours on one core."""
+    del directory  # emulate keeps its own
+    report = emulate(model, X[:CHECKED_ROWS], core)
+    assert report.agree, core
+    return report.flash_bytes, report.ram_bytes, report.stack_bytes, report.instructions
 
 
 def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
-    missing = firmware.missing_tools()
+    missing = missing_tools()
     if missing:
-        raise SystemExit(f"needs {missing}: apt-get install {firmware.PACKAGES}")
+        raise SystemExit(f"needs {missing}: apt-get install {PACKAGES}")
     print(machine())
     X_train, X_test, y_train, y_test = mnist_like(0)
     network = MLPClassifier((100, 50), max_iter=300, random_state=0)
@@ -134,24 +124,16 @@ def main():
         f"network 784-100-50-10: {n_params:,} parameters, test accuracy "
         f"{baseline:.4f}; compressed to ranks {models['integer-only'].ranks_}"
     )
-    rows = {
-        "float": X_test.astype(np.float32),
-        "int8": models["integer-only"].network_.quantize_input(X_test),
-    }
-    cases = []
-    for label, model in models.items():
-        integer = label == "integer-only"
-        cases.append(
-            (
-                f"svdmlp {label}",
-                export_c(model, name="model"),
-                "int8" if integer else "float",
-                (),
-                np.searchsorted(model.classes_, model.predict(X_test)),
-                model.score(X_test, y_test),
-                model.n_params_,
-            )
+    # Each case: its label, how to measure it on a core, its score, its size.
+    cases = [
+        (
+            f"svdmlp {label}",
+            functools.partial(measure, model, X_test),
+            model.score(X_test, y_test),
+            model.n_params_,
         )
+        for label, model in models.items()
+    ]
     with tempfile.TemporaryDirectory() as directory:
         try:
             for label, emlearned in [
@@ -160,17 +142,11 @@ def main():
             ]:
                 source, include = _emlearn_source(emlearned, directory)
                 n = sum(a.size for a in [*emlearned.coefs_, *emlearned.intercepts_])
-                cases.append(
-                    (
-                        label,
-                        source,
-                        "emlearn",
-                        (include,),
-                        emlearned.predict(X_test),
-                        emlearned.score(X_test, y_test),
-                        n,
-                    )
+                expected = emlearned.predict(X_test)
+                measured = functools.partial(
+                    measure_emlearn, source, (include,), X_test, expected
                 )
+                cases.append((label, measured, emlearned.score(X_test, y_test), n))
         except ImportError:
             print("emlearn: not installed (pip install emlearn)")
         header = (
@@ -178,17 +154,13 @@ def main():
             f"{'stack':>6s} {'instructions':>13s} {'drop':>6s}"
         )
         print(header)
-        for label, source, entry, include, expected, score, n in cases:
-            for core in firmware.CORES:
-                flash, ram, stack, instructions = measure(
-                    source,
-                    rows["int8" if entry == "int8" else "float"],
-                    entry,
-                    core,
-                    Path(directory),
-                    include,
-                    expected,
-                )
+        for label, measured, score, n in cases:
+            for core in MAIN_CORES:
+                try:
+                    flash, ram, stack, instructions = measured(core, directory)
+                except ValueError as error:  # the micro:bit's 256 KB of flash
+                    print(f"{label:28s} {core:13s} {n:7,d} {error}")
+                    continue
                 print(
                     f"{label:28s} {core:13s} {n:7,d} {flash:8,d} {ram:6,d} "
                     f"{stack:6,d} {instructions:13,.0f} "

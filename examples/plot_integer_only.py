@@ -146,3 +146,21 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 for label, counts in measured.items():
     print(f"{label:32s}", "  ".join(f"{count:>10,d}" for count in counts))
+
+# %%
+# Checked on emulated cores
+# -------------------------
+# :func:`sklearn_svdmlp.device.emulate` does what the benchmark does for one
+# model: it builds the C file into a bare-metal firmware for a core, runs it
+# on QEMU with the first test images (quantized in Python, through the
+# integer entry point) and compares the device's labels with ``predict``,
+# measuring flash, stack and instructions on the way. It needs the ARM
+# cross-compiler and QEMU; without them, it says what to install.
+from sklearn_svdmlp.device import MissingToolsError, emulate
+
+for core in ["cortex-m0plus", "cortex-m4f"]:
+    try:
+        print(emulate(model, X_test[:50], core=core))
+    except MissingToolsError as error:  # it names the packages to install
+        print(f"not emulated: {error}")
+        break

@@ -30,6 +30,7 @@ LAYERS = {
     "__main__": 7,
     "_demo": 6,
     "onnx": 6,
+    "device": 6,
 }
 MAX_LINES = 400
 

@@ -1,10 +1,10 @@
-"""The exported C on emulated Cortex-M0+, M3 and M4F cores: what predict says.
+"""The exported C on emulated Cortex-M cores: what predict says.
 
-Each firmware (``tests/firmware``) is cross-compiled with
-``arm-none-eabi-gcc``, runs bare-metal on QEMU's MPS2 boards and prints its
-predictions for held-out rows over semihosting. Without the tools these
-tests skip, naming the Debian packages; CI sets ``SVDMLP_REQUIRE_MCU=1``
-(``.ci/run``), so that there they fail instead.
+Each model goes through :func:`sklearn_svdmlp.device.emulate`: its firmware
+is cross-compiled with ``arm-none-eabi-gcc``, runs bare-metal on QEMU's
+boards and prints its predictions for held-out rows over semihosting.
+Without the tools these tests skip, naming the Debian packages; CI sets
+``SVDMLP_REQUIRE_MCU=1`` (``.ci/run``), so that there they fail instead.
 """
 
 import functools
@@ -13,16 +13,6 @@ import warnings
 
 import numpy as np
 import pytest
-from firmware import (
-    CORES,
-    PACKAGES,
-    build,
-    floating_point_used,
-    harness,
-    missing_tools,
-    printed_rows,
-    run,
-)
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
@@ -33,12 +23,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from sklearn_svdmlp import (
-    SVDCompressedMLPClassifier,
-    SVDCompressedMLPRegressor,
-    export_c,
-)
+from sklearn_svdmlp import SVDCompressedMLPClassifier, SVDCompressedMLPRegressor
+from sklearn_svdmlp.device import emulate, missing_tools
+from sklearn_svdmlp.device._toolchain import PACKAGES
 
+# Every model on the cores of issue 27; tests/test_device.py runs a few on
+# each of CORES.
+MAIN_CORES = ["cortex-m0plus", "cortex-m3", "cortex-m4f"]
 MISSING = missing_tools()
 REQUIRED = os.environ.get("SVDMLP_REQUIRE_MCU") == "1"
 pytestmark = pytest.mark.skipif(
@@ -111,55 +102,38 @@ def integer_classifier(request):
     return _integer_model(request.param)
 
 
-@pytest.mark.parametrize("core", CORES)
-def test_integer_only_firmware_predicts_what_predict_says(
-    integer_model, core, tmp_path
-):
+@pytest.mark.parametrize("core", MAIN_CORES)
+def test_integer_only_firmware_predicts_what_predict_says(integer_model, core):
     kind, model, X = integer_model
-    network = model.network_
-    Q = network.quantize_input(X)
-    logits = network.integer_outputs(Q)
-    entry = {"multilabel": "labels", "regression": "values"}.get(kind, "label")
-    n_outputs = logits.shape[1] if kind in ("multilabel", "regression") else 1
-    main = harness("svdmlp", Q, entry, n_outputs, paint=True)
-    elf = build(tmp_path, export_c(model), main, core)
-    output = run(elf, core)
-    printed = printed_rows(output)
-    if kind == "regression":
-        np.testing.assert_array_equal(printed, logits)  # the int16 values
-        np.testing.assert_array_equal(
-            printed.astype(np.float32) * network.output_scales, model.predict(X)
-        )
-    elif kind == "multilabel":
-        np.testing.assert_array_equal(printed, model.predict(X))
-    else:
-        np.testing.assert_array_equal(model.classes_[printed[:, 0]], model.predict(X))
+    report = emulate(model, X, core, n_counted=0)
+    assert report.entry == "int8"
+    # Labels, 0/1 per label, or a regressor's int16 values times their scales.
+    np.testing.assert_array_equal(report.predictions, model.predict(X))
+    assert report.agree
     # Nothing of floating point is linked: no library routine, no FPU
-    # instruction (the M4F has one).
-    assert floating_point_used(elf) == []
+    # instruction (the M4F, M7 and M33 have one).
+    assert report.floating_point == []
     # One prediction's stack: two int8 buffers as wide as the widest layer (96),
     # the logits, and the frames of a few calls (measured on digits: 380, 360
     # and 348 bytes in all on the M0+, M3 and M4F for int8; int4's dot adds a
     # frame of 20 bytes on the M0+): less than float buffers take.
-    (stack,) = [int(line.split()[1]) for line in output.splitlines() if "stack" in line]
-    assert stack <= 2 * 96 + 2 * n_outputs + 220 < 4 * 2 * 96
+    n_outputs = model.output_spec_.n_outputs
+    assert report.stack_bytes <= 2 * 96 + 2 * n_outputs + 220 < 4 * 2 * 96
 
 
-@pytest.mark.parametrize("core", CORES)
-def test_integer_only_float_entry_points_on_the_device(
-    integer_classifier, core, tmp_path
-):
+@pytest.mark.parametrize("core", MAIN_CORES)
+def test_integer_only_float_entry_points_on_the_device(integer_classifier, core):
     """Float rows in: the firmware's quantize_input, then the integers."""
     _, model, X = integer_classifier
     X = X.astype(np.float32)
-    elf = build(tmp_path, export_c(model), harness("svdmlp", X, "label"), core)
-    labels = printed_rows(run(elf, core))[:, 0]
-    np.testing.assert_array_equal(model.classes_[labels], model.predict(X))
+    report = emulate(model, X, core, entry="float", n_counted=0)
+    np.testing.assert_array_equal(report.predictions, model.predict(X))
+    assert report.agree and report.entry == "float"
 
 
 @pytest.mark.parametrize("quantize", ["int8", "int4"])
-@pytest.mark.parametrize("core", CORES)
-def test_float_firmware_predicts_what_predict_says(core, quantize, tmp_path):
+@pytest.mark.parametrize("core", MAIN_CORES)
+def test_float_firmware_predicts_what_predict_says(core, quantize):
     X_train, X_test, y_train, _ = _data("multiclass")
     model = _fitted(
         SVDCompressedMLPClassifier(
@@ -171,8 +145,8 @@ def test_float_firmware_predicts_what_predict_says(core, quantize, tmp_path):
         y_train,
     )
     X = X_test[:N_ROWS].astype(np.float32)
-    elf = build(tmp_path, export_c(model), harness("svdmlp", X, "label"), core)
-    labels = printed_rows(run(elf, core))[:, 0]
-    np.testing.assert_array_equal(model.classes_[labels], model.predict(X))
+    report = emulate(model, X, core, n_counted=0)
+    np.testing.assert_array_equal(report.predictions, model.predict(X))
+    assert report.agree
     # The float path uses floating point (software on the M0+ and M3).
-    assert floating_point_used(elf)
+    assert report.floating_point

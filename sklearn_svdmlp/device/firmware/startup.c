@@ -1,9 +1,8 @@
 /*
- * Bare-metal start-up for QEMU's MPS2 boards (mps2-an385: Cortex-M3,
- * mps2-an386: Cortex-M4F): the vector table, a reset handler that sets up
- * memory (and the FPU where there is one) and calls main(), and
- * semihosting to print and to exit with main()'s status. Used by
- * tests/test_mcu.py and benchmarks/mcu.py; no floating point here.
+ * Bare-metal start-up for QEMU's Cortex-M boards (sklearn_svdmlp.device):
+ * the vector table, a reset handler that sets up memory (and the FPU where
+ * there is one) and calls main(), and semihosting to print and to exit
+ * with main()'s status. No floating point here.
  */
 #include <stdint.h>
 
