@@ -10,7 +10,7 @@ from ._base import BaseSVDCompressedMLP
 from ._classifier import SVDCompressedMLPClassifier
 from ._regressor import SVDCompressedMLPRegressor
 from ._scoring import byte_compression_ratio_scorer, compression_ratio_scorer
-from ._unwrap import compressed_step, steps_before
+from ._unwrap import compressed_step, model_and_scaler, steps_before
 
 __all__ = [
     "BaseSVDCompressedMLP",
@@ -18,6 +18,7 @@ __all__ = [
     "SVDCompressedMLPRegressor",
     "byte_compression_ratio_scorer",
     "compressed_step",
+    "model_and_scaler",
     "compression_ratio_scorer",
     "steps_before",
 ]
