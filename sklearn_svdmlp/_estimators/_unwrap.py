@@ -38,21 +38,21 @@ def compressed_step(estimator):
     return model
 
 
-def model_and_scaler(estimator, what="export_c"):
-    """The compressed model, and the fitted ``StandardScaler`` before it if any.
+def checked_steps(estimator, what):
+    """The compressed model, and the steps before it as they compute.
 
-    The steps before the model may be ``"passthrough"`` (or ``None``) and
-    one ``StandardScaler``, bare or inside a ``FrozenEstimator``: what the
-    exports (``what`` names the caller in errors) fold into the input.
+    ``"passthrough"`` (and ``None``) steps are dropped and a
+    ``FrozenEstimator`` step is the estimator it holds. A ``StandardScaler``
+    among them must be fitted and, right before the model, fitted on as
+    many features as the model (``what`` names the caller in errors).
 
     Raises
     ------
-    TypeError
-        If another step comes before the model.
     sklearn.exceptions.NotFittedError
-        If the scaler is not fitted.
+        If the model or a scaler is not fitted.
     ValueError
-        If the scaler was fitted on another number of features than the model.
+        If the scaler before the model was fitted on another number of
+        features than the model.
     """
     model = compressed_step(estimator)
     steps = [
@@ -60,6 +60,32 @@ def model_and_scaler(estimator, what="export_c"):
         for step in steps_before(estimator)
         if step not in (None, "passthrough")
     ]
+    for step in steps:
+        if isinstance(step, StandardScaler):
+            check_is_fitted(step)
+    last = steps[-1] if steps else None
+    if isinstance(last, StandardScaler) and last.n_features_in_ != model.n_features_in_:
+        raise ValueError(
+            f"The StandardScaler before the model was fitted on "
+            f"{last.n_features_in_} features, the model on "
+            f"{model.n_features_in_}: {what} needs the same width."
+        )
+    return model, steps
+
+
+def model_and_scaler(estimator, what="export_c"):
+    """The compressed model, and the fitted ``StandardScaler`` before it if any.
+
+    The steps before the model may be ``"passthrough"`` (or ``None``) and
+    one ``StandardScaler``, bare or inside a ``FrozenEstimator``: what the
+    exports fold into the input. Checked as :func:`checked_steps` does.
+
+    Raises
+    ------
+    TypeError
+        If another step comes before the model.
+    """
+    model, steps = checked_steps(estimator, what)
     if len(steps) > 1 or (steps and type(steps[0]) is not StandardScaler):
         names = ", ".join(type(step).__name__ for step in steps)
         raise TypeError(
@@ -67,14 +93,4 @@ def model_and_scaler(estimator, what="export_c"):
             "(or FrozenEstimator of one, or 'passthrough' steps) in a Pipeline; "
             f"this Pipeline also has {names}."
         )
-    if not steps:
-        return model, None
-    scaler = steps[0]
-    check_is_fitted(scaler)
-    if scaler.n_features_in_ != model.n_features_in_:
-        raise ValueError(
-            f"The StandardScaler before the model was fitted on "
-            f"{scaler.n_features_in_} features, the model on "
-            f"{model.n_features_in_}: {what} needs the same width."
-        )
-    return model, scaler
+    return model, (steps[0] if steps else None)

@@ -255,6 +255,18 @@ class IntegerLayer:
         return f"factored {kind}", f"{n_in} x {self.rank} x {n_out}", str(self.rank)
 
 
+def int8_of_scaled(v, zero_point):
+    """int8 of float32 values ``v`` already divided by their scale, as the C does.
+
+    NaN taken as 0, clamped to [-256, 256], rounded as ``sign(v) *
+    floor(|v| + 0.5)`` in float32, plus ``zero_point``, clamped to int8.
+    """
+    v = np.nan_to_num(v, nan=0.0, posinf=256, neginf=-256)
+    v = np.clip(v, np.float32(-256), np.float32(256))
+    rounded = np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))
+    return np.clip(rounded.astype(np.int64) + zero_point, *INT8).astype(np.int8)
+
+
 @dataclass(eq=False)
 class IntegerNetwork:
     """A network that computes with integers only, between a float input and output.
@@ -312,12 +324,7 @@ class IntegerNetwork:
         zero point, clamped to int8.
         """
         X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, np.float32)
-        inverse = self.input_inverse_scale
-        v = np.nan_to_num(X * inverse, nan=0.0, posinf=256, neginf=-256)
-        v = np.clip(v, np.float32(-256), np.float32(256))
-        rounded = np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))
-        q = rounded.astype(np.int64) + self.input_zero_point
-        return np.clip(q, *INT8).astype(np.int8)
+        return int8_of_scaled(X * self.input_inverse_scale, self.input_zero_point)
 
     def integer_outputs(self, Q):
         """The int16 logits for int8 inputs ``Q``: what ``predict_int8`` sees."""
