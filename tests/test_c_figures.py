@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -159,3 +160,88 @@ def test_the_stack_figure_holds_what_is_painted(kind, integer, size, tmp_path):
         assert painted[core] <= bounds[function] <= stated
     print(f"{kind} {size} integer={integer}: stated {stated}, painted {painted}")
     assert stated <= 1.5 * max(painted.values()) + 64
+
+
+def _symbol_sizes(elf):
+    listing = subprocess.run(
+        ["arm-none-eabi-nm", "-S", str(elf)], check=True, capture_output=True, text=True
+    ).stdout
+    return {
+        line.split()[3]: int(line.split()[1], 16)
+        for line in listing.splitlines()
+        if len(line.split()) == 4
+    }
+
+
+def _linked(model, integer, core, tmp_path):
+    """Bytes of the runtime's code and of the C library's routines a model links."""
+    rows = model.network_.quantize_input(_X_BENCHMARK) if integer else _X_BENCHMARK
+    main = harness("svdmlp", rows, "label")
+    c_type, suffix = ("int8_t", "_int8") if integer else ("float", "")
+    stub = (
+        f"#include <stdint.h>\nint svdmlp_predict{suffix}(const {c_type} *x);\n"
+        f"int svdmlp_predict{suffix}(const {c_type} *x)\n{{ (void)x; return 0; }}\n"
+    )
+    base = set(_symbol_sizes(build(tmp_path, stub, main, core)))
+    added = {
+        name: size
+        for name, size in _symbol_sizes(
+            build(tmp_path, export_c(model), main, core)
+        ).items()
+        if name not in base and not re.match(r"svdmlp_(\d+|steps|network)$", name)
+    }
+    public = ("svdmlp_predict", "svdmlp_outputs", "svdmlp_logits", "svdmlp_quantize")
+    runtime = sum(
+        size
+        for name, size in added.items()
+        if name.startswith("svdmlp_") and not name.startswith(public)
+    )
+    library = sum(size for name, size in added.items() if "svdmlp_" not in name)
+    return runtime, library
+
+
+_X_BENCHMARK = np.random.default_rng(1).random((2, 784)).astype(np.float32)
+_GUIDE = Path(__file__).parents[1] / "docs" / "user_guide.rst"
+_CORE_NAMES = {"Cortex-M0+": "cortex-m0plus", "Cortex-M3": "cortex-m3"}
+_CORE_NAMES["Cortex-M4F"] = "cortex-m4f"
+
+
+def _documented():
+    """The runtime's linked sizes as the user guide's table states them."""
+    text = _GUIDE.read_text()
+    table = text.split(".. runtime linked sizes")[1].split("\n\n")[1]
+    rows = {}
+    for line in table.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if cells[0] in _CORE_NAMES:
+            numbers = [int(cell.replace(",", "")) for cell in cells[1:]]
+            rows[_CORE_NAMES[cells[0]]] = numbers
+    return rows
+
+
+def test_the_user_guide_states_the_runtimes_linked_size(tmp_path):
+    """Runtime code and C library routines, float and integer-only, per core.
+
+    The benchmark network's model (784-21-100-33-50-10) called through
+    ``svdmlp_predict`` (float) and ``svdmlp_predict_int8`` (integer-only),
+    at -O2; the user guide's figures within 10% (or 64 bytes).
+    """
+    documented = _documented()
+    assert set(documented) == set(CORES)
+    measured = {}
+    for core in CORES:
+        measured[core] = [
+            *_linked(
+                _model("multiclass", False, False, "benchmark")[0],
+                False,
+                core,
+                tmp_path,
+            ),
+            *_linked(
+                _model("multiclass", True, False, "benchmark")[0], True, core, tmp_path
+            ),
+        ]
+    print(measured)
+    for core, numbers in measured.items():
+        for stated, value in zip(documented[core], numbers, strict=True):
+            assert abs(stated - value) <= max(0.1 * value, 64), (core, measured)
