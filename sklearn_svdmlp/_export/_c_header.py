@@ -62,10 +62,10 @@ def _labels(c, upper):
         c_type, cells = "double", [repr(float(label)) for label in classes]
     else:
         c_type, cells = "char *const", [_c_string(label) for label in classes]
-    what = "label" if c.spec.kind == "multilabel" else "class"
+    what = "labels" if c.spec.kind == "multilabel" else "classes"
     listing = "".join(f"\n *   {index}: {cell}" for index, cell in enumerate(cells))
     return (
-        f"/* The {what}es, by index:{listing} */\n"
+        f"/* The {what}, by index:{listing} */\n"
         f"#define {upper}_N_LABELS {len(cells)}\n"
         f"static const {c_type} {c.name}_labels[{len(cells)}] = "
         f"{{{', '.join(cells)}}};\n"
