@@ -13,7 +13,7 @@ from ._estimators import (
     byte_compression_ratio_scorer,
     compression_ratio_scorer,
 )
-from ._export import c_runtime_dir, export_c
+from ._export import c_runtime_dir, export_c, quantize_input
 from ._network import (
     CompressedNetwork,
     DenseLayer,
@@ -42,4 +42,5 @@ __all__ = [
     "c_runtime_dir",
     "compression_ratio_scorer",
     "export_c",
+    "quantize_input",
 ]

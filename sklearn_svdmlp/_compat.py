@@ -109,3 +109,17 @@ def finalize_converter_classes(*args, **kwargs):
     from skl2onnx.common.utils_classifier import _finalize_converter_classes
 
     return _finalize_converter_classes(*args, **kwargs)
+
+
+def skl2onnx_parsers():
+    """skl2onnx's private parser table and its dispatching ``_parse_sklearn``.
+
+    ``sklearn_parsers_map[Pipeline]`` is replaced, for pipelines ending in a
+    compressed model, by one that skips ``"passthrough"`` steps, reads
+    ``FrozenEstimator`` steps and checks the scaler
+    (``_export/_onnx_pipeline.py``); skl2onnx offers no public hook for a
+    pipeline's steps. If these change, tests/test_export_pipelines.py fails.
+    """
+    from skl2onnx._parse import _parse_sklearn, sklearn_parsers_map
+
+    return sklearn_parsers_map, _parse_sklearn

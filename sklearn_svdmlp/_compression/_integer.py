@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from .._network import IntegerLayer, IntegerNetwork, IntegerStep, fixed_point
-from .._network._integer import INT8, LOGIT_MAX
+from .._network._integer import INT8, LOGIT_MAX, OUTPUT_HEADROOM
 from .._warnings import warn
 
 # The scale of a tensor that is 0 on all the data (a dead layer): any
@@ -96,15 +96,16 @@ def _integer_step(q, scales, bias, input_params, output_params, clamp, table):
     )
 
 
-def _output(Z, activation, is_logits, shared):
+def _output(Z, activation, is_logits, shared, headroom=1.0):
     """How a step's output is quantized: params, clamp, table, next input params.
 
     ``Z`` are its float values on the calibration data, before
     ``activation``. The logits (``is_logits``) are int16, zero point 0, one
-    scale per column or ``shared`` by all.
+    scale per column or ``shared`` by all, holding ``headroom`` times the
+    largest of ``Z``.
     """
     if is_logits:
-        largest = np.abs(Z).max(axis=0, initial=0)
+        largest = headroom * np.abs(Z).max(axis=0, initial=0)
         if shared:
             largest = np.full_like(largest, largest.max(initial=0))
         scale = np.where(largest > 0, largest, _ZERO_SCALE * LOGIT_MAX) / LOGIT_MAX
@@ -136,7 +137,8 @@ def integer_network(layers, X, spec):
         The network's outputs: a multiclass classifier's logits share one
         scale (so that the largest is the most probable class); others (the
         labels of a multilabel classifier, a regressor's targets) have one
-        each.
+        each. A regressor's hold ``OUTPUT_HEADROOM`` times its largest
+        prediction on ``X``.
 
     Returns
     -------
@@ -144,6 +146,7 @@ def integer_network(layers, X, spec):
     """
     X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
     shared = spec.kind == "multiclass"
+    headroom = OUTPUT_HEADROOM if spec.kind == "regression" else 1.0
     inputs = layers[0].affine_steps()[0].inputs
     H = X if inputs is None else inputs.take(X)
     input_params = int8_parameters(H.min(initial=0), H.max(initial=0))
@@ -161,7 +164,7 @@ def integer_network(layers, X, spec):
             last = k == len(steps) - 1
             activation = layer.activation if last else "identity"
             output_params, clamp, table, after = _output(
-                Z, activation, last and index == len(layers) - 1, shared
+                Z, activation, last and index == len(layers) - 1, shared, headroom
             )
             integer = _integer_step(
                 q, step.scales, bias, params, output_params, clamp, table

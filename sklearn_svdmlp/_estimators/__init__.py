@@ -10,14 +10,21 @@ from ._base import BaseSVDCompressedMLP
 from ._classifier import SVDCompressedMLPClassifier
 from ._regressor import SVDCompressedMLPRegressor
 from ._scoring import byte_compression_ratio_scorer, compression_ratio_scorer
-from ._unwrap import compressed_step, steps_before
+from ._unwrap import (
+    checked_steps,
+    compressed_step,
+    model_and_scaler,
+    steps_before,
+)
 
 __all__ = [
     "BaseSVDCompressedMLP",
     "SVDCompressedMLPClassifier",
     "SVDCompressedMLPRegressor",
     "byte_compression_ratio_scorer",
+    "checked_steps",
     "compressed_step",
+    "model_and_scaler",
     "compression_ratio_scorer",
     "steps_before",
 ]

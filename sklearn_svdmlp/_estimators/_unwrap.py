@@ -1,6 +1,8 @@
 """Finding the fitted compressed model, bare or at the end of a pipeline."""
 
+from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSVDCompressedMLP
@@ -34,3 +36,61 @@ def compressed_step(estimator):
         )
     check_is_fitted(model)
     return model
+
+
+def checked_steps(estimator, what):
+    """The compressed model, and the steps before it as they compute.
+
+    ``"passthrough"`` (and ``None``) steps are dropped and a
+    ``FrozenEstimator`` step is the estimator it holds. A ``StandardScaler``
+    among them must be fitted and, right before the model, fitted on as
+    many features as the model (``what`` names the caller in errors).
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the model or a scaler is not fitted.
+    ValueError
+        If the scaler before the model was fitted on another number of
+        features than the model.
+    """
+    model = compressed_step(estimator)
+    steps = [
+        step.estimator if isinstance(step, FrozenEstimator) else step
+        for step in steps_before(estimator)
+        if step not in (None, "passthrough")
+    ]
+    for step in steps:
+        if isinstance(step, StandardScaler):
+            check_is_fitted(step)
+    last = steps[-1] if steps else None
+    if isinstance(last, StandardScaler) and last.n_features_in_ != model.n_features_in_:
+        raise ValueError(
+            f"The StandardScaler before the model was fitted on "
+            f"{last.n_features_in_} features, the model on "
+            f"{model.n_features_in_}: {what} needs the same width."
+        )
+    return model, steps
+
+
+def model_and_scaler(estimator, what="export_c"):
+    """The compressed model, and the fitted ``StandardScaler`` before it if any.
+
+    The steps before the model may be ``"passthrough"`` (or ``None``) and
+    one ``StandardScaler``, bare or inside a ``FrozenEstimator``: what the
+    exports fold into the input. Checked as :func:`checked_steps` does.
+
+    Raises
+    ------
+    TypeError
+        If another step comes before the model.
+    """
+    model, steps = checked_steps(estimator, what)
+    if len(steps) > 1 or (steps and type(steps[0]) is not StandardScaler):
+        names = ", ".join(type(step).__name__ for step in steps)
+        raise TypeError(
+            f"{what} takes a compressed model, alone or after one StandardScaler "
+            "(or FrozenEstimator of one, or 'passthrough' steps) in a Pipeline; "
+            f"this Pipeline also has {names}."
+        )
+    return model, (steps[0] if steps else None)

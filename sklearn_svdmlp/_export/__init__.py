@@ -5,5 +5,6 @@ imported only by :mod:`sklearn_svdmlp.onnx`.
 """
 
 from ._c import c_runtime_dir, export_c
+from ._quantize import quantize_input
 
-__all__ = ["c_runtime_dir", "export_c"]
+__all__ = ["c_runtime_dir", "export_c", "quantize_input"]

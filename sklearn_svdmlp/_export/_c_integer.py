@@ -94,8 +94,21 @@ class IntegerProgram:
             "    }\n}\n"
         )
 
+    def macros(self):
+        """``<NAME>_INPUT_SCALE`` and ``<NAME>_INPUT_ZERO_POINT``, and what they are."""
+        p, network = self.file.prefix.upper(), self.network
+        what = "raw input"
+        if self.scaler is not None:
+            what = "input standardized by the scaler folded in"
+        return (
+            f"/* The int8 input: v = {p}_INPUT_SCALE * (xq - {p}_INPUT_ZERO_POINT),\n"
+            f" * v the {what}. */\n"
+            f"#define {p}_INPUT_SCALE {c_float(network.input_scale)}\n"
+            f"#define {p}_INPUT_ZERO_POINT {network.input_zero_point}\n"
+        )
+
     def source(self):
-        """Macros, step table, ``<name>_quantize_input``, the logits and outputs."""
+        """Step table, ``<name>_quantize_input``, the logits and outputs."""
         p, network = self.file.prefix, self.network
         n_out = self.steps[-1].n_out
         rows = ",\n    ".join(self._step(step) for step in self.steps)
@@ -103,8 +116,6 @@ class IntegerProgram:
         activation = _ACTIVATIONS[network.output_activation]
         return "\n".join(
             [
-                f"#define {p.upper()}_INPUT_SCALE {c_float(network.input_scale)}\n"
-                f"#define {p.upper()}_INPUT_ZERO_POINT {network.input_zero_point}\n",
                 f"static const svdmlp_int8_step {p}_steps[{len(self.steps)}] = {{\n"
                 f"    {rows}\n}};\n\n"
                 f"static const svdmlp_int8_model {p}_network = {{{p}_steps, "

@@ -21,6 +21,7 @@ from .._compat import finalize_converter_classes
 from .._estimators import SVDCompressedMLPClassifier, SVDCompressedMLPRegressor
 from .._network import IntegerNetwork, head_adapter
 from ._onnx_integer import emit_integer_network
+from ._onnx_pipeline import _parse_pipeline  # noqa: F401 (registers it)
 
 _ONNX_ACTIVATIONS = {
     "identity": "Identity",
