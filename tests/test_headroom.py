@@ -86,3 +86,16 @@ def test_a_clipped_prediction_warns():
     with pytest.warns(UserWarning, match="1 of 1 predicted values are clipped"):
         predicted = model.predict(far)
     np.testing.assert_allclose(predicted, [limit], rtol=1e-6)
+
+
+
+def test_hidden_activations_far_beyond_calibration_warn(fitted):
+    # On the training data no activation leaves its calibrated range; rows
+    # three times as far from the mean take the hidden layer's largest
+    # activations 1.1 times its range beyond it (half its range at 1.5).
+    model, network, X = fitted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(X)
+    with pytest.warns(UserWarning, match="hidden activations of 442 rows"):
+        model.predict(3 * X)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from sklearn_svdmlp._network._integer import IntegerNetwork, exact_sums, sum_dtype
+from sklearn_svdmlp._network._int_arithmetic import exact_sums, sum_dtype
+from sklearn_svdmlp._network._integer import IntegerNetwork
 
 
 def int64_sums(Q, weights):

@@ -5,7 +5,7 @@ from sklearn.utils import check_array
 
 from .._estimators import model_and_scaler
 from .._network import IntegerNetwork
-from .._network._integer import int8_of_scaled
+from .._network._int_arithmetic import int8_of_scaled
 
 
 def quantize_input(estimator, X):

@@ -20,7 +20,8 @@ from ._heads import (
     head_adapter,
 )
 from ._inputs import InputSelection, constant_features
-from ._integer import IntegerLayer, IntegerNetwork, IntegerStep, fixed_point
+from ._int_arithmetic import fixed_point
+from ._integer import IntegerLayer, IntegerNetwork, IntegerStep
 from ._layers import (
     AffineStep,
     DenseLayer,
