@@ -2,12 +2,13 @@
 
 Validation, choosing and fitting the network, orchestration of
 :mod:`sklearn_svdmlp._compression`, prediction, the summary, the searches
-behind ``rank="auto"``, and the scorers. The only package that knows
-about scikit-learn's estimator API.
+behind ``rank="auto"``, the scorers, and compressing a fitted pipeline. The
+only package that knows about scikit-learn's estimator API.
 """
 
 from ._base import BaseSVDCompressedMLP
 from ._classifier import SVDCompressedMLPClassifier
+from ._fitted_pipeline import compress_pipeline
 from ._regressor import SVDCompressedMLPRegressor
 from ._scoring import byte_compression_ratio_scorer, compression_ratio_scorer
 from ._unwrap import compressed_step, steps_before
@@ -17,6 +18,7 @@ __all__ = [
     "SVDCompressedMLPClassifier",
     "SVDCompressedMLPRegressor",
     "byte_compression_ratio_scorer",
+    "compress_pipeline",
     "compressed_step",
     "compression_ratio_scorer",
     "steps_before",
