@@ -10,6 +10,7 @@ draw what was kept and what it cost (matplotlib, the ``plot`` extra).
 """
 
 from ._estimators import (
+    ModelSummary,
     SVDCompressedMLPClassifier,
     SVDCompressedMLPRegressor,
     byte_compression_ratio_scorer,
@@ -34,6 +35,7 @@ __all__ = [
     "CompressionCurveDisplay",
     "DenseLayer",
     "FactoredLayer",
+    "ModelSummary",
     "OutputSpec",
     "QuantizedLayer",
     "SVDCompressedMLPClassifier",

@@ -11,10 +11,12 @@ from ._classifier import SVDCompressedMLPClassifier
 from ._fitted_pipeline import compress_pipeline
 from ._regressor import SVDCompressedMLPRegressor
 from ._scoring import byte_compression_ratio_scorer, compression_ratio_scorer
+from ._summary import ModelSummary
 from ._unwrap import compressed_step, steps_before
 
 __all__ = [
     "BaseSVDCompressedMLP",
+    "ModelSummary",
     "SVDCompressedMLPClassifier",
     "SVDCompressedMLPRegressor",
     "byte_compression_ratio_scorer",

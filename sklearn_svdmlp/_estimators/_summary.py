@@ -137,17 +137,17 @@ class ModelSummary(str):
 
     Examples
     --------
-    >>> from sklearn_svdmlp._estimators._summary import ModelSummary
-    >>> summary = ModelSummary([("Net", [("0", "dense", "2 x 1", "-", 3, 24, 2)])], [])
+    >>> from sklearn_svdmlp import ModelSummary
+    >>> row = ("0", "dense", "2 x 1", "-", 3, 24, 2)
+    >>> summary = ModelSummary([("Net", [row])], ["ratio: 1.00"])
     >>> summary.tables[0][1][0][summary.columns.index("parameters")]
     3
-    >>> summary
-    Net
-    layer  kind   shape  rank  parameters  bytes  multiply-adds
-    -----------------------------------------------------------
-    0      dense  2 x 1  -              3     24              2
-    -----------------------------------------------------------
-    total                               3     24              2
+    >>> summary.splitlines()[-1]
+    'ratio: 1.00'
+    >>> repr(summary) == str(summary)  # shown as text, not a quoted string
+    True
+    >>> summary._repr_html_().count("<table>")
+    1
     """
 
     columns = _COLUMNS
