@@ -2,7 +2,8 @@
 
 The frozen network the estimator wraps, or a fitted clone of the one it is
 given; :class:`WrappedNetworkMixin` gives the estimators what depends on it:
-their tags, their metadata routing and a saved state without its optimizer.
+their tags, their metadata routing and a saved state without its optimizer
+(and, unless ``keep_original``, without its weights).
 """
 
 import copy
@@ -26,7 +27,7 @@ from .._compat import saved_without_optimizers
 from .._warnings import warn
 
 # What a fitted Pipeline ending in a network is compressed with.
-PIPELINE_HINT = (
+_PIPELINE_HINT = (
     "compress a fitted Pipeline with sklearn_svdmlp.compress_pipeline(pipeline, "
     "**params), which freezes its fitted steps and puts the compressed network "
     "last, then fit that on X, y"
@@ -112,7 +113,7 @@ def _is_fitted(estimator):
 
 def _pipeline_hint(estimator):
     """For a ``Pipeline`` given as the network, how to compress one."""
-    return f": {PIPELINE_HINT}" if isinstance(estimator, Pipeline) else ""
+    return f": {_PIPELINE_HINT}" if isinstance(estimator, Pipeline) else ""
 
 
 def _check_frozen_network(network, X_given):
