@@ -151,3 +151,9 @@ def _joblib_dumps(model):
 
 def _joblib_loads(data):
     return joblib.load(io.BytesIO(data))
+
+
+def test_keep_original_is_validated(digits_split):
+    X_train, _, y_train, _ = digits_split
+    with pytest.raises(ValueError, match="'keep_original' parameter"):
+        SVDCompressedMLPClassifier(keep_original="yes").fit(X_train, y_train)
