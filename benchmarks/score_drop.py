@@ -39,7 +39,8 @@ def run(seed, drop):
         rank="auto", max_score_drop=drop, svd_on="activations", random_state=seed
     )
     mlp = MLPClassifier((64, 32), max_iter=400, random_state=seed)
-    split = SVDCompressedMLPClassifier(mlp, **params).fit(X_train, y_train)
+    split = SVDCompressedMLPClassifier(mlp, keep_original=True, **params)
+    split.fit(X_train, y_train)
     network = MLPClassifier((64, 32), max_iter=400, random_state=seed)
     network.fit(X_train, y_train)
     frozen = SVDCompressedMLPClassifier(FrozenEstimator(network), **params)

@@ -43,6 +43,7 @@ pipeline = make_pipeline(
     SVDCompressedMLPClassifier(
         MLPClassifier((100,), max_iter=500, random_state=0),
         memory=cache,
+        keep_original=True,  # the network, to compare with below
         random_state=0,
     ),
 )

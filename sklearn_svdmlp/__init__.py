@@ -5,12 +5,16 @@
 matrices as thin low-rank factors, or cuts a hidden layer and retrains a head
 above it. :class:`SingularValuesDisplay` and :class:`CompressionCurveDisplay`
 draw what was kept and what it cost (matplotlib, the ``plot`` extra).
+:func:`compress_pipeline` compresses the network at the end of a fitted
+``Pipeline``, its other steps frozen.
 """
 
 from ._estimators import (
+    ModelSummary,
     SVDCompressedMLPClassifier,
     SVDCompressedMLPRegressor,
     byte_compression_ratio_scorer,
+    compress_pipeline,
     compression_ratio_scorer,
 )
 from ._export import c_runtime_dir, export_c, quantize_input
@@ -31,6 +35,7 @@ __all__ = [
     "CompressionCurveDisplay",
     "DenseLayer",
     "FactoredLayer",
+    "ModelSummary",
     "OutputSpec",
     "QuantizedLayer",
     "SVDCompressedMLPClassifier",
@@ -40,6 +45,7 @@ __all__ = [
     "__version__",
     "byte_compression_ratio_scorer",
     "c_runtime_dir",
+    "compress_pipeline",
     "compression_ratio_scorer",
     "export_c",
     "quantize_input",

@@ -88,7 +88,9 @@ def test_unfitted_frozen_network():
 
 def test_frozen_network_with_other_features_or_labels():
     network = MLPClassifier((8,), max_iter=30, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 features.*expects 4"):
+    with pytest.raises(
+        ValueError, match="frozen network in estimator: X has 3 features.*expecting 4"
+    ):
         SVDCompressedMLPClassifier(FrozenEstimator(network)).fit(X[:, :3], y)
     with pytest.raises(
         ValueError, match="labels the frozen network.*was not trained on"

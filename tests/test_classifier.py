@@ -60,7 +60,9 @@ def test_frozen_network_is_never_refit_and_survives_clone(
     frozen_counting_mlp, digits_split
 ):
     X_train, _, y_train, _ = digits_split
-    model = SVDCompressedMLPClassifier(FrozenEstimator(frozen_counting_mlp), rank=4)
+    model = SVDCompressedMLPClassifier(
+        FrozenEstimator(frozen_counting_mlp), rank=4, keep_original=True
+    )
     cloned = clone(model)
     assert cloned.estimator is model.estimator
     cloned.fit(X_train, y_train)
@@ -72,7 +74,8 @@ def test_unfrozen_network_is_cloned_and_fitted(digits_split):
     X_train, _, y_train, _ = digits_split
     mlp = CountingMLP((16,), max_iter=50, random_state=0)
     CountingMLP.n_fit_calls = 0
-    model = SVDCompressedMLPClassifier(mlp, rank=4).fit(X_train, y_train)
+    model = SVDCompressedMLPClassifier(mlp, rank=4, keep_original=True)
+    model.fit(X_train, y_train)
     assert CountingMLP.n_fit_calls == 1
     assert model.estimator_ is not mlp
     assert not hasattr(mlp, "coefs_")
@@ -354,9 +357,9 @@ def test_sample_weight_reaches_network_and_head(digits_split):
     X_train, _, y_train, _ = digits_split
     weights = np.random.default_rng(0).uniform(0.1, 3.0, size=len(y_train))
     network = MLPClassifier((16,), max_iter=100, random_state=0)
-    model = SVDCompressedMLPClassifier(network, method="truncated", rank=6).fit(
-        X_train, y_train, sample_weight=weights
-    )
+    model = SVDCompressedMLPClassifier(
+        network, method="truncated", rank=6, keep_original=True
+    ).fit(X_train, y_train, sample_weight=weights)
     expected = clone(network).fit(X_train, y_train, sample_weight=weights)
     for ours, theirs in zip(model.estimator_.coefs_, expected.coefs_, strict=True):
         np.testing.assert_array_equal(ours, theirs)
@@ -372,9 +375,9 @@ def test_sample_weight_reaches_network_and_head(digits_split):
 def test_random_state_is_passed_on(digits_split):
     X_train, X_test, y_train, _ = digits_split
     network = MLPClassifier((16,), max_iter=50)
-    a = SVDCompressedMLPClassifier(network, rank=4, random_state=3).fit(
-        X_train, y_train
-    )
+    a = SVDCompressedMLPClassifier(
+        network, rank=4, random_state=3, keep_original=True
+    ).fit(X_train, y_train)
     b = SVDCompressedMLPClassifier(network, rank=4, random_state=3).fit(
         X_train, y_train
     )
@@ -385,7 +388,7 @@ def test_random_state_is_passed_on(digits_split):
     np.testing.assert_array_equal(a.predict_proba(X_test), b.predict_proba(X_test))
     assert not np.array_equal(a.predict_proba(X_test), c.predict_proba(X_test))
     rng_model = SVDCompressedMLPClassifier(
-        network, rank=4, random_state=np.random.RandomState(0)
+        network, rank=4, random_state=np.random.RandomState(0), keep_original=True
     ).fit(X_train, y_train)
     assert isinstance(rng_model.estimator_.random_state, int)
 

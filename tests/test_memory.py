@@ -21,15 +21,16 @@ def test_second_fit_with_another_rank_reuses_the_network(
 ):
     X_train, X_test, y_train, _ = digits_split
     memory = joblib.Memory(tmp_path, verbose=0) if as_object else str(tmp_path)
-    first = SVDCompressedMLPClassifier(counting_network, rank=4, memory=memory).fit(
-        X_train, y_train
-    )
+    first = SVDCompressedMLPClassifier(
+        counting_network, rank=4, memory=memory, keep_original=True
+    ).fit(X_train, y_train)
     second = SVDCompressedMLPClassifier(
         counting_network,
         rank=8,
         method="truncated",
         svd_on="activations",
         memory=memory,
+        keep_original=True,
     ).fit(X_train, y_train)
     assert CountingMLP.n_fit_calls == 1
     for a, b in zip(first.estimator_.coefs_, second.estimator_.coefs_, strict=True):

@@ -26,7 +26,9 @@ def network():
 
 
 def fitted_network(estimator, **fit_params):
-    return SVDCompressedMLPClassifier(estimator, rank=2).fit(X, y, **fit_params)
+    return SVDCompressedMLPClassifier(estimator, rank=2, keep_original=True).fit(
+        X, y, **fit_params
+    )
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -52,7 +54,7 @@ def test_default_frozen_and_pipeline(routing):
     fitted_network(frozen, sample_weight=WEIGHTS)  # never fitted: nothing to route
     pipeline = make_pipeline(
         SVDCompressedMLPClassifier(
-            network().set_fit_request(sample_weight=True), rank=2
+            network().set_fit_request(sample_weight=True), rank=2, keep_original=True
         ).set_fit_request(sample_weight=True)
     ).fit(X, y, sample_weight=WEIGHTS)
     weighted = fitted_network(network(), sample_weight=None)

@@ -65,8 +65,15 @@ def test_skops_round_trip_trusts_only_own_types(config, frozen):
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert loaded.ranks_ == model.ranks_ and loaded.n_params_ == model.n_params_
-    if frozen:
-        assert loaded.estimator.estimator is loaded.estimator_
+    assert str(loaded.summary()) == str(model.summary())
+    # Saved without the network's weights (keep_original=False), its
+    # parameters kept, in the FrozenEstimator it came in.
+    assert not hasattr(loaded, "estimator_")
+    assert isinstance(loaded.estimator, FrozenEstimator) == frozen
+    network = loaded.estimator.estimator if frozen else loaded.estimator
+    given = model.estimator.estimator if frozen else model.estimator
+    assert not hasattr(network, "coefs_") and hasattr(given, "coefs_") == frozen
+    assert network.get_params() == given.get_params()
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -81,7 +88,9 @@ def test_skops_refuses_untrusted_by_default():
 @pytest.mark.parametrize("dump", ["pickle", "joblib"])
 def test_pickle_and_joblib_round_trip(dump):
     model, X = fitted(
-        dict(method="truncated", rank=2), frozen=True, target="multilabel"
+        dict(method="truncated", rank=2, keep_original=True),
+        frozen=True,
+        target="multilabel",
     )
     if dump == "pickle":
         loaded = pickle.loads(pickle.dumps(model))
@@ -97,7 +106,7 @@ def test_pickle_and_joblib_round_trip(dump):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_saving_leaves_the_networks_in_use_alone():
     sio = pytest.importorskip("skops.io")
-    model, X = fitted(dict(rank=2), frozen=True)
+    model, X = fitted(dict(rank=2, keep_original=True), frozen=True)
     network = model.estimator_
     assert hasattr(network, "_optimizer")
     sio.dumps(model)

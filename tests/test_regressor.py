@@ -105,6 +105,7 @@ def test_multi_output(diabetes):
             rank=4,
             fine_tune_epochs=2,
             random_state=0,
+            keep_original=True,
         ).fit(X, Y)
         prediction = model.predict(X)
         assert prediction.shape == Y.shape

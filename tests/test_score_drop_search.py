@@ -50,6 +50,7 @@ def test_drop_bound_holds_on_the_validation_part(
         svd_on="activations",
         validation_fraction=0.2,
         random_state=0,
+        keep_original=True,
     ).fit(X_train, y_train)
     X_val, y_val = validation_part(X_train, y_train, 0.2, 0)
     baseline = model.estimator_.score(X_val, y_val)
@@ -106,7 +107,7 @@ def test_sensitivity_is_computed_once_and_the_search_is_short(
     monkeypatch.setattr(search_module, "requests_for_threshold", counting_requests)
     monkeypatch.setattr(search_module, "layer_sensitivity", counting_sensitivity)
     model = SVDCompressedMLPClassifier(
-        network, rank="auto", max_score_drop=0.02, random_state=0
+        network, rank="auto", max_score_drop=0.02, random_state=0, keep_original=True
     ).fit(X_train, y_train)
     assert len(sensitivities) == 1
     n_thresholds = sum(len(layer["scores"]) for layer in model.sensitivity_) + 1
@@ -172,7 +173,7 @@ def test_no_model_within_the_bound_keeps_the_network(digits_split):
 def test_users_validation_data_judges_the_drop(network, digits_split):
     X_train, X_test, y_train, y_test = digits_split
     model = SVDCompressedMLPClassifier(
-        network, rank="auto", max_score_drop=0.02, random_state=0
+        network, rank="auto", max_score_drop=0.02, random_state=0, keep_original=True
     ).fit(X_train, y_train, X_val=X_test, y_val=y_test)
     # Nothing is split off: the network is the one fitted on all of X_train.
     alone = MLPClassifier((64, 32), max_iter=400, random_state=0).fit(X_train, y_train)

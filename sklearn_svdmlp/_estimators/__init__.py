@@ -2,14 +2,16 @@
 
 Validation, choosing and fitting the network, orchestration of
 :mod:`sklearn_svdmlp._compression`, prediction, the summary, the searches
-behind ``rank="auto"``, and the scorers. The only package that knows
-about scikit-learn's estimator API.
+behind ``rank="auto"``, the scorers, and compressing a fitted pipeline. The
+only package that knows about scikit-learn's estimator API.
 """
 
 from ._base import BaseSVDCompressedMLP
 from ._classifier import SVDCompressedMLPClassifier
+from ._fitted_pipeline import compress_pipeline
 from ._regressor import SVDCompressedMLPRegressor
 from ._scoring import byte_compression_ratio_scorer, compression_ratio_scorer
+from ._summary import ModelSummary
 from ._unwrap import (
     checked_steps,
     compressed_step,
@@ -19,10 +21,12 @@ from ._unwrap import (
 
 __all__ = [
     "BaseSVDCompressedMLP",
+    "ModelSummary",
     "SVDCompressedMLPClassifier",
     "SVDCompressedMLPRegressor",
     "byte_compression_ratio_scorer",
     "checked_steps",
+    "compress_pipeline",
     "compressed_step",
     "model_and_scaler",
     "compression_ratio_scorer",

@@ -47,7 +47,7 @@ from ._parameters import (
 )
 from ._prediction import PredictionMixin
 from ._search import quiet
-from ._summary import SummaryMixin
+from ._summary import SummaryMixin, original_table
 from ._validation_data import check_validation_data, validation_warnings
 from ._wrapped_network import (
     WrappedNetworkMixin,
@@ -60,11 +60,7 @@ _DEFAULT_VALIDATION_FRACTION = 0.1
 
 
 def _forget_fit(estimator):
-    """Drop every fitted attribute: a fit starts from none; one failing leaves none.
-
-    (Parameters are validated before, as in scikit-learn: an invalid one
-    raises with the earlier fit left as it was.)
-    """
+    """Drop every fitted attribute: a fit starts from none; one failing leaves none."""
     for name in [name for name in vars(estimator) if name.endswith("_")]:
         delattr(estimator, name)
 
@@ -116,6 +112,7 @@ class BaseSVDCompressedMLP(
         "quantize": [StrOptions(QUANTIZE_OPTIONS), StrOptions({"auto"}), None],
         "rounding": [StrOptions(set(ROUNDINGS))],
         "integer_only": ["boolean"],
+        "keep_original": ["boolean"],
         "memory": [None, str, HasMethods(["cache"])],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -141,6 +138,7 @@ class BaseSVDCompressedMLP(
         quantize=None,
         rounding="data-aware",
         integer_only=False,
+        keep_original=False,
         memory=None,
         verbose=0,
         random_state=None,
@@ -162,6 +160,7 @@ class BaseSVDCompressedMLP(
         self.quantize = quantize
         self.rounding = rounding
         self.integer_only = integer_only
+        self.keep_original = keep_original
         self.memory = memory
         self.verbose = verbose
         self.random_state = random_state
@@ -302,7 +301,6 @@ class BaseSVDCompressedMLP(
         validated data.
         """
         holder = clone(self)
-        holder.estimator_ = self.estimator_
         holder.output_spec_ = self.output_spec_
         holder.n_features_in_ = self.n_features_in_
         vars(holder).update(self._target_attributes())
@@ -315,8 +313,8 @@ class BaseSVDCompressedMLP(
         weights = {} if sample_weight is None else {"sample_weight": sample_weight}
         return scorer(self._holding(model), X, y, **weights)
 
-    def _fit(self, X, y, sample_weight, validation, search, given):
-        X, y, sample_weight = self._checked(X, y, sample_weight)
+    def _fit(self, X_given, y, sample_weight, validation, search, given):
+        X, y, sample_weight = self._checked(X_given, y, sample_weight)
         seed = seed_from(self.random_state)
         report = print if self.verbose else quiet
         weigh_network = network_takes_sample_weight(self, sample_weight)
@@ -337,10 +335,12 @@ class BaseSVDCompressedMLP(
             seed=seed,
             memory=self.memory,
             check_targets=self._check_frozen_targets,
+            X_given=X_given,
         )
         self.output_spec_ = OutputSpec.of_network(self.estimator_)
         vars(self).update(self._target_attributes())
         original = mlp_layers(self.estimator_)
+        self._original_table_ = original_table(original, type(self.estimator_))
         settings = CompressionSettings(
             method=self.method,
             bias=self.bias,
@@ -394,3 +394,5 @@ class BaseSVDCompressedMLP(
                 "linear head (the default) or compress less."
             )
         self._set_model(model)
+        if not self.keep_original:
+            del self.estimator_

@@ -27,9 +27,11 @@ class SVDCompressedMLPClassifier(
     ----------
     estimator : MLPClassifier, FrozenEstimator or None, default=None
         The network to compress. ``None`` means ``MLPClassifier()``. An
-        ``MLPClassifier`` (fitted or not) is cloned and fitted on the data
-        given to :meth:`fit`. A ``sklearn.frozen.FrozenEstimator`` wrapping a
-        fitted ``MLPClassifier`` is used as it is: never refit, never modified.
+        ``MLPClassifier`` is cloned and fitted on the data given to
+        :meth:`fit` (a fitted one warns). A ``sklearn.frozen.FrozenEstimator``
+        wrapping a fitted ``MLPClassifier`` is used as it is: never refit,
+        never modified; ``X``'s feature names must be the ones it was fitted
+        with. For a fitted ``Pipeline``, see :func:`compress_pipeline`.
 
     method : {"svd", "truncated"}, default="svd"
         ``"svd"`` factors every layer and keeps its width; ``"truncated"``
@@ -221,8 +223,15 @@ class SVDCompressedMLPClassifier(
         in a ``Pipeline``, folded into the C file's float32 input
         quantization, an input on a rounding boundary may land one step
         apart); ``predict_proba`` applies the output activation to the
-        logits in float32. :attr:`summary` shows every step's scales; the
+        logits in float32. :meth:`summary` shows every step's scales; the
         user guide gives the arithmetic.
+
+    keep_original : bool, default=False
+        Keep the network that was compressed, as ``estimator_``, in the
+        fitted and the saved model. By default a fitted model keeps what it
+        predicts, exports and summarizes with, so that a saved model is sized
+        by the compressed one: not the network's weights, not even a
+        ``FrozenEstimator``'s (saved unfitted, with its parameters).
 
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` caches its
@@ -230,10 +239,8 @@ class SVDCompressedMLPClassifier(
         unfitted network's parameters (``random_state`` included) and the
         training data, so a ``GridSearchCV`` over ``rank``, ``method`` or any
         other compression parameter fits the network once per fold. The cache
-        directory must be one that every worker can reach (a shared
-        filesystem on a cluster), and should be cleared after upgrading
-        scikit-learn or this package. A ``FrozenEstimator`` is never fitted,
-        so never cached.
+        directory must be one that every worker can reach, and should be
+        cleared after upgrading scikit-learn or this package.
 
     verbose : int, default=0
         Print the progress of ``rank="auto"``'s search (each candidate tried,
@@ -250,8 +257,8 @@ class SVDCompressedMLPClassifier(
     Attributes
     ----------
     estimator_ : MLPClassifier
-        The network that was compressed (for a ``FrozenEstimator``, the very
-        network it wraps).
+        With ``keep_original=True``: the network that was compressed (for a
+        ``FrozenEstimator``, the very network it wraps).
     network_ : CompressedNetwork
         The compressed layers and their forward pass.
     layers_ : list of DenseLayer, FactoredLayer or QuantizedLayer

@@ -22,8 +22,9 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     ----------
     estimator : MLPRegressor, FrozenEstimator or None, default=None
         The network to compress. ``None`` means ``MLPRegressor()``; an
-        ``MLPRegressor`` is cloned and fitted; a ``FrozenEstimator`` wrapping a
-        fitted ``MLPRegressor`` is used as it is, never refit or modified.
+        ``MLPRegressor`` is cloned and fitted (a fitted one warns); a
+        ``FrozenEstimator`` wrapping a fitted ``MLPRegressor`` is used as it
+        is, never refit or modified, its feature names checked against ``X``'s.
     method : {"svd", "truncated"}, default="svd"
         ``"svd"`` factors every layer and keeps its width; ``"truncated"``
         cuts one hidden layer and retrains a head above it.
@@ -95,6 +96,9 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         inference, as for the classifier; each target gets its own int16
         output scale, and the
         predictions are the int16 outputs times it, in float32.
+    keep_original : bool, default=False
+        Keep the network that was compressed as ``estimator_`` (also when
+        saved); by default the model keeps no weights of the network.
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` does.
     verbose : int, default=0
@@ -106,7 +110,7 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     Attributes
     ----------
     estimator_ : MLPRegressor
-        The network that was compressed.
+        With ``keep_original=True``: the network that was compressed.
     network_ : CompressedNetwork
     layers_ : list of DenseLayer, FactoredLayer or QuantizedLayer
     head_ : regressor or None

@@ -1,12 +1,15 @@
 """A per-layer text summary of a compressed model, in the manner of a Keras summary."""
 
+import html
+
 from sklearn.utils.validation import check_is_fitted
 
-from .._network import head_adapter, mlp_layers
+from .._network import head_adapter
 
 _COLUMNS = ("layer", "kind", "shape", "rank", "parameters", "bytes", "multiply-adds")
 # The columns after the first four are counts, summed on the total line.
 _FIRST_COUNT = 4
+_RIGHT = ' style="text-align: right"'
 
 
 def layer_row(name, layer, truncated=False):
@@ -32,12 +35,29 @@ def _number(value):
     return "?" if value is None else f"{value:,}"
 
 
-def format_table(title, rows):
-    """Text table of ``rows`` (as made by :func:`layer_row`) under ``title``.
+def _cells(rows):
+    """The header, the rows and the total line of a table, as lists of text cells.
 
     A total line sums the parameters, bytes and multiply-adds; a count that
     is unknown (``None``, for instance the multiply-adds of a non-linear
     head) shows as ``?`` and makes its total unknown too.
+    """
+    counts = list(zip(*(row[_FIRST_COUNT:] for row in rows), strict=True))
+    totals = [None if None in column else sum(column) for column in counts]
+    return [
+        _COLUMNS,
+        *(
+            tuple(row[:_FIRST_COUNT]) + tuple(map(_number, row[_FIRST_COUNT:]))
+            for row in rows
+        ),
+        ("total", "", "", "", *map(_number, totals)),
+    ]
+
+
+def format_table(title, rows):
+    """Text table of ``rows`` (as made by :func:`layer_row`) under ``title``.
+
+    With a total line (see :func:`_cells`).
 
     Examples
     --------
@@ -50,16 +70,7 @@ def format_table(title, rows):
     -----------------------------------------------------------
     total                               3     24              2
     """
-    counts = list(zip(*(row[_FIRST_COUNT:] for row in rows), strict=True))
-    totals = [None if None in column else sum(column) for column in counts]
-    lines = [
-        _COLUMNS,
-        *(
-            tuple(row[:_FIRST_COUNT]) + tuple(map(_number, row[_FIRST_COUNT:]))
-            for row in rows
-        ),
-        ("total", "", "", "", *map(_number, totals)),
-    ]
+    lines = _cells(rows)
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(_COLUMNS))]
 
     def render(line):
@@ -72,6 +83,93 @@ def format_table(title, rows):
     rule = "-" * len(render(_COLUMNS))
     header, *body, total = map(render, lines)
     return "\n".join([title, header, rule, *body, rule, total])
+
+
+def _html_table(title, rows):
+    """HTML table of ``rows`` under the caption ``title``, counts right-aligned."""
+
+    def row(cells, tag):
+        return (
+            "<tr>"
+            + "".join(
+                f"<{tag}{_RIGHT if i >= _FIRST_COUNT else ''}>"
+                f"{html.escape(str(cell))}</{tag}>"
+                for i, cell in enumerate(cells)
+            )
+            + "</tr>"
+        )
+
+    header, *body, total = _cells(rows)
+    return "\n".join(
+        [
+            f"<table><caption>{html.escape(title)}</caption>",
+            f"<thead>{row(header, 'th')}</thead>",
+            "<tbody>",
+            *(row(cells, "td") for cells in body),
+            "</tbody>",
+            f"<tfoot>{row(total, 'th')}</tfoot></table>",
+        ]
+    )
+
+
+class ModelSummary(str):
+    """What :meth:`~SVDCompressedMLPClassifier.summary` returns: tables of layers.
+
+    The text tables, as a string (printed, searched, split as any other);
+    as a notebook's last expression, HTML tables. Made by the estimators.
+
+    Parameters
+    ----------
+    tables : list of (str, list of tuple)
+        Each table's title and rows: the original network's, then the
+        compressed model's. A row is ``(layer, kind, shape, rank,
+        parameters, bytes, multiply-adds)``, a count ``None`` where unknown.
+    notes : list of str
+        Text under the tables: the compression ratios, an integer-only
+        network's scales.
+
+    Attributes
+    ----------
+    tables, notes : list
+        As given.
+    columns : tuple of str
+        The names of a row's entries.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp import ModelSummary
+    >>> row = ("0", "dense", "2 x 1", "-", 3, 24, 2)
+    >>> summary = ModelSummary([("Net", [row])], ["ratio: 1.00"])
+    >>> summary.tables[0][1][0][summary.columns.index("parameters")]
+    3
+    >>> summary.splitlines()[-1]
+    'ratio: 1.00'
+    >>> repr(summary) == str(summary)  # shown as text, not a quoted string
+    True
+    >>> summary._repr_html_().count("<table>")
+    1
+    """
+
+    columns = _COLUMNS
+
+    def __new__(cls, tables, notes):
+        text = [format_table(title, rows) for title, rows in tables]
+        summary = super().__new__(cls, "\n\n".join(text + list(notes)))
+        summary.tables, summary.notes = tables, notes
+        return summary
+
+    def __reduce__(self):
+        return type(self), (self.tables, self.notes)
+
+    # A notebook's (and the console's) plain display shows the text, not a
+    # quoted string with its line breaks escaped.
+    def __repr__(self):
+        return str(self)
+
+    def _repr_html_(self):
+        tables = [_html_table(title, rows) for title, rows in self.tables]
+        notes = [f"<pre>{html.escape(note)}</pre>" for note in self.notes]
+        return "\n".join(["<div>", *tables, *notes, "</div>"])
 
 
 def integer_scales(network):
@@ -114,30 +212,48 @@ def integer_scales(network):
     return "\n".join(lines)
 
 
+def original_table(layers, network_type):
+    """The original network's title and rows: what its summary keeps of it.
+
+    Parameters
+    ----------
+    layers : list of DenseLayer
+        The network's layers.
+    network_type : type
+        The network's class.
+
+    Returns
+    -------
+    table : (str, list of tuple)
+    """
+    rows = [
+        tuple(cell if i < _FIRST_COUNT else int(cell) for i, cell in enumerate(row))
+        for row in (layer_row(str(i), layer) for i, layer in enumerate(layers))
+    ]
+    return f"Original network ({network_type.__name__})", rows
+
+
 def model_summary(
     original,
     network,
     head,
     *,
-    network_name,
     n_outputs,
     method,
     bias,
     quantize=None,
     integer_only=False,
 ):
-    """The summary of the original network and the compressed model, as text.
+    """The summary of the original network and the compressed model.
 
     Parameters
     ----------
-    original : list of DenseLayer
-        The network's layers.
+    original : (str, list of tuple)
+        The original network's table, from :func:`original_table`.
     network : CompressedNetwork
         The stored layers.
     head : estimator or None
         The head above a truncated layer.
-    network_name : str
-        The network's class name.
     n_outputs : int
         Width of the head's output, for its row.
     method, bias : str
@@ -148,9 +264,9 @@ def model_summary(
 
     Returns
     -------
-    text : str
+    summary : ModelSummary
     """
-    rows = [layer_row(str(i), layer) for i, layer in enumerate(original)]
+    _, rows = original
     # With a head, the last stored layer is the truncated one.
     last = len(network.layers) - 1
     compressed = [
@@ -177,14 +293,10 @@ def model_summary(
     title = f"Compressed network (method={method!r}, bias={bias!r}"
     title += "" if quantize is None else f", quantize={quantize!r}"
     title += ", integer_only=True)" if integer_only else ")"
-    parts = [
-        format_table(f"Original network ({network_name})", rows),
-        format_table(title, compressed),
-        f"compression ratio: {ratios[0]:.2f}\nin bytes: {ratios[1]:.2f}",
-    ]
+    notes = [f"compression ratio: {ratios[0]:.2f}\nin bytes: {ratios[1]:.2f}"]
     if integer_only:
-        parts.append(integer_scales(network))
-    return "\n\n".join(parts)
+        notes.append(integer_scales(network))
+    return ModelSummary([original, (title, compressed)], notes)
 
 
 class SummaryMixin:
@@ -200,7 +312,9 @@ class SummaryMixin:
 
         Returns
         -------
-        text : str
+        summary : ModelSummary
+            Printed, the text tables below; as a notebook's last expression,
+            HTML tables; its ``tables`` hold the rows.
 
         Examples
         --------
@@ -235,10 +349,9 @@ class SummaryMixin:
         """
         check_is_fitted(self)
         return model_summary(
-            mlp_layers(self.estimator_),
+            self._original_table_,
             self.network_,
             self.head_,
-            network_name=type(self.estimator_).__name__,
             n_outputs=self.output_spec_.n_targets,
             method=self.method,
             bias=self.bias,

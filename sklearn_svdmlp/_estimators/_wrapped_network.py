@@ -2,23 +2,36 @@
 
 The frozen network the estimator wraps, or a fitted clone of the one it is
 given; :class:`WrappedNetworkMixin` gives the estimators what depends on it:
-their tags, their metadata routing and a saved state without its optimizer.
+their tags, their metadata routing and a saved state without its optimizer
+(and, unless ``keep_original``, without its weights).
 """
 
+import copy
 import functools
+import warnings
 
 from sklearn import get_config
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     process_routing,
 )
-from sklearn.utils.validation import check_is_fitted, check_memory
+from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from .._compat import saved_without_optimizers
+from .._warnings import warn
+
+# What a fitted Pipeline ending in a network is compressed with.
+_PIPELINE_HINT = (
+    "compress a fitted Pipeline with sklearn_svdmlp.compress_pipeline(pipeline, "
+    "**params), which freezes its fitted steps and puts the compressed network "
+    "last, then fit that on X, y"
+)
 
 
 def _fit_network(network, X, y, sample_weight):
@@ -29,19 +42,31 @@ def _fit_network(network, X, y, sample_weight):
 
 
 def network_to_compress(
-    estimator, network_type, X, y, sample_weight, *, seed, memory, check_targets
+    estimator,
+    network_type,
+    X,
+    y,
+    sample_weight,
+    *,
+    seed,
+    memory,
+    check_targets,
+    X_given,
 ):
     """The fitted network behind an estimator's ``estimator`` parameter.
 
     A ``FrozenEstimator`` gives the very network it wraps, checked against
-    ``X`` and (by ``check_targets(network, y)``) ``y``, never refit. ``None``
-    or a network of ``network_type`` gives a fitted clone, with ``seed`` as
-    its ``random_state`` unless ``seed`` is ``None``, cached by ``memory``.
+    ``X_given`` (the data as the user gave it: its feature names, as
+    scikit-learn checks them, and its number of features) and (by
+    ``check_targets(network, y)``) ``y``, never refit. ``None`` or a network
+    of ``network_type`` gives a fitted clone of it on ``X`` (validated), with
+    ``seed`` as its ``random_state`` unless ``seed`` is ``None``, cached by
+    ``memory``; a network already fitted warns that the clone is fitted anew.
 
     Raises
     ------
     TypeError
-        For anything else.
+        For anything else (for a ``Pipeline``, naming ``compress_pipeline``).
     """
     name = network_type.__name__
     allowed = f"estimator must be an {name}, a FrozenEstimator wrapping a fitted"
@@ -50,26 +75,74 @@ def network_to_compress(
         if not isinstance(network, network_type):
             raise TypeError(
                 f"{allowed} {name}, or None; got a FrozenEstimator wrapping "
-                f"{type(network).__name__}."
+                f"{type(network).__name__}{_pipeline_hint(network)}."
             )
-        check_is_fitted(network)
-        if network.n_features_in_ != X.shape[1]:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but the frozen network in "
-                f"estimator expects {network.n_features_in_}."
-            )
+        _check_frozen_network(network, X_given)
         check_targets(network, y)
         return network
     if estimator is None:
         network = _default_network(network_type)
     elif isinstance(estimator, network_type):
+        if _is_fitted(estimator):
+            warn(
+                f"estimator is a fitted {type(estimator).__name__}: fit trains a "
+                "clone of it from scratch on X, y, as scikit-learn's "
+                "meta-estimators do, and compresses that. To compress the trained "
+                "network as it is, pass FrozenEstimator(network) (from "
+                "sklearn.frozen import FrozenEstimator)."
+            )
         network = clone(estimator)
     else:
-        raise TypeError(f"{allowed} {name}, or None; got {type(estimator).__name__}.")
+        raise TypeError(
+            f"{allowed} {name}, or None; got {type(estimator).__name__}"
+            f"{_pipeline_hint(estimator)}."
+        )
     if seed is not None:
         network.set_params(random_state=seed)
     fit = check_memory(memory).cache(_fit_network)
     return fit(network, X, y, sample_weight)
+
+
+def _is_fitted(estimator):
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return False
+    return True
+
+
+def _pipeline_hint(estimator):
+    """For a ``Pipeline`` given as the network, how to compress one."""
+    return f": {_PIPELINE_HINT}" if isinstance(estimator, Pipeline) else ""
+
+
+def _check_frozen_network(network, X_given):
+    """Raise unless the frozen ``network`` is fitted on data like ``X_given``.
+
+    Feature names and their number are checked as scikit-learn checks them
+    at ``predict`` (columns reordered, missing or added raise; data without
+    names given to a network fitted with names warns), the warnings
+    attributed to the caller's line.
+    """
+    try:
+        check_is_fitted(network)
+    except NotFittedError as error:
+        raise NotFittedError(
+            f"{error} A FrozenEstimator in estimator must wrap a fitted network; "
+            "a model saved without keep_original=True keeps the parameters of "
+            "its network but not its weights, so it predicts but cannot be "
+            "fitted again without it."
+        ) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            validate_data(network, X_given, reset=False, skip_check_array=True)
+        except ValueError as error:
+            raise ValueError(
+                f"X does not match the frozen network in estimator: {error}"
+            ) from None
+    for warning in caught:
+        warn(str(warning.message), warning.category)
 
 
 def _default_network(network_type):
@@ -164,14 +237,43 @@ class WrappedNetworkMixin:
         return network_tags(self.estimator, self._network_type)
 
     def __getstate__(self):
-        """State for pickle, joblib and skops, without the networks' optimizers.
+        """State for pickle, joblib and skops: what the fitted model needs.
 
-        A fitted multi-layer perceptron keeps its optimizer only to continue
+        Without ``keep_original``, a fitted model is saved without the
+        network it compressed: ``estimator_`` is not kept, and the network
+        in the ``estimator`` parameter is saved as an unfitted clone (the
+        same parameters, in the same ``FrozenEstimator``), so that what is
+        saved is sized by the compressed model. The loaded model predicts,
+        exports and summarizes as before; fitting it again needs the network
+        (``set_params(estimator=...)``). The networks saved keep no
+        optimizer: a fitted multi-layer perceptron keeps it only to continue
         training with ``partial_fit``, which makes a new one when it is
-        missing; skops does not trust its type. The saved state holds shallow
-        copies of the networks without it; the networks in use are not
-        touched, and a network met twice is saved as one object.
+        missing, and skops does not trust its type. The objects in use are
+        not touched, and a network met twice is saved as one object.
         """
+        state = dict(super().__getstate__())  # may be vars(self) itself
+        if "network_" in state and not state.get("keep_original", False):
+            state["estimator"] = _without_weights(state["estimator"])
         return saved_without_optimizers(
-            super().__getstate__(), ("estimator", "estimator_", "head", "head_")
+            state, ("estimator", "estimator_", "head", "head_")
         )
+
+    def __deepcopy__(self, memo):
+        """A deep copy keeps everything, the network compressed included."""
+        duplicate = type(self).__new__(type(self))
+        memo[id(self)] = duplicate
+        vars(duplicate).update(copy.deepcopy(vars(self), memo))
+        return duplicate
+
+
+def _without_weights(estimator):
+    """``estimator``, if it is a fitted network, as an unfitted clone.
+
+    In the ``FrozenEstimator`` it came in, if it came in one.
+    """
+    if estimator is None:
+        return None
+    if isinstance(estimator, FrozenEstimator):
+        network = estimator.estimator
+        return FrozenEstimator(clone(network)) if _is_fitted(network) else estimator
+    return clone(estimator) if _is_fitted(estimator) else estimator

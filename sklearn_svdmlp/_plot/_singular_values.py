@@ -191,11 +191,11 @@ class SingularValuesDisplay:
         >>> plt.close("all")
         """
         model = compressed_step(estimator)
-        shapes = [coef.shape for coef in model.estimator_.coefs_]
-        names = [
-            f"layer {index} ({n_in} x {n_out})"
-            for index, (n_in, n_out) in enumerate(shapes)
-        ]
+        # The network's layer shapes, as its summary keeps them.
+        summary = model.summary()
+        _, original = summary.tables[0]
+        shape = summary.columns.index("shape")
+        names = [f"layer {index} ({row[shape]})" for index, row in enumerate(original)]
         display = cls(
             singular_values=model.singular_values_,
             ranks=model.ranks_,
