@@ -102,7 +102,6 @@ def test_auto_within_a_score_drop_takes_the_fewest_bytes(network, digits_split):
         (dict(quantize="auto", target_ratio=4.0), "quantize='auto' chooses"),
         (dict(rank=8, quantize="auto"), "quantize='auto' chooses"),
         (dict(target_bytes=5_000, target_ratio=4.0), "exactly one of"),
-        (dict(rank=8, target_bytes=5_000), "target_bytes is only used with rank"),
         (dict(target_bytes=0), "'target_bytes' parameter"),
         (dict(target_bytes=5_000, quantize="int3"), "'quantize' parameter"),
     ],

@@ -48,7 +48,7 @@ from ._parameters import (
 from ._prediction import PredictionMixin
 from ._search import quiet
 from ._summary import SummaryMixin
-from ._validation_data import check_validation_data, validation_warnings
+from ._validation_data import check_validation_data, validation_warnings, warn_unscaled
 from ._wrapped_network import (
     WrappedNetworkMixin,
     network_takes_sample_weight,
@@ -339,6 +339,7 @@ class BaseSVDCompressedMLP(
             check_targets=self._check_frozen_targets,
         )
         self.output_spec_ = OutputSpec.of_network(self.estimator_)
+        warn_unscaled(self, given, (X, y, sample_weight), validation)
         vars(self).update(self._target_attributes())
         original = mlp_layers(self.estimator_)
         settings = CompressionSettings(
