@@ -2,8 +2,9 @@
 
 ``fit`` warns that ``X_val`` may not be transformed as ``X`` is (a
 ``Pipeline`` passes ``X_val`` as given unless told with
-``transform_input=["X_val"]``) when the network scores more than
-``UNTRANSFORMED_GAP`` lower on it. This measures the gap on honest
+``transform_input=["X_val"]``) when a classifier's accuracy is more than
+``UNTRANSFORMED_GAP`` lower on it. This measures the gap (accuracy, or R^2
+for the diabetes regressor, which is why R^2 is not checked) on honest
 validation data (scaled as the training data) and on the same data left
 unscaled: five data sets, ``StandardScaler`` or ``MinMaxScaler``, three
 network sizes, three 75/25 splits; the largest honest gap and the smallest
