@@ -196,8 +196,8 @@ class BaseSVDCompressedMLP(
             split off ``X``. With ``fine_tune_epochs``: the data fine-tuning
             is judged on, ending no worse than it started (``fine_tune_scores_``). Use
             data the network was not trained on, above all with a
-            ``FrozenEstimator``. Inside a ``Pipeline``, it reaches this model
-            as given, not transformed by the steps before it.
+            ``FrozenEstimator``. A ``Pipeline`` passes it on untransformed
+            unless built with ``transform_input=["X_val"]`` (user guide).
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Targets of ``X_val``.
         sample_weight_val : array-like of shape (n_val,), default=None
