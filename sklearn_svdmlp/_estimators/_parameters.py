@@ -194,13 +194,14 @@ def _integer(quantize):
 class _Use(NamedTuple):
     """Where one parameter is used: the rule its warning states."""
 
-    is_set: Callable  # estimator -> bool: set to something that would matter
     is_used: Callable  # (estimator, search, validation_given) -> bool
     where: str  # "only used {where}"
     deciding: tuple  # the parameters whose values the warning shows
+    # estimator -> bool: set to a value that would matter; None: not default.
+    is_set: Callable | None = None
 
 
-_AUTO = "with rank='auto'"
+_AUTO = _Use(lambda e, search, given: e.rank == "auto", "with rank='auto'", ("rank",))
 _SCORED = (
     "with rank='auto' and max_score_drop, or target_bytes with quantize='auto' "
     "(the searches that score candidates on held-out data)"
@@ -212,63 +213,43 @@ _SCORED = (
 # states this table.
 PARAMETER_USES = {
     "head": _Use(
-        lambda e: e.head is not None,
         lambda e, search, given: e.method == "truncated",
         "with method='truncated'",
         ("method",),
     ),
-    "target_ratio": _Use(
-        lambda e: e.target_ratio is not None,
-        lambda e, search, given: e.rank == "auto",
-        _AUTO,
-        ("rank",),
-    ),
-    "target_bytes": _Use(
-        lambda e: e.target_bytes is not None,
-        lambda e, search, given: e.rank == "auto",
-        _AUTO,
-        ("rank",),
-    ),
-    "max_score_drop": _Use(
-        lambda e: e.max_score_drop is not None,
-        lambda e, search, given: e.rank == "auto",
-        _AUTO,
-        ("rank",),
-    ),
+    "target_ratio": _AUTO,
+    "target_bytes": _AUTO,
+    "max_score_drop": _AUTO,
     "scoring": _Use(
-        lambda e: e.scoring is not None,
         lambda e, search, given: is_scored(search, e.quantize),
         _SCORED,
         ("rank", "quantize"),
     ),
     "validation_fraction": _Use(
-        lambda e: e.validation_fraction is not None,
         lambda e, search, given: is_scored(search, e.quantize) and not given,
         _SCORED + " and no X_val (the share of the training data held out "
         "to score candidates)",
         ("rank", "quantize"),
     ),
     "fine_tune_distillation": _Use(
-        lambda e: e.fine_tune_distillation != 0,
         lambda e, search, given: e.fine_tune_epochs > 0,
         "with fine_tune_epochs > 0",
         ("fine_tune_epochs",),
     ),
     "rounding": _Use(
-        lambda e: e.rounding != "data-aware",
         lambda e, search, given: _integer(e.quantize),
         "with an integer quantize format (int8, int4 or 'auto')",
         ("quantize",),
     ),
     "svd_solver": _Use(
-        lambda e: e.svd_solver == "randomized",
         lambda e, search, given: _has_int_rank(e.rank),
         "for int ranks, known before the SVD (an energy fraction needs the "
         "whole spectrum, so every layer is decomposed by the full SVD)",
         ("rank",),
+        # "full" is used everywhere.
+        is_set=lambda e: e.svd_solver == "randomized",
     ),
     "memory": _Use(
-        lambda e: e.memory is not None,
         lambda e, search, given: not isinstance(e.estimator, FrozenEstimator),
         "where the network is fitted here (it caches that fit), not with a "
         "FrozenEstimator",
@@ -277,12 +258,25 @@ PARAMETER_USES = {
 }
 
 
+def _default(estimator, name):
+    """The default of parameter ``name`` of ``estimator``."""
+    return inspect.signature(type(estimator)).parameters[name].default
+
+
+def _is_set(estimator, name, use):
+    """Whether parameter ``name`` is set to a value that would matter."""
+    if use.is_set is not None:
+        return use.is_set(estimator)
+    value = getattr(estimator, name)
+    default = _default(estimator, name)
+    return value is not default and not (default is not None and value == default)
+
+
 def _unused_warning(estimator, name, use):
     """The warning for parameter ``name``, set but unused."""
     value = getattr(estimator, name)
     # A parameter whose default is None is set or not; others by their value.
-    default = inspect.signature(type(estimator)).parameters[name].default
-    subject = name if default is None else f"{name}={value!r}"
+    subject = name if _default(estimator, name) is None else f"{name}={value!r}"
     shown = ", ".join(
         f"{other}={getattr(estimator, other)!r}" for other in use.deciding
     )
@@ -312,9 +306,8 @@ def _check_score_drop(estimator):
     if low is None and drop > high:
         raise ValueError(
             f"max_score_drop={drop} is more than {high}, the most {scoring} can "
-            f"be: a drop above {high} allows a model worse than predicting the "
-            f"mean even from a perfect network; the drop is in the score's units "
-            f"(0.02 is 0.02 of {scoring})."
+            f"be: a drop above {high} accepts a model worse than predicting the "
+            "mean even from a perfect network. The drop is in the score's units."
         )
 
 
@@ -340,10 +333,7 @@ def check_parameter_use(estimator, search, validation_given):
     validation_given : bool
         Whether ``X_val`` was passed to ``fit``.
     """
-    if estimator.integer_only and (
-        estimator.quantize is None
-        or (estimator.quantize != "auto" and not get_format(estimator.quantize).integer)
-    ):
+    if estimator.integer_only and not _integer(estimator.quantize):
         raise ValueError(
             "integer_only=True computes with integer weights: it needs an integer "
             "quantize format, quantize='int8' or 'int4'; got "
@@ -371,7 +361,7 @@ def check_parameter_use(estimator, search, validation_given):
         )
     _check_score_drop(estimator)
     for name, use in PARAMETER_USES.items():
-        if use.is_set(estimator) and not use.is_used(
+        if _is_set(estimator, name, use) and not use.is_used(
             estimator, search, validation_given
         ):
             warn(_unused_warning(estimator, name, use))
