@@ -178,7 +178,7 @@ def untransformed_warning(network, scoring, training, validation):
     >>> training = (X_scaled, y, None)
     >>> print(untransformed_warning(network, None, training, training))
     None
-    >>> untransformed_warning(network, None, training, (X, y, None))[:65]
+    >>> untransformed_warning(network, None, training, (X, y, None))[:64]
     'The network scores 0.333 on X_val and 1.000 on the training data'
     """
     scorer = check_scoring(network, scoring=scoring)
