@@ -167,15 +167,6 @@ def test_numpy_float_ranks_are_ranks(fraction):
     SVDCompressedMLPClassifier(NETWORK, validation_fraction=np.float32(0.2))
 
 
-@pytest.mark.parametrize(
-    "params",
-    [dict(rank=2), dict(rank="auto", target_ratio=1.5), dict(rank=None)],
-)
-def test_scoring_without_the_score_drop_search_is_refused(params):
-    with pytest.raises(ValueError, match="scoring is only used with rank='auto'"):
-        SVDCompressedMLPClassifier(NETWORK, scoring="accuracy", **params).fit(X, y)
-
-
 def test_a_head_bigger_than_what_it_replaces_warns():
     from sklearn.ensemble import RandomForestClassifier
 

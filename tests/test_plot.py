@@ -327,7 +327,7 @@ def test_compression_ratio_scorer_reads_the_model_or_pipeline(compressed):
 def test_compression_ratio_scorer_rejects_other_estimators():
     with pytest.raises(TypeError, match="got LogisticRegression"):
         compression_ratio_scorer(LogisticRegression())
-    with pytest.raises(TypeError, match="got a Pipeline ending in LogisticRegression"):
+    with pytest.raises(TypeError, match="got a Pipeline around LogisticRegression"):
         compression_ratio_scorer(make_pipeline(StandardScaler(), LogisticRegression()))
     with pytest.raises(NotFittedError):
         compression_ratio_scorer(SVDCompressedMLPClassifier())

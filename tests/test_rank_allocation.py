@@ -56,7 +56,7 @@ def test_budget_is_met_and_no_layer_factored_at_a_loss(network):
     try:
         ranks = allocate_ranks(spectra, shapes, bias, budget)
     except ValueError as error:
-        assert "Even rank 1" in str(error)
+        assert "even rank 1" in str(error)
         minimum = [1 if breakeven_rank(s, bias) else None for s in shapes]
         assert stored(minimum, shapes, bias) > budget
         return
@@ -190,8 +190,6 @@ def test_unreachable_ratio(fitted_mlp, digits_split):
 @pytest.mark.parametrize(
     "params, match",
     [
-        (dict(rank=4, target_ratio=2.0), "target_ratio is only used with rank='auto'"),
-        (dict(rank=None, max_score_drop=0.01), "max_score_drop is only used with"),
         (dict(rank="auto"), "needs exactly one of target_ratio.*got 0"),
         (dict(rank="auto", target_ratio=2.0, max_score_drop=0.1), "got 2"),
         (dict(rank="auto", target_ratio=1.0), "'target_ratio' parameter"),

@@ -189,16 +189,14 @@ def test_users_validation_data_judges_the_drop(network, digits_split):
     [
         (dict(rank="auto", max_score_drop=0.1), dict(X_val="X")),
         (dict(rank="auto", max_score_drop=0.1), dict(y_val="y")),
-        (dict(rank=4), dict(X_val="X", y_val="y")),
-        (dict(rank="auto", target_ratio=2.0), dict(X_val="X", y_val="y")),
+        (dict(rank=4), dict(y_val="y", sample_weight_val="w")),
     ],
 )
-def test_validation_data_goes_with_the_score_drop_search(
-    digits_split, params, fit_params
-):
+def test_validation_data_goes_together(digits_split, params, fit_params):
     X_train, _, y_train, _ = digits_split
     fit_params = {
-        name: {"X": X_train, "y": y_train}[value] for name, value in fit_params.items()
+        name: {"X": X_train, "y": y_train, "w": np.ones(len(y_train))}[value]
+        for name, value in fit_params.items()
     }
     with pytest.raises(ValueError, match="X_val and y_val .* go together"):
         SVDCompressedMLPClassifier(MLPClassifier((8,), max_iter=20), **params).fit(

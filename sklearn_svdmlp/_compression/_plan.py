@@ -65,7 +65,8 @@ def default_cut(n_weight_matrices):
     """
     if n_weight_matrices < 2:
         raise ValueError(
-            "method='truncated' needs a network with at least one hidden layer."
+            "method='truncated' needs a network with at least one hidden layer; "
+            f"got {n_weight_matrices} weight matrix."
         )
     return n_weight_matrices - 2
 

@@ -126,6 +126,18 @@ def breakeven_rank(shape, bias):
     return rank
 
 
+def _amount(budget):
+    """``budget`` as a reader compares it: 17.29, 5,000 (never 0 for 0.4).
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._compression._rank_selection import _amount
+    >>> _amount(17.2903), _amount(5000.0), _amount(0.4)
+    ('17.29', '5,000', '0.4')
+    """
+    return f"{budget:,.2f}".rstrip("0").rstrip(".")
+
+
 def _layer_options(spectrum, shape, bias, cost=None):
     """Per layer: the choices (rank, or None for dense), their costs and values.
 
@@ -208,8 +220,8 @@ def allocate_ranks(spectra, shapes, bias, budget, max_cells=2_000_000, costs=Non
     if cheapest > budget:
         counted = "numbers" if costs[0] is None else "bytes"
         raise ValueError(
-            f"Even rank 1 in every layer stores {cheapest} {counted}, more than the "
-            f"{budget:.0f} the target allows."
+            f"even rank 1 in every layer stores {cheapest:,} {counted}, more than "
+            f"the {_amount(budget)} the target allows."
         )
     unit = max(1, int(np.ceil(budget / max_cells)))
     n_cells = int(budget // unit) + 1
@@ -231,8 +243,8 @@ def allocate_ranks(spectra, shapes, bias, budget, max_cells=2_000_000, costs=Non
         choices.append(choice)
     if not np.isfinite(best).any():
         raise ValueError(
-            f"Counted in units of {unit} numbers, no allocation fits the "
-            f"{budget:.0f} the target allows."
+            f"counted in units of {unit} numbers, no allocation fits the "
+            f"{_amount(budget)} the target allows."
         )
     cell = int(np.argmax(best))
     ranks = []

@@ -48,7 +48,7 @@ from ._parameters import (
 from ._prediction import PredictionMixin
 from ._search import quiet
 from ._summary import SummaryMixin, original_table
-from ._validation_data import check_validation_data, validation_warnings
+from ._validation_data import check_validation_data, validation_warnings, warn_unscaled
 from ._wrapped_network import (
     WrappedNetworkMixin,
     network_takes_sample_weight,
@@ -195,8 +195,8 @@ class BaseSVDCompressedMLP(
             split off ``X``. With ``fine_tune_epochs``: the data fine-tuning
             is judged on, ending no worse than it started (``fine_tune_scores_``). Use
             data the network was not trained on, above all with a
-            ``FrozenEstimator``. Inside a ``Pipeline``, it reaches this model
-            as given, not transformed by the steps before it.
+            ``FrozenEstimator``. A ``Pipeline`` passes it on untransformed
+            unless built with ``transform_input=["X_val"]`` (user guide).
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Targets of ``X_val``.
         sample_weight_val : array-like of shape (n_val,), default=None
@@ -338,6 +338,7 @@ class BaseSVDCompressedMLP(
             X_given=X_given,
         )
         self.output_spec_ = OutputSpec.of_network(self.estimator_)
+        warn_unscaled(self, given, (X, y, sample_weight), validation)
         vars(self).update(self._target_attributes())
         original = mlp_layers(self.estimator_)
         self._original_table_ = original_table(original, type(self.estimator_))

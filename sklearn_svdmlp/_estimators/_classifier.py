@@ -40,9 +40,11 @@ class SVDCompressedMLPClassifier(
     rank : int, float, list, tuple, "auto" or None, default=0.8
         How much of each layer to keep.
 
-        - ``int >= 1``: at most that many singular values per layer;
+        - ``int >= 1``: at most that many singular values per hidden layer,
+          the output layer left dense (the user guide measures why);
         - ``float`` in ``(0, 1)``: the smallest rank whose singular values hold
-          that fraction of the layer's energy (sum of squared singular values);
+          that fraction of each hidden layer's energy (sum of squared
+          singular values), the output layer left dense;
         - a list or tuple with one entry per weight matrix (``int``, ``float``
           or ``None`` for a layer left dense). With ``method="truncated"``
           exactly one entry, at a hidden layer, is not ``None``: it says which
@@ -105,8 +107,10 @@ class SVDCompressedMLPClassifier(
         ``max_score_drop``), and a ``FrozenEstimator``'s network has most
         likely seen the held-out part (a warning says so: pass ``X_val``).
         The search assumes the score falls as ranks shrink; see
-        :attr:`sensitivity_`. Because the split is random, integer sample
-        weights are then not equivalent to repeated rows. With
+        :attr:`sensitivity_`. In the score's units: above 1 with accuracy or
+        balanced accuracy (their range) it is refused. Because the split is
+        random, integer sample weights are then not equivalent to repeated
+        rows. With
         ``quantize="auto"``: the fewest bytes within the drop, each
         assignment of formats (as for ``target_bytes``) searched over byte
         budgets from the network's size down by 8% at a time, by bisection.

@@ -30,7 +30,8 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         cuts one hidden layer and retrains a head above it.
     rank : int, float, list, tuple, "auto" or None, default=0.8
         How much of each layer to keep: at most that many singular values
-        (int), a fraction of each layer's energy (float in (0, 1)), one entry
+        (int), a fraction of each layer's energy (float in (0, 1)), both for
+        the hidden layers only (the output layer stays dense), one entry
         per weight matrix (list), no compression (``None``), or chosen under
         ``target_ratio``, ``target_bytes`` or ``max_score_drop`` (``"auto"``).
     bias : {"separate", "augment"}, default="separate"
@@ -50,7 +51,8 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     max_score_drop : float >= 0 or None, default=None
         With ``rank="auto"``: the largest drop allowed in the validation
         score, R^2 unless ``scoring`` says otherwise (with
-        ``quantize="auto"``: the fewest bytes within it).
+        ``quantize="auto"``: the fewest bytes within it). Above 1 with R^2 (at
+        most 1) it is refused.
     svd_on : {"weights", "activations", "outputs"}, default="weights"
         Factor each weight matrix; choose each layer's factors to best
         reproduce its pre-activations on the training data that reaches it

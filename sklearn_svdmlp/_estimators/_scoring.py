@@ -1,6 +1,73 @@
-"""Scorers that read a fitted model's size, for model selection."""
+"""Scorers that read a fitted model's size, for model selection.
 
-from ._unwrap import compressed_step
+They look inside what a search or a user wraps the model in: a
+``Pipeline`` (its last step), a ``TransformedTargetRegressor`` (its fitted
+``regressor_``) and a ``FrozenEstimator`` (the model it wraps), nested in
+any order.
+"""
+
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseSVDCompressedMLP
+
+# What the scorers unwrap, and how: the model each wrapper holds.
+_WRAPPERS = {
+    Pipeline: lambda pipeline: pipeline[-1],
+    TransformedTargetRegressor: lambda wrapper: wrapper.regressor_,
+    FrozenEstimator: lambda frozen: frozen.estimator,
+}
+
+
+def scored_model(estimator):
+    """The fitted compressed model inside ``estimator``, for the scorers.
+
+    Unwraps a ``Pipeline``, a ``TransformedTargetRegressor`` and a
+    ``FrozenEstimator``, nested in any order.
+
+    Raises
+    ------
+    TypeError
+        If there is no compressed model inside, naming what is.
+
+    Examples
+    --------
+    >>> from sklearn.compose import TransformedTargetRegressor
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_svdmlp import SVDCompressedMLPRegressor
+    >>> from sklearn_svdmlp._estimators._scoring import scored_model
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> network = MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0)
+    >>> model = TransformedTargetRegressor(
+    ...     make_pipeline(StandardScaler(), SVDCompressedMLPRegressor(network, rank=2)),
+    ...     transformer=StandardScaler(),
+    ... ).fit(X, y)
+    >>> type(scored_model(model)).__name__
+    'SVDCompressedMLPRegressor'
+    """
+    model, path = estimator, []
+    while unwrap := next(
+        (inner for kind, inner in _WRAPPERS.items() if isinstance(model, kind)), None
+    ):
+        if isinstance(model, TransformedTargetRegressor):
+            check_is_fitted(model)
+        path.append(type(model).__name__)
+        model = unwrap(model)
+    if not isinstance(model, BaseSVDCompressedMLP):
+        inside = "".join(f"a {name} around " for name in path)
+        raise TypeError(
+            "estimator must be a fitted SVDCompressedMLPClassifier or "
+            "SVDCompressedMLPRegressor, or a Pipeline, TransformedTargetRegressor "
+            f"or FrozenEstimator around one (nested in any order); got {inside}"
+            f"{type(model).__name__}."
+        )
+    check_is_fitted(model)
+    return model
 
 
 def compression_ratio_scorer(estimator, X=None, y=None):
@@ -13,8 +80,10 @@ def compression_ratio_scorer(estimator, X=None, y=None):
 
     Parameters
     ----------
-    estimator : SVDCompressedMLPClassifier, SVDCompressedMLPRegressor or Pipeline
-        A fitted compressed model, or a fitted ``Pipeline`` ending in one.
+    estimator : SVDCompressedMLPClassifier, SVDCompressedMLPRegressor or wrapper
+        A fitted compressed model, or one inside a fitted ``Pipeline`` (its
+        last step), ``TransformedTargetRegressor`` (its ``regressor_``) or
+        ``FrozenEstimator``, nested in any order.
     X : array-like, default=None
         Ignored; there to match the scorer signature.
     y : array-like, default=None
@@ -47,9 +116,9 @@ def compression_ratio_scorer(estimator, X=None, y=None):
     ...     cv=3,
     ... ).fit(X, y)
     >>> search.cv_results_["mean_test_compression_ratio"].round(2)
-    array([2.33, 1.39])
+    array([1.52, 1.24])
     """
-    return compressed_step(estimator).compression_ratio_
+    return scored_model(estimator).compression_ratio_
 
 
 def byte_compression_ratio_scorer(estimator, X=None, y=None):
@@ -61,8 +130,10 @@ def byte_compression_ratio_scorer(estimator, X=None, y=None):
 
     Parameters
     ----------
-    estimator : SVDCompressedMLPClassifier, SVDCompressedMLPRegressor or Pipeline
-        A fitted compressed model, or a fitted ``Pipeline`` ending in one.
+    estimator : SVDCompressedMLPClassifier, SVDCompressedMLPRegressor or wrapper
+        A fitted compressed model, or one inside a fitted ``Pipeline`` (its
+        last step), ``TransformedTargetRegressor`` (its ``regressor_``) or
+        ``FrozenEstimator``, nested in any order.
     X : array-like, default=None
         Ignored; there to match the scorer signature.
     y : array-like, default=None
@@ -85,7 +156,7 @@ def byte_compression_ratio_scorer(estimator, X=None, y=None):
     ...     MLPClassifier((20,), max_iter=2000, random_state=0), rank=1, quantize="int8"
     ... ).fit(X, y)
     >>> round(byte_compression_ratio_scorer(model), 2)
-    5.46
+    4.79
     """
-    model = compressed_step(estimator)
+    model = scored_model(estimator)
     return model.n_bytes_original_ / model.n_bytes_

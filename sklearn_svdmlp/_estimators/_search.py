@@ -112,7 +112,9 @@ def compress_to_ratio(
             requests = allocate_ranks(spectra, shapes, settings.bias, budget)
         except ValueError as error:
             raise ValueError(
-                f"target_ratio={target_ratio} cannot be reached: {error}"
+                f"target_ratio={target_ratio} cannot be reached: the network "
+                f"stores {n_params_original:,} numbers, so the model may store "
+                f"{n_params_original} / {target_ratio}; {error}"
             ) from None
         report(f"target_ratio={target_ratio}: ranks {requests}")
         return compress(original, requests, settings, data, decompositions)

@@ -62,7 +62,7 @@ class CompressionCurveDisplay:
     ...     model, X, y, param_name="rank", param_range=[None, 2, 1], cv=3
     ... )
     >>> display.compression_ratios[0].round(2)
-    array([1.  , 1.39, 2.33])
+    array([1.  , 1.24, 1.52])
     >>> plt.close("all")
     """
 
@@ -160,13 +160,16 @@ class CompressionCurveDisplay:
         group_by=None,
         score_name=None,
         size="parameters",
+        ratio_key=None,
         ax=None,
         **kwargs,
     ):
         """Draw the candidates of a grid search that recorded compression ratios.
 
         The search must score each candidate with :func:`compression_ratio_scorer`
-        under the name ``"compression_ratio"``, next to the score to draw::
+        (or :func:`byte_compression_ratio_scorer`) next to the score to draw,
+        under the name ``"compression_ratio"`` (``"byte_compression_ratio"``)
+        or one that ``ratio_key`` gives::
 
             scoring={
                 "accuracy": "accuracy",
@@ -192,6 +195,12 @@ class CompressionCurveDisplay:
             The size axis: the search's ``"compression_ratio"`` scores, or
             with ``"bytes"`` its ``"byte_compression_ratio"`` ones
             (:func:`byte_compression_ratio_scorer`).
+        ratio_key : str or None, default=None
+            The key of the search's ``scoring`` under which it recorded the
+            compression ratio, e.g. ``"ratio"`` for
+            ``scoring={"ratio": compression_ratio_scorer, ...}``; ``None``
+            reads ``"compression_ratio"`` (``"byte_compression_ratio"`` with
+            ``size="bytes"``). ``size`` still labels the axis.
         ax : matplotlib Axes or None, default=None
             Where to draw; ``None`` makes a new figure.
         **kwargs : dict
@@ -233,7 +242,7 @@ class CompressionCurveDisplay:
         >>> plt.close("all")
         """
         ratios, scores, labels, metric = curves_from_cv_results(
-            cv_results, metric, group_by, size
+            cv_results, metric, group_by, size, ratio_key
         )
         display = cls(
             compression_ratios=ratios,

@@ -5,7 +5,7 @@ import numpy as np
 from ._common import SIZES, same_value, size_axis
 
 
-def curves_from_cv_results(cv_results, metric, group_by, size):
+def curves_from_cv_results(cv_results, metric, group_by, size, ratio_key=None):
     """The compression ratios and scores of each curve, its labels, the metric.
 
     See :meth:`CompressionCurveDisplay.from_cv_results` for the parameters
@@ -20,12 +20,33 @@ def curves_from_cv_results(cv_results, metric, group_by, size):
         The score drawn.
     """
     key, scorer, _ = size_axis(size)
-    if f"mean_test_{key}" not in cv_results:
+    if ratio_key is not None:
+        if not isinstance(ratio_key, str):
+            raise TypeError(
+                "ratio_key must be the name (str) the search's scoring gives "
+                f"{scorer.__name__}, or None; got {ratio_key!r}."
+            )
+        if f"mean_test_{ratio_key}" not in cv_results:
+            scores = sorted(
+                name.removeprefix("mean_test_")
+                for name in cv_results
+                if name.startswith("mean_test_")
+            )
+            raise ValueError(
+                f"ratio_key must be one of the search's scores {scores}; got "
+                f"{ratio_key!r}."
+            )
+        key = ratio_key
+    elif f"mean_test_{key}" not in cv_results:
         raise ValueError(
             "cv_results has no compression ratio: give the search "
-            f"scoring={{..., {key!r}: {scorer.__name__}}}."
+            f"scoring={{..., {key!r}: {scorer.__name__}}}, or name its key with "
+            "ratio_key."
         )
-    sizes = {f"mean_test_{key}" for key, _, _ in SIZES.values()}
+    # The size scores are not scores to draw.
+    sizes = {f"mean_test_{name}" for name, _, _ in SIZES.values()} | {
+        f"mean_test_{key}"
+    }
     metrics = [
         name.removeprefix("mean_test_")
         for name in cv_results
