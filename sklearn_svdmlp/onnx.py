@@ -9,9 +9,10 @@ steps are skipped and a ``FrozenEstimator`` step converts as the estimator it
 holds; an unfitted ``StandardScaler`` raises ``NotFittedError``, and one
 fitted on another number of features than the model a ``ValueError``. The
 graph keeps the factors: a factored layer becomes two ``MatMul`` nodes, so
-the ONNX model is as small as the compressed one. A truncated model's head is converted when it is linear
-(``LogisticRegression`` or ``Ridge``, the defaults, or one logistic regression
-per label for multilabel targets) or a multi-layer perceptron.
+the ONNX model is as small as the compressed one. A truncated model's head
+is converted when it is linear (``LogisticRegression`` or ``Ridge``, the
+defaults, or one logistic regression per label for multilabel targets) or a
+multi-layer perceptron.
 
 Examples
 --------

@@ -88,7 +88,6 @@ def test_a_clipped_prediction_warns():
     np.testing.assert_allclose(predicted, [limit], rtol=1e-6)
 
 
-
 def test_hidden_activations_far_beyond_calibration_warn(fitted):
     # On the training data no activation leaves its calibrated range; rows
     # three times as far from the mean take the hidden layer's largest

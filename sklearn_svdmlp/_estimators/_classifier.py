@@ -42,9 +42,9 @@ class SVDCompressedMLPClassifier(
 
         - ``int >= 1``: at most that many singular values per hidden layer,
           the output layer left dense (the user guide measures why);
-        - ``float`` in ``(0, 1)``: the smallest rank whose singular values hold
-          that fraction of each hidden layer's energy (sum of squared
-          singular values), the output layer left dense;
+        - ``float`` in ``(0, 1)``: the smallest rank holding that fraction of
+          each hidden layer's energy (sum of squared singular values), the
+          output layer left dense;
         - a list or tuple with one entry per weight matrix (``int``, ``float``
           or ``None`` for a layer left dense). With ``method="truncated"``
           exactly one entry, at a hidden layer, is not ``None``: it says which
@@ -54,14 +54,14 @@ class SVDCompressedMLPClassifier(
           or ``max_score_drop``.
 
         A rank above what a layer allows is capped. With ``method="svd"`` a
-        layer is left dense where factoring would not store fewer numbers,
-        that is unless ``rank < n_in * n_out / (n_in + n_out)`` (about, the
-        bias aside). With ``method="truncated"`` an ``int`` or ``float`` rank
-        cuts the last hidden layer. :attr:`ranks_` shows what was used.
+        layer is left dense unless factoring stores fewer numbers (about
+        ``rank < n_in * n_out / (n_in + n_out)``). With ``method="truncated"``
+        an ``int`` or ``float`` rank cuts the last hidden layer.
+        :attr:`ranks_` shows what was used.
 
     bias : {"separate", "augment"}, default="separate"
         ``"separate"`` factors ``W`` and keeps the bias ``b`` as it is;
-        ``"augment"`` factors ``[W; b]`` so the bias is folded into the factors.
+        ``"augment"`` factors ``[W; b]``, folding the bias into the factors.
 
     head : classifier or None, default=None
         With ``method="truncated"``, the classifier retrained on the truncated
@@ -108,9 +108,8 @@ class SVDCompressedMLPClassifier(
         likely seen the held-out part (a warning says so: pass ``X_val``).
         The search assumes the score falls as ranks shrink; see
         :attr:`sensitivity_`. In the score's units: above 1 with accuracy or
-        balanced accuracy (their range) it is refused. Because the split is
-        random, integer sample weights are then not equivalent to repeated
-        rows. With
+        balanced accuracy (their range) it is refused. The split being
+        random, integer sample weights are not repeated rows. With
         ``quantize="auto"``: the fewest bytes within the drop, each
         assignment of formats (as for ``target_bytes``) searched over byte
         budgets from the network's size down by 8% at a time, by bisection.
