@@ -155,9 +155,8 @@ class SVDCompressedMLPClassifier(
         P``, with ``P`` the original network's probabilities on the training
         data. Early stopping still scores against the labels; ``loss_curve_``
         is the loss against the mixed targets. Only used with
-        ``fine_tune_epochs > 0`` (otherwise it warns); a bool is refused. On
-        ``benchmarks/frontier.py`` it changed the fine-tuned drop by less
-        than the noise between runs.
+        ``fine_tune_epochs > 0`` (otherwise it warns); a bool is refused. It
+        changed ``benchmarks/frontier.py``'s drop less than its noise.
 
     validation_fraction : float in (0, 1) or None, default=None
         With ``rank="auto"`` and ``max_score_drop`` (or ``target_bytes`` with
