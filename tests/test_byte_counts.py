@@ -53,3 +53,25 @@ def test_the_flash_figure_is_n_bytes_and_the_step_table(
     scaler_bytes = 8 * X.shape[1] if scaler else 0
     assert n_steps == 3  # a factored layer (two steps) and the output layer
     assert stated == arrays + step_bytes * n_steps + 16 + scaler_bytes
+
+
+@pytest.mark.parametrize(
+    ("quantize", "integer"),
+    [(None, False), ("float16", False), ("int4", False), ("int8", True)]
+    + [("int4", True)],
+)
+def test_the_summary_total_is_n_bytes(quantize, integer):
+    # The case: an integer-only summary totalled 48 bytes short of
+    # n_bytes_ (10 output scales and the input's scale and zero point).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVDCompressedMLPClassifier(
+            MLPClassifier((32,), max_iter=30, random_state=0),
+            rank=[8, None],
+            quantize=quantize,
+            integer_only=integer,
+        ).fit(X, y)
+    title, rows = model.summary().tables[-1]
+    assert sum(row[5] for row in rows) == model.n_bytes_
+    totals = [line for line in str(model.summary()).splitlines() if "total" in line]
+    assert f" {model.n_bytes_:,} " in totals[-1]

@@ -137,3 +137,30 @@ def test_quantize_input_refuses_float_models_and_other_widths(model):
         quantize_input(_model(integer=False), X)
     with pytest.raises(ValueError, match="X has 12 features, the model 13"):
         quantize_input(model, X[:, :12])
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler (cc)")
+@pytest.mark.parametrize("integer", [False, True])
+def test_a_compressed_fitted_pipeline_exports_to_c_and_onnx(integer, tmp_path):
+    # Issue 29, item 4: a fitted Pipeline(scaler, MLP) compressed through
+    # compress_pipeline (its steps frozen) predicts alike in C and ONNX.
+    from sklearn_svdmlp import compress_pipeline
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted = make_pipeline(
+            StandardScaler(), MLPClassifier((16,), max_iter=300, random_state=0)
+        ).fit(X, y)
+        compressed = compress_pipeline(
+            fitted, rank=[2, None], quantize="int8", integer_only=integer
+        ).fit(X, y)
+    rows = np.ascontiguousarray(X, dtype=np.float32)
+    library = compiled(export_c(compressed), tmp_path)
+    library.svdmlp_predict.restype = ctypes.c_int
+    pointer = ctypes.POINTER(ctypes.c_float)
+    device = [library.svdmlp_predict(row.ctypes.data_as(pointer)) for row in rows]
+    expected = compressed.predict(rows)
+    np.testing.assert_array_equal(compressed.classes_[device], expected)
+    labels, proba = _onnx(compressed, rows)
+    np.testing.assert_array_equal(labels, expected)
+    np.testing.assert_allclose(proba, compressed.predict_proba(rows), atol=1e-5)

@@ -286,6 +286,11 @@ def model_summary(
                 adapter.n_multiply_adds,
             )
         )
+    if integer_only:
+        # The input's scale and zero point and the logits' scales belong to
+        # no layer; counted, the total is n_bytes_.
+        scales = network.n_bytes - sum(layer.n_bytes for layer in network.layers)
+        compressed.append(("scales", "input, logits", "-", "-", 0, scales, 0))
     ratios = [
         sum(row[column] for row in rows) / sum(row[column] for row in compressed)
         for column in (_FIRST_COUNT, _FIRST_COUNT + 1)  # parameters, bytes
