@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-
 PAGE = Path(__file__).parents[1] / "docs" / "deploying.rst"
 
 

@@ -207,7 +207,7 @@ def test_the_runtime_cost_per_core_is_the_documented_one():
     for key, figures in measured.items():
         for stated, value in zip(documented[key], figures, strict=True):
             assert abs(stated - value) <= max(0.1 * value, 64), (key, measured)
-    for (label, core, optimize), part in parts.items():
+    for (label, core, _), part in parts.items():
         # The model's arrays are the same bytes everywhere; the code is not.
         assert part["model data"] == data[label]
         assert part["runtime"] > 0 and part["model code"] > 0

@@ -186,13 +186,15 @@ def emulate(
     """Run a model's exported C on an emulated Cortex-M core; what it computed.
 
     The model is exported with :func:`~sklearn_svdmlp.export_c` into a
-    folder (``folder=``), its ``src/`` compiled and a small bare-metal harness (shipped with the
-    package: start-up code, linker scripts, a ``main`` that predicts each
-    row of ``X`` and prints the result) by ``arm-none-eabi-gcc``, and run on
-    QEMU's board for ``core``. The device's predictions are compared with
-    ``predict``, and the firmware's flash, RAM, stack and instructions per
-    prediction measured, beside the flash and stack the header states. Needs Debian's (or Ubuntu's) ``gcc-arm-none-eabi``,
-    ``libnewlib-arm-none-eabi`` and ``qemu-system-arm``.
+    folder (``folder=``); its ``src/`` is compiled with a small bare-metal
+    harness (shipped with the package: start-up code, linker scripts, a
+    ``main`` that predicts each row of ``X`` and prints the result) by
+    ``arm-none-eabi-gcc``, and run on QEMU's board for ``core``. The
+    device's predictions are compared with ``predict``, and the firmware's
+    flash, RAM, stack and instructions per prediction measured, beside the
+    flash and stack the header states. Needs Debian's (or Ubuntu's)
+    ``gcc-arm-none-eabi``, ``libnewlib-arm-none-eabi`` and
+    ``qemu-system-arm``.
 
     Parameters
     ----------
