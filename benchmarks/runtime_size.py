@@ -9,7 +9,13 @@ and the header count), its code (the public functions), the runtime
 (``svdmlp.c``'s kernels as linked: only those the model calls) and the C
 library's routines they need (software floating point where there is no
 FPU, ``expf``). The integer-only model is called through its int8 entry
-point, so no floating point is linked.
+point, so no floating point is linked. Each part is the sum of the input
+sections the linker placed from that object or library member (each byte
+once, alignment padding and literal pools included); the library's is what
+the firmware links beyond the same firmware without a prediction.
+
+It prints the table of ``docs/deploying.rst`` ("The runtime's cost per
+core"), which ``tests/test_device.py`` checks against :func:`measure`.
 
 Run: ``python benchmarks/runtime_size.py`` (needs ``gcc-arm-none-eabi``,
 ``libnewlib-arm-none-eabi`` and ``qemu-system-arm``).
@@ -45,24 +51,56 @@ def models():
     return fitted, X[:5]
 
 
-def main():
+CORE_NAMES = {"cortex-m0plus": "Cortex-M0+", "cortex-m3": "Cortex-M3"}
+CORE_NAMES["cortex-m4f"] = "Cortex-M4F"
+COLUMNS = ("model code", "runtime", "library", "beyond data")
+
+
+def measure():
+    """Each model's report on each core at -O2 and -Os, by (model, core, flag)."""
     fitted, X = models()
-    print(
-        f"{'model':13s} {'core':13s} {'flag':4s} {'data':>6s} {'code':>6s} "
-        f"{'runtime':>7s} {'library':>7s} {'beyond data':>11s}"
+    return {
+        (label, core, optimize): emulate(model, X, core, optimize=optimize, n_counted=0)
+        for label, model in fitted.items()
+        for core in CORES
+        for optimize in ["-O2", "-Os"]
+    }
+
+
+def table(reports):
+    """The rows of docs/deploying.rst's table: (model, core, flag) to its figures."""
+    rows = {}
+    for (label, core, optimize), report in reports.items():
+        parts = report.flash_parts
+        rows[label, CORE_NAMES[core], optimize] = (
+            parts["model code"],
+            parts["runtime"],
+            parts["library"],
+            report.flash_bytes - parts["model data"],
+        )
+    return rows
+
+
+def main():
+    reports = measure()
+    rule = "  ".join(
+        ["=" * 12, "=" * 15, "=" * 4, "=" * 10, "=" * 7, "=" * 7, "=" * 11]
     )
-    for label, model in fitted.items():
-        for core in CORES:
-            for optimize in ["-O2", "-Os"]:
-                report = emulate(model, X, core, optimize=optimize, n_counted=0)
-                assert report.agree
-                parts = report.flash_parts
-                print(
-                    f"{label:13s} {core:13s} {optimize:4s} "
-                    f"{parts['model data']:6,d} {parts['model code']:6,d} "
-                    f"{parts['runtime']:7,d} {parts['library']:7,d} "
-                    f"{report.flash_bytes - parts['model data']:11,d}"
-                )
+    print(rule)
+    print(
+        f"{'model':12s}  {'core':15s}  flag  model code  runtime  library  beyond data"
+    )
+    print(rule)
+    for (label, core, optimize), figures in table(reports).items():
+        cells = "  ".join(
+            f"{figure:>{len(column)},d}"
+            for figure, column in zip(figures, COLUMNS, strict=True)
+        )
+        print(f"{label:12s}  {core:15s}  {optimize}  {cells}")
+    print(rule)
+    data = {label: reports[label, CORES[0], "-O2"] for label, _, _ in reports}
+    for label, report in data.items():
+        print(f"{label}: {report.flash_parts['model data']:,} bytes of model data")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """The code of docs/deploying.rst, as it is on the page, runs on this machine.
 
-Its Python writes the test vectors, its ``main.c`` and ``main.cpp`` are
-compiled against a model exported the same way and run: every test vector
-gives ``predict``'s class.
+Its Python exports the folder and writes the test vectors; its ``main.c``
+and ``main.cpp`` are compiled against the folder's ``src/`` (the real
+``digits.h``, ``digits.c`` and runtime) and run: every test vector gives
+``predict``'s label.
 """
 
+import re
 import shutil
 import subprocess
 import warnings
@@ -14,27 +16,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_svdmlp import c_runtime_dir, export_c
-
 PAGE = Path(__file__).parents[1] / "docs" / "deploying.rst"
-
-# The prototypes and macros of digits.h that the page's programs use.
-# TODO(merge): once export_c(folder=...) writes src/<name>.h, use that header
-# instead of this stand-in.
-HEADER = """#ifndef DIGITS_H
-#define DIGITS_H
-#include <stdint.h>
-#ifdef __cplusplus
-extern "C" {
-#endif
-#define DIGITS_N_FEATURES %d
-void digits_quantize_input(const float *x, int8_t *xq);
-int digits_predict_int8(const int8_t *x);
-#ifdef __cplusplus
-}
-#endif
-#endif
-"""
 
 
 def code_blocks(language):
@@ -53,7 +35,7 @@ def code_blocks(language):
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    """The page's model, its C file, and the test vectors its Python writes."""
+    """The page's model, its folder, and the test vectors its Python writes."""
     directory = tmp_path_factory.mktemp("deploying")
     fit, folder, vectors, emulated = code_blocks("python")
     assert "export_c(model" in folder and "emulate(model" in emulated
@@ -61,13 +43,33 @@ def exported(tmp_path_factory):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         exec(fit, namespace)
-    model = namespace["model"]
-    (directory / "digits.c").write_text(export_c(model, name="digits"))
-    (directory / "digits.h").write_text(HEADER % model.n_features_in_)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(directory)
+        exec(folder, namespace)
         exec(vectors, namespace)
     return directory, namespace
+
+
+def test_the_folder_is_the_pages_list(exported):
+    directory, namespace = exported
+    section = PAGE.read_text().split("The folder\n")[1].split("A minimal")[0]
+    names = [
+        name
+        for line in section.splitlines()
+        if line.startswith("- ``")
+        for name in re.findall(r"``([^`]+)``", line.split(": ")[0])
+    ]
+    paths = namespace["paths"]
+    assert sorted(names) == sorted(paths)
+    # The paths are as the page's call gives them: relative to its folder.
+    assert all((directory / path).is_file() for path in paths.values())
+    header = (directory / paths["src/digits.h"]).read_text()
+    for macro in re.findall(r"``(DIGITS_[A-Z_]+)``", PAGE.read_text()):
+        assert macro in header, macro
+    cmake = (directory / paths["CMakeLists.txt"]).read_text()
+    (block,) = code_blocks("cmake")
+    target = re.search(r"PRIVATE (\w+)", block)[1]
+    assert f"add_library({target} STATIC" in cmake
 
 
 def test_the_test_vectors_are_predicts(exported):
@@ -78,6 +80,7 @@ def test_the_test_vectors_are_predicts(exported):
     labels = namespace["model"].predict(rows)
     expected = text.split("test_y[N_TESTS] = {")[1].split("}")[0]
     assert [int(cell) for cell in expected.split(",")] == list(labels)
+    np.testing.assert_array_equal(namespace["expected"], labels)
 
 
 @pytest.mark.parametrize(
@@ -96,19 +99,19 @@ def test_the_programs_on_the_page_agree_with_predict(
     (program,) = code_blocks(language)
     main = directory / f"main.{language}"
     main.write_text(program)
-    runtime = c_runtime_dir()
+    src = directory / "digits_model" / "src"
     objects = []
-    for source in [directory / "digits.c", runtime / "svdmlp.c"]:
+    for source in sorted(src.glob("*.c")):
         objects.append(directory / f"{source.stem}.o")
         subprocess.run(
-            ["cc", "-std=c99", "-O2", f"-I{runtime}", "-c", str(source)]
-            + ["-o", str(objects[-1])],
+            ["cc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{src}"]
+            + ["-c", str(source), "-o", str(objects[-1])],
             check=True,
         )
     binary = directory / f"main-{language}"
     subprocess.run(
         [compiler, *flags, "-Wall", "-Wextra", "-Werror", f"-I{directory}"]
-        + [str(main), *map(str, objects), "-o", str(binary), "-lm"],
+        + [f"-I{src}", str(main), *map(str, objects), "-o", str(binary), "-lm"],
         check=True,
     )
     result = subprocess.run([str(binary)], capture_output=True, text=True)

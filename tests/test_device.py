@@ -6,8 +6,11 @@ core and for missing tools are tested everywhere.
 """
 
 import functools
+import importlib.util
 import os
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,6 +33,7 @@ tools = pytest.mark.skipif(
     bool(missing_tools()) and os.environ.get("SVDMLP_REQUIRE_MCU") != "1",
     reason="no cross-compiler or QEMU",
 )
+DEPLOYING = Path(__file__).parents[1] / "docs" / "deploying.rst"
 SOFT_FLOAT_CORES = [core for core, spec in CORES.items() if not spec.has_fpu]
 
 
@@ -163,29 +167,64 @@ def test_missing_tools_name_the_debian_packages(monkeypatch, tmp_path):
     )
 
 
+def _runtime_size():
+    """``benchmarks/runtime_size.py``, the one measurement of the runtime's cost."""
+    path = Path(__file__).parents[1] / "benchmarks" / "runtime_size.py"
+    spec = importlib.util.spec_from_file_location("runtime_size", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _documented_cost():
+    """The table and the data sizes of docs/deploying.rst's runtime section."""
+    text = DEPLOYING.read_text().split("The runtime's cost per core\n")[1]
+    rows = {}
+    for line in text.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if cells[0] in ("float", "integer-only") and len(cells) == 7:
+            numbers = tuple(int(cell.replace(",", "")) for cell in cells[3:])
+            rows[cells[0], cells[1], cells[2]] = numbers
+    data = re.search(
+        r"([\d,]+) bytes of data in float\s+arithmetic, ([\d,]+) integer-only", text
+    )
+    sizes = {"float": data[1], "integer-only": data[2]}
+    return rows, {label: int(size.replace(",", "")) for label, size in sizes.items()}
+
+
 @tools
-@pytest.mark.parametrize("integer_only", [True, False], ids=["integer", "float"])
-def test_the_runtime_cost_per_core(integer_only):
-    """What benchmarks/runtime_size.py measures for the user guide, computed."""
-    model, X = _model("classifier", integer_only)
-    reports = {
-        (core, optimize): emulate(model, X, core, optimize=optimize, n_counted=0)
-        for core in ["cortex-m0plus", "cortex-m3", "cortex-m4f"]
-        for optimize in ["-O2", "-Os"]
-    }
+def test_the_runtime_cost_per_core_is_the_documented_one():
+    """benchmarks/runtime_size.py's parts, consistent, and as docs/deploying.rst says.
+
+    The documented figures within 10% (or 64 bytes) of the measured ones.
+    """
+    runtime_size = _runtime_size()
+    reports = runtime_size.measure()
     parts = {key: report.flash_parts for key, report in reports.items()}
-    # The model's arrays are the same bytes everywhere; the code is not.
-    assert len({part["model data"] for part in parts.values()}) == 1
-    for (core, _), part in parts.items():
+    documented, data = _documented_cost()
+    measured = runtime_size.table(reports)
+    assert set(documented) == set(measured)
+    for key, figures in measured.items():
+        for stated, value in zip(documented[key], figures, strict=True):
+            assert abs(stated - value) <= max(0.1 * value, 64), (key, measured)
+    for (label, core, _), part in parts.items():
+        # The model's arrays are the same bytes everywhere; the code is not.
+        assert part["model data"] == data[label]
         assert part["runtime"] > 0 and part["model code"] > 0
-        assert parts[core, "-Os"]["runtime"] <= parts[core, "-O2"]["runtime"]
-    soft_float = parts["cortex-m3", "-O2"]["library"]
-    if integer_only:
-        # No floating point: at most libgcc's integer helpers (64-bit multiply
-        # on ARMv6-M).
-        assert soft_float == parts["cortex-m4f", "-O2"]["library"] == 0
-        assert all(report.floating_point == [] for report in reports.values())
-    else:
-        # Floating point in software costs kilobytes of library code.
-        assert soft_float > parts["cortex-m4f", "-O2"]["library"] + 1000
-        assert parts["cortex-m0plus", "-O2"]["library"] > soft_float
+        assert part["runtime"] <= parts[label, core, "-O2"]["runtime"]
+    for label, integer_only in [("float", False), ("integer-only", True)]:
+        soft_float = parts[label, "cortex-m3", "-O2"]["library"]
+        with_fpu = parts[label, "cortex-m4f", "-O2"]["library"]
+        if integer_only:
+            # No floating point: at most libgcc's integer helpers (division on
+            # ARMv6-M).
+            assert soft_float == with_fpu == 0
+            assert all(
+                report.floating_point == []
+                for (model, _, _), report in reports.items()
+                if model == label
+            )
+        else:
+            # Floating point in software costs kilobytes of library code.
+            assert soft_float > with_fpu + 1000
+            assert parts[label, "cortex-m0plus", "-O2"]["library"] > soft_float

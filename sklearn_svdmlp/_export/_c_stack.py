@@ -9,9 +9,9 @@ model's sizes; it was measured once per core and optimization level
 probe model of each kind and the runtime, the C library's routines
 painted on the emulated cores) and is kept as data. Regenerate it after
 changing the runtime or the writers with
-``python tests/firmware/stack_frames.py`` (needs ``arm-none-eabi-gcc`` and
-``qemu-system-arm``); ``tests/test_c_stack.py`` fails when the runtime's
-frames no longer match it.
+``python -m sklearn_svdmlp.device._stack_frames`` (needs
+``arm-none-eabi-gcc`` and ``qemu-system-arm``); ``tests/test_c_figures.py``
+fails when the runtime's frames no longer match it.
 """
 
 import json

@@ -1,5 +1,6 @@
 """``emulate``: a model's exported C run on an emulated core, against ``predict``."""
 
+import re
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -8,7 +9,7 @@ import numpy as np
 from sklearn.utils import check_array
 
 from .._estimators import compressed_step, steps_before
-from .._export import c_runtime_dir, export_c
+from .._export import export_c
 from .._network import IntegerNetwork
 from ._cores import core_named
 from ._firmware import Entry, run_firmware
@@ -66,6 +67,13 @@ class DeviceReport:
     ram_bytes : int
         Static RAM (``.data`` and ``.bss``) of the same parts; the stack is
         ``stack_bytes``.
+    stated_flash_bytes : int
+        ``<NAME>_FLASH_BYTES`` of the header the firmware was built with: the
+        model's constant data as written, within 3% of ``flash_parts["model
+        data"]``.
+    stated_stack_bytes : int
+        ``<NAME>_STACK_BYTES`` of the same header: a bound of the stack of
+        every public function, at or above ``stack_bytes``.
     floating_point : list of str
         Floating-point library routines and FPU instructions in the
         firmware: empty for an integer-only model's ``int8`` entry.
@@ -81,6 +89,8 @@ class DeviceReport:
     stack_bytes: int
     flash_bytes: int
     ram_bytes: int
+    stated_flash_bytes: int
+    stated_stack_bytes: int
     flash_parts: dict = field(default_factory=dict)
     floating_point: list = field(default_factory=list, repr=False)
 
@@ -91,7 +101,10 @@ class DeviceReport:
             f"{len(self.predictions)} rows, "
             f"{'agree with' if self.agree else 'DIFFER from'} predict\n"
             f"  flash {self.flash_bytes:,} bytes, RAM {self.ram_bytes:,} bytes, "
-            f"stack {self.stack_bytes:,} bytes, {count} instructions per prediction"
+            f"stack {self.stack_bytes:,} bytes, {count} instructions per prediction\n"
+            f"  the header states flash {self.stated_flash_bytes:,} bytes of model "
+            f"data (linked: {self.flash_parts['model data']:,}), "
+            f"stack {self.stated_stack_bytes:,} bytes at most"
         )
 
 
@@ -144,6 +157,15 @@ def _flash_parts(parts):
     }
 
 
+def _stated(header):
+    """The flash and stack figures ``<name>.h`` states."""
+    text = header.read_text()
+    return [
+        int(re.search(rf"#define {_NAME.upper()}_{figure}_BYTES (\d+)", text)[1])
+        for figure in ("FLASH", "STACK")
+    ]
+
+
 def _agree(predictions, expected, kind):
     if kind != "regression":
         return bool(np.array_equal(predictions, expected))
@@ -163,14 +185,16 @@ def emulate(
 ):
     """Run a model's exported C on an emulated Cortex-M core; what it computed.
 
-    The model is exported with :func:`~sklearn_svdmlp.export_c`, compiled
-    with its runtime and a small bare-metal harness (shipped with the
-    package: start-up code, linker scripts, a ``main`` that predicts each
-    row of ``X`` and prints the result) by ``arm-none-eabi-gcc``, and run on
-    QEMU's board for ``core``. The device's predictions are compared with
-    ``predict``, and the firmware's flash, RAM, stack and instructions per
-    prediction measured. Needs Debian's (or Ubuntu's) ``gcc-arm-none-eabi``,
-    ``libnewlib-arm-none-eabi`` and ``qemu-system-arm``.
+    The model is exported with :func:`~sklearn_svdmlp.export_c` into a
+    folder (``folder=``); its ``src/`` is compiled with a small bare-metal
+    harness (shipped with the package: start-up code, linker scripts, a
+    ``main`` that predicts each row of ``X`` and prints the result) by
+    ``arm-none-eabi-gcc``, and run on QEMU's board for ``core``. The
+    device's predictions are compared with ``predict``, and the firmware's
+    flash, RAM, stack and instructions per prediction measured, beside the
+    flash and stack the header states. Needs Debian's (or Ubuntu's)
+    ``gcc-arm-none-eabi``, ``libnewlib-arm-none-eabi`` and
+    ``qemu-system-arm``.
 
     Parameters
     ----------
@@ -208,7 +232,8 @@ def emulate(
     -------
     report : DeviceReport
         ``predictions``, ``agree``, ``instructions``, ``stack_bytes``,
-        ``flash_bytes``, ``ram_bytes``.
+        ``flash_bytes``, ``ram_bytes``, and the header's
+        ``stated_flash_bytes`` and ``stated_stack_bytes``.
 
     Raises
     ------
@@ -236,6 +261,8 @@ def emulate(
     (True, 'int8', [])
     >>> report.predictions[:5]
     array([0, 0, 0, 0, 0])
+    >>> report.stack_bytes <= report.stated_stack_bytes
+    True
     """
     target = core_named(core)
     if optimize not in OPTIMIZATIONS:
@@ -266,17 +293,16 @@ def emulate(
         )
     how = _entry(model, integer)
     with tempfile.TemporaryDirectory() as directory:
-        source = f"{directory}/{_NAME}.c"
-        with open(source, "w") as file:
-            file.write(export_c(estimator, name=_NAME))
+        paths = export_c(estimator, name=_NAME, folder=f"{directory}/library")
+        stated_flash, stated_stack = _stated(paths[f"src/{_NAME}.h"])
         run = run_firmware(
-            [source, c_runtime_dir() / "svdmlp.c"],
+            [paths[f"src/{_NAME}.c"], paths["src/svdmlp.c"]],
             rows,
             how,
             target,
             optimize,
             directory,
-            include=[c_runtime_dir()],
+            include=[paths["src/svdmlp.c"].parent],
             n_counted=int(n_counted),
             timeout=timeout,
         )
@@ -299,6 +325,8 @@ def emulate(
         stack_bytes=run.stack,
         flash_bytes=run.flash,
         ram_bytes=run.ram,
+        stated_flash_bytes=stated_flash,
+        stated_stack_bytes=stated_stack,
         flash_parts=_flash_parts(run.parts),
         floating_point=run.floating_point,
     )

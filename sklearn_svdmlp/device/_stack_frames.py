@@ -1,133 +1,48 @@
 """Measure what a model's stack needs beside its buffers; write stack_frames.json.
 
-Run from the repository's root after changing the runtime or the C writers:
+Run after changing the runtime or the C writers (needs ``arm-none-eabi-gcc``
+and ``qemu-system-arm``)::
 
-    python tests/firmware/stack_frames.py
+    python -m sklearn_svdmlp.device._stack_frames
 
-For each core (``CORES``) and GCC level (-O1, -O2, -O3, -Os), a probe model
-of each arithmetic (float, integer-only) and kind (binary, multiclass,
-multilabel, regression) is compiled with ``-fstack-usage
--fcallgraph-info=su``; each public function's deepest path through the
-model's file and the runtime (indirect calls: to any function whose address
-is taken) is its frames summed, the C library's routines (``expf``,
-software floating point, ``memset``) counted at their deepest painted on the
-emulated core. Less the probe's buffers, that is the part of the stack that
-does not depend on the model's sizes: ``sklearn_svdmlp._export._c_stack``
-adds the buffers of the model being exported.
+For each measured core (:data:`MEASURED_CORES`) and GCC level (-O1, -O2, -O3,
+-Os), a probe model of each arithmetic (float, integer-only) and kind
+(binary, multiclass, multilabel, regression) is compiled with
+``-fstack-usage -fcallgraph-info=su``; each public function's deepest path
+through the model's file and the runtime (indirect calls: to any function
+whose address is taken) is its frames summed, the C library's routines
+(``expf``, software floating point, ``memset``) counted at their deepest
+painted on the emulated core (``firmware/library_stack.c``). Less the
+probe's buffers, that is the part of the stack that does not depend on the
+model's sizes: :mod:`sklearn_svdmlp._export._c_stack` adds the buffers of
+the model being exported. ``tests/test_c_figures.py`` checks that the
+runtime's frames (:func:`runtime_frames`) are still the kept ones.
 """
 
 import json
 import re
 import subprocess
-import sys
 import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from .._estimators import SVDCompressedMLPClassifier, SVDCompressedMLPRegressor
+from .._export import c_runtime_dir
+from .._export._c import _text, c_model
+from .._export._c_stack import DATA, _rounded, buffers
+from ._cores import CORES, FIRMWARE_DIR
+from ._toolchain import compile_object, link, run
 
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
-
-from firmware import CORES, build, run  # noqa: E402
-from sklearn_svdmlp import (  # noqa: E402
-    SVDCompressedMLPClassifier,
-    SVDCompressedMLPRegressor,
-    c_runtime_dir,
-)
-from sklearn_svdmlp._export._c import _text, c_model  # noqa: E402
-from sklearn_svdmlp._export._c_stack import DATA, _rounded, buffers  # noqa: E402
-
+REGENERATE = "python -m sklearn_svdmlp.device._stack_frames"
+# The cores the header's stack figure is measured on: ARMv6-M, ARMv7-M and
+# ARMv7E-M with an FPU.
+MEASURED_CORES = ("cortex-m0plus", "cortex-m3", "cortex-m4f")
 LEVELS = ("-O1", "-O2", "-O3", "-Os")
 KINDS = ("binary", "multiclass", "multilabel", "regression")
-
-# The C library's routines the model and the runtime may call, painted.
-_LIBRARY_MAIN = r"""
-#include <stdint.h>
-#include <math.h>
-#include <string.h>
-void put(const char *text);
-void put_int(long value);
-void mark(void);
-int main(void);
-volatile float sink_f;
-volatile int sink_i;
-static char block[256];
-static const float inputs[] = {0.0f, 0.5f, -0.5f, 1.0f, -3.0f, 9.5f, -9.5f,
-                               30.0f, -30.0f, 88.5f, -104.0f, 1e-30f, 1e30f};
-volatile int64_t sink_l;
-__attribute__((noinline)) static void math(float x)
-{
-    sink_f = expf(x);
-    sink_f = tanhf(x);
-    sink_f = ldexpf(x, 7);
-    sink_f = ldexpf(x, -30);
-}
-__attribute__((noinline)) static void arithmetic(float x)
-{
-    volatile float y = x * 0.75f + 0.25f;
-    sink_f = x * y + x / y - (x - y);
-    sink_i = (int)x + (x < y) + (x == y) + (x > y) + (x != x);
-    sink_f = (float)sink_i + (float)(unsigned)sink_i;
-}
-__attribute__((noinline)) static void wide(float x)
-{
-    volatile int64_t a = (int64_t)sink_i * 977 + 3, b = 1 + (sink_i & 7);
-    (void)x;
-    sink_l = a * b + (a >> (b & 31)) + (a << (b & 31));
-    sink_l += (int64_t)((uint64_t)a >> (b & 31));
-}
-__attribute__((noinline)) static void division(float x)
-{
-    volatile int64_t a = (int64_t)sink_i * 977 + 3, b = 1 + (sink_i & 7);
-    volatile int32_t c = 1 + (sink_i & 15);
-    (void)x;
-    sink_l = a / b + a % b + (int64_t)((uint64_t)a / (uint64_t)b);
-    sink_i = sink_i / c + sink_i % c + (int)((unsigned)sink_i / (unsigned)c);
-}
-__attribute__((noinline)) static void memory(float x)
-{
-    memset(block, (int)x, sizeof block);
-}
-__attribute__((noinline)) static long painted(void (*routine)(float), float x)
-{
-    uint32_t *sp, *p;
-    __asm__ volatile("mov %0, sp" : "=r"(sp));
-    for (p = sp - 2048; p < sp - 16; p++) {
-        *p = 0xA5A5A5A5u;
-    }
-    routine(x);
-    for (p = sp - 2048; p < sp - 16 && *p == 0xA5A5A5A5u; p++) {
-    }
-    return (long)((sp - p) * 4);
-}
-static void measure(const char *name, void (*routine)(float))
-{
-    long most = 0;
-    unsigned i;
-    for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
-        long used = painted(routine, inputs[i]);
-        most = used > most ? used : most;
-    }
-    put(name);
-    put(" ");
-    put_int(most);
-    put("\n");
-}
-int main(void)
-{
-    measure("math", math);
-    measure("arithmetic", arithmetic);
-    measure("wide", wide);
-    measure("division", division);
-    measure("memory", memory);
-    return 0;
-}
-"""
-
 
 # The C library's routines by group, by name (any other: the deepest group).
 _GROUPS = {
@@ -141,7 +56,12 @@ _GROUPS = {
 
 def library_stack(core, directory):
     """The deepest stack each group of the C library's routines took, painted."""
-    elf = build(directory, "", _LIBRARY_MAIN, core, "-O1")
+    core = CORES[core]
+    objects = [
+        compile_object(FIRMWARE_DIR / source, core, "-O1", directory)
+        for source in ("startup.c", "library_stack.c")
+    ]
+    elf = link(objects, core, Path(directory) / "library_stack.elf")
     lines = [line.split() for line in run(elf, core).splitlines() if line.strip()]
     return {line[0]: int(line[1]) for line in lines if line[0] in _GROUPS}
 
@@ -182,7 +102,7 @@ def _compile(directory, source, core, level):
     for name, path in [("model", directory / "model.c"), ("svdmlp", None)]:
         path = path or c_runtime_dir() / "svdmlp.c"
         subprocess.run(
-            ["arm-none-eabi-gcc", "-mthumb", *CORES[core][0], level, "-std=c99"]
+            ["arm-none-eabi-gcc", "-mthumb", *CORES[core].flags, level, "-std=c99"]
             + ["-ffunction-sections", "-fdata-sections", "-ffreestanding"]
             + ["-fstack-usage", "-fcallgraph-info=su", f"-I{c_runtime_dir()}"]
             + ["-c", str(path), "-o", f"{name}.o"],
@@ -249,7 +169,7 @@ def measure():
         for kind in KINDS
     }
     data = {
-        "regenerate": "python tests/firmware/stack_frames.py",
+        "regenerate": REGENERATE,
         "compiler": subprocess.run(
             ["arm-none-eabi-gcc", "-dumpversion"], capture_output=True, text=True
         ).stdout.strip(),
@@ -259,7 +179,7 @@ def measure():
     }
     with tempfile.TemporaryDirectory() as directory:
         directory = Path(directory)
-        for core in CORES:
+        for core in MEASURED_CORES:
             library = library_stack(core, directory)
             data["library"][core] = library
             data["runtime"][core], data["overhead"][core] = {}, {}
@@ -289,6 +209,11 @@ def measure():
     return data
 
 
-if __name__ == "__main__":
+def main():
+    """Measure, and write the measurements over ``stack_frames.json``."""
     DATA.write_text(json.dumps(measure(), indent=1, sort_keys=True) + "\n")
     print(f"wrote {DATA}")
+
+
+if __name__ == "__main__":
+    main()
