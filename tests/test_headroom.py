@@ -78,7 +78,11 @@ def test_a_clipped_prediction_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = SVDCompressedMLPRegressor(
-            network, rank=[None, None], quantize="int8", integer_only=True
+            network,
+            rank=[None, None],
+            quantize="int8",
+            integer_only=True,
+            keep_original=True,
         ).fit(X, y)
     far = np.array([[2.0, -2.0]])
     limit = LOGIT_MAX * model.network_.output_scales[0]
