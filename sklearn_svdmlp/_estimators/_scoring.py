@@ -6,68 +6,7 @@ They look inside what a search or a user wraps the model in: a
 any order.
 """
 
-from sklearn.compose import TransformedTargetRegressor
-from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
-
-from ._base import BaseSVDCompressedMLP
-
-# What the scorers unwrap, and how: the model each wrapper holds.
-_WRAPPERS = {
-    Pipeline: lambda pipeline: pipeline[-1],
-    TransformedTargetRegressor: lambda wrapper: wrapper.regressor_,
-    FrozenEstimator: lambda frozen: frozen.estimator,
-}
-
-
-def scored_model(estimator):
-    """The fitted compressed model inside ``estimator``, for the scorers.
-
-    Unwraps a ``Pipeline``, a ``TransformedTargetRegressor`` and a
-    ``FrozenEstimator``, nested in any order.
-
-    Raises
-    ------
-    TypeError
-        If there is no compressed model inside, naming what is.
-
-    Examples
-    --------
-    >>> from sklearn.compose import TransformedTargetRegressor
-    >>> from sklearn.datasets import load_diabetes
-    >>> from sklearn.neural_network import MLPRegressor
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> from sklearn_svdmlp import SVDCompressedMLPRegressor
-    >>> from sklearn_svdmlp._estimators._scoring import scored_model
-    >>> X, y = load_diabetes(return_X_y=True)
-    >>> network = MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0)
-    >>> model = TransformedTargetRegressor(
-    ...     make_pipeline(StandardScaler(), SVDCompressedMLPRegressor(network, rank=2)),
-    ...     transformer=StandardScaler(),
-    ... ).fit(X, y)
-    >>> type(scored_model(model)).__name__
-    'SVDCompressedMLPRegressor'
-    """
-    model, path = estimator, []
-    while unwrap := next(
-        (inner for kind, inner in _WRAPPERS.items() if isinstance(model, kind)), None
-    ):
-        if isinstance(model, TransformedTargetRegressor):
-            check_is_fitted(model)
-        path.append(type(model).__name__)
-        model = unwrap(model)
-    if not isinstance(model, BaseSVDCompressedMLP):
-        inside = "".join(f"a {name} around " for name in path)
-        raise TypeError(
-            "estimator must be a fitted SVDCompressedMLPClassifier or "
-            "SVDCompressedMLPRegressor, or a Pipeline, TransformedTargetRegressor "
-            f"or FrozenEstimator around one (nested in any order); got {inside}"
-            f"{type(model).__name__}."
-        )
-    check_is_fitted(model)
-    return model
+from ._unwrap import scored_model
 
 
 def compression_ratio_scorer(estimator, X=None, y=None):
