@@ -214,7 +214,7 @@ def test_the_integer_entry_point_keeps_a_small_stack(tmp_path):
         y,
     )
     source = export_c(model)
-    assert "int8_t work[SVDMLP_INT8_WORK_BYTES(100)]" in source
+    assert "int8_t work[SVDMLP_INT8_WORK_BYTES(100, 0)]" in source
     assert "RAM: 220 bytes of stack for svdmlp_predict_int8" in source
     (tmp_path / "model.c").write_text(source)
     subprocess.run(

@@ -358,20 +358,220 @@ int32_t svdmlp_int4_dot(const int8_t *x, const uint8_t *w, int n)
     return acc;
 }
 
-/* sum over a run of n inputs, its weights from *w on, which it moves past. */
-static inline int32_t svdmlp_run_dot(const svdmlp_int8_step *step, const int8_t *x,
-                              const int8_t **w, int n)
+/* ------------------------------------------------ blocks of four rows */
+
+/*
+ * A block (see svdmlp.h) holds rows 0 and 2 with an offset (+128, int4: +8)
+ * and rows 1 and 3 as they are; svdmlp_block8 (int4: svdmlp_block4) sets s[k] to the sum of
+ * row k's stored weights times the inputs, modulo 2^32: the offset's share,
+ * offset * sum(x), is taken off by the caller.
+ */
+
+/* A value modulo 2^32 as the int32_t it stands for (whatever C's conversion). */
+static int32_t svdmlp_int32(uint32_t value)
 {
-    int32_t acc;
-    if (step->bits == 4) {
-        acc = svdmlp_int4_dot(x, (const uint8_t *)*w, n);
-        *w += SVDMLP_INT4_BYTES(n);
-    } else {
-        acc = svdmlp_int8_dot(x, *w, n);
-        *w += n;
-    }
-    return acc;
+    return value <= 0x7FFFFFFFu ? (int32_t)value : -(int32_t)(~value) - 1;
 }
+
+#if (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)) && defined(__GNUC__)
+/*
+ * ARMv7-M (Cortex-M3, M4, M7): one SMLAL sums two rows at once. Masked
+ * with 0xFF0000FF (int4: 0xF000000F), a word is a row's offset weight at
+ * the bottom and another's signed weight at the top, 24 (28) bits up; its
+ * product with an input adds to both lanes of a 64-bit sum. The bottom
+ * lane stays below 2^23 in size over 256 inputs (|x * w| <= 128 * 255), so
+ * the lanes are split every 256 inputs (int4: 128 * 15 a product, 2^27,
+ * 4096 inputs), the bottom's borrow given back to the top.
+ */
+#define SVDMLP_PAIR(word, rotation, mask) \
+    ((int32_t)((((word) >> (rotation)) | ((word) << ((32 - (rotation)) & 31))) & (mask)))
+
+static void svdmlp_split(int64_t lanes, int shift, uint32_t *low, uint32_t *high)
+{
+    const int32_t bottom = (int32_t)((uint32_t)lanes << (32 - shift)) >> (32 - shift);
+    *low += (uint32_t)bottom;
+    *high += (uint32_t)(int32_t)((lanes - bottom) >> shift);
+}
+
+/* The four sums of a block, from its two pairs of lanes' parts. */
+static void svdmlp_four(uint32_t *s, uint32_t s0, uint32_t s1, uint32_t s2, uint32_t s3)
+{
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+
+static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    const uint32_t mask = 0xFF0000FFu;
+    const int8_t *const end = x + n;
+    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    while (x < end) {
+        const int8_t *const stop = end - x > 256 ? x + 256 : end;
+        int64_t p = 0, q = 0;
+        for (; x + 4 <= stop; x += 4, w += 4) {
+            const uint32_t a = w[0], b = w[1], c = w[2], d = w[3];
+            p += (int64_t)x[0] * SVDMLP_PAIR(a, 0, mask);
+            q += (int64_t)x[0] * SVDMLP_PAIR(a, 16, mask);
+            p += (int64_t)x[1] * SVDMLP_PAIR(b, 0, mask);
+            q += (int64_t)x[1] * SVDMLP_PAIR(b, 16, mask);
+            p += (int64_t)x[2] * SVDMLP_PAIR(c, 0, mask);
+            q += (int64_t)x[2] * SVDMLP_PAIR(c, 16, mask);
+            p += (int64_t)x[3] * SVDMLP_PAIR(d, 0, mask);
+            q += (int64_t)x[3] * SVDMLP_PAIR(d, 16, mask);
+        }
+        for (; x < stop; x++, w++) {
+            p += (int64_t)x[0] * SVDMLP_PAIR(w[0], 0, mask);
+            q += (int64_t)x[0] * SVDMLP_PAIR(w[0], 16, mask);
+        }
+        svdmlp_split(p, 24, &s0, &s3);
+        svdmlp_split(q, 24, &s2, &s1);
+    }
+    svdmlp_four(s, s0, s1, s2, s3);
+}
+
+static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    const uint32_t mask = 0xF000000Fu;
+    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    while (i < n) {
+        const int stop = n - i > 4096 ? i + 4096 : n;
+        int64_t p = 0, q = 0;
+        for (; i + 2 <= stop; i += 2) {
+            const uint32_t word = w[i / 2];
+            const int32_t xa = x[i], xb = x[i + 1];
+            p += (int64_t)xa * SVDMLP_PAIR(word, 0, mask);
+            q += (int64_t)xa * SVDMLP_PAIR(word, 16, mask);
+            p += (int64_t)xb * SVDMLP_PAIR(word, 8, mask);
+            q += (int64_t)xb * SVDMLP_PAIR(word, 24, mask);
+        }
+        if (i < stop) {
+            p += (int64_t)x[i] * SVDMLP_PAIR(w[i / 2], 0, mask);
+            q += (int64_t)x[i] * SVDMLP_PAIR(w[i / 2], 16, mask);
+            i++;
+        }
+        svdmlp_split(p, 28, &s0, &s3);
+        svdmlp_split(q, 28, &s2, &s1);
+    }
+    svdmlp_four(s, s0, s1, s2, s3);
+}
+#else
+/* Byte k of a word: as stored (rows 0 and 2), or as the int8 it holds. */
+#define SVDMLP_UBYTE(word, k) ((int32_t)(((word) >> (8 * (k))) & 0xFFu))
+#define SVDMLP_SBYTE(word, k) ((SVDMLP_UBYTE(word, k) ^ 0x80) - 0x80)
+/* Nibble k of a word: as stored, or as the int4 it holds. */
+#define SVDMLP_UNIB(word, k) ((int32_t)(((word) >> (4 * (k))) & 0xFu))
+#define SVDMLP_SNIB(word, k) ((SVDMLP_UNIB(word, k) ^ 8) - 8)
+
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__clang__)
+/* One input's four products, added to r8-r11. */
+#define SVDMLP_ASM_INPUT                  \
+    "ldrsb %[x], [%[end], %[i]]\n\t"      \
+    "ldrb %[t], [%[w], #0]\n\t"           \
+    "muls %[t], %[x]\n\t"                 \
+    "add r8, %[t]\n\t"                    \
+    "ldrsb %[t], [%[w], %[one]]\n\t"      \
+    "muls %[t], %[x]\n\t"                 \
+    "add r9, %[t]\n\t"                    \
+    "ldrb %[t], [%[w], #2]\n\t"           \
+    "muls %[t], %[x]\n\t"                 \
+    "add r10, %[t]\n\t"                   \
+    "ldrsb %[t], [%[w], %[three]]\n\t"    \
+    "muls %[t], %[x]\n\t"                 \
+    "add r11, %[t]\n\t"
+
+/*
+ * ARMv6-M (Cortex-M0, M0+): four sums in the high registers r8-r11, one
+ * input loaded per four products; the offset rows' bytes load unsigned at
+ * an immediate offset, the others signed at a register's (ARMv6-M has no
+ * other signed byte load): 15.5 instructions for 4 multiply-adds, where
+ * GCC's code for the C below takes 27. Seven low registers (r7 may be the
+ * frame pointer).
+ */
+static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    const int8_t *end = x + (n & ~1);
+    int32_t i = -(n & ~1), xi = 0, t = 0, s1 = 1, s3 = 3;
+    s[0] = s[1] = s[2] = s[3] = 0;
+    if (n & 1) { /* the last input, in C */
+        const uint32_t word = w[n - 1], last = (uint32_t)(int32_t)x[n - 1];
+        s[0] = last * (uint32_t)SVDMLP_UBYTE(word, 0);
+        s[1] = last * (uint32_t)SVDMLP_SBYTE(word, 1);
+        s[2] = last * (uint32_t)SVDMLP_UBYTE(word, 2);
+        s[3] = last * (uint32_t)SVDMLP_SBYTE(word, 3);
+    }
+    if (i == 0) {
+        return;
+    }
+    __asm__(".syntax unified\n\t"
+            "movs %[t], #0\n\t"
+            "mov r8, %[t]\n\t"
+            "mov r9, %[t]\n\t"
+            "mov r10, %[t]\n\t"
+            "mov r11, %[t]\n"
+            "1:\n\t"
+            SVDMLP_ASM_INPUT
+            "adds %[i], #1\n\t"
+            "adds %[w], #4\n\t"
+            SVDMLP_ASM_INPUT
+            "adds %[w], #4\n\t"
+            "adds %[i], #1\n\t"
+            "bne 1b\n\t"
+            "mov %[x], r8\n\t"
+            "mov %[t], r9\n\t"
+            "mov %[one], r10\n\t"
+            "mov %[three], r11\n\t"
+            ".syntax divided"
+            : [w] "+l"(w), [i] "+l"(i), [x] "+l"(xi), [t] "+l"(t),
+              [one] "+l"(s1), [three] "+l"(s3)
+            : [end] "l"(end)
+            : "r8", "r9", "r10", "r11", "cc", "memory");
+    s[0] += (uint32_t)xi;
+    s[1] += (uint32_t)t;
+    s[2] += (uint32_t)s1;
+    s[3] += (uint32_t)s3;
+}
+#else
+/* Portable C: each row's weights read from the word, summed modulo 2^32. */
+static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    int i;
+    s[0] = s[1] = s[2] = s[3] = 0;
+    for (i = 0; i < n; i++) {
+        const uint32_t word = w[i], xi = (uint32_t)(int32_t)x[i];
+        s[0] += xi * (uint32_t)SVDMLP_UBYTE(word, 0);
+        s[1] += xi * (uint32_t)SVDMLP_SBYTE(word, 1);
+        s[2] += xi * (uint32_t)SVDMLP_UBYTE(word, 2);
+        s[3] += xi * (uint32_t)SVDMLP_SBYTE(word, 3);
+    }
+}
+#endif
+
+/* int4: two inputs a word, the first's rows at nibbles 0, 3, 4, 7, the
+   second's at 2, 5, 6, 1 (see _int8_layout.py). */
+static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    int i;
+    s[0] = s[1] = s[2] = s[3] = 0;
+    for (i = 0; i + 2 <= n; i += 2, w++) {
+        const uint32_t word = *w;
+        const uint32_t a = (uint32_t)(int32_t)x[i], b = (uint32_t)(int32_t)x[i + 1];
+        s[0] += a * (uint32_t)SVDMLP_UNIB(word, 0) + b * (uint32_t)SVDMLP_UNIB(word, 2);
+        s[1] += a * (uint32_t)SVDMLP_SNIB(word, 3) + b * (uint32_t)SVDMLP_SNIB(word, 5);
+        s[2] += a * (uint32_t)SVDMLP_UNIB(word, 4) + b * (uint32_t)SVDMLP_UNIB(word, 6);
+        s[3] += a * (uint32_t)SVDMLP_SNIB(word, 7) + b * (uint32_t)SVDMLP_SNIB(word, 1);
+    }
+    if (i < n) {
+        const uint32_t word = *w, a = (uint32_t)(int32_t)x[i];
+        s[0] += a * (uint32_t)SVDMLP_UNIB(word, 0);
+        s[1] += a * (uint32_t)SVDMLP_SNIB(word, 3);
+        s[2] += a * (uint32_t)SVDMLP_UNIB(word, 4);
+        s[3] += a * (uint32_t)SVDMLP_SNIB(word, 7);
+    }
+}
+#endif
 
 /* floor(value / 2^shift), without right-shifting a negative number (whose
    result C leaves to the implementation). */
@@ -380,57 +580,182 @@ static int64_t svdmlp_floor_shift(int64_t value, int shift)
     return value >= 0 ? value >> shift : ~((~value) >> shift);
 }
 
-void svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
-                          int8_t *out8, int16_t *out16)
+/* floor(value / 2^shift) of an int32_t, as svdmlp_floor_shift. */
+static int32_t svdmlp_floor_shift32(int32_t value, int shift)
 {
-    const int8_t *w = step->weights;
-    int j, r;
-    for (j = 0; j < step->n_out; j++) {
-        int32_t acc = step->bias[j];
-        int64_t value;
-        int shift = step->shift[j];
-        if (step->runs) {
-            for (r = 0; r < step->n_runs; r++) {
-                const int length = step->runs[2 * r + 1];
-                acc += svdmlp_run_dot(step, in + step->runs[2 * r], &w, length);
-            }
-        } else {
-            acc += svdmlp_run_dot(step, in, &w, step->n_in);
-        }
-        value = (int64_t)acc * step->multiplier[j] + ((int64_t)1 << (shift - 1));
-        value = svdmlp_floor_shift(value, shift) + step->zero_point;
-        if (value < step->low) {
-            value = step->low;
-        } else if (value > step->high) {
-            value = step->high;
-        }
-        if (step->table) {
-            value = step->table[value + 128];
-        }
-        if (out8) {
-            out8[j] = (int8_t)value;
-        } else {
-            out16[j] = (int16_t)value;
-        }
+    return value >= 0 ? value >> shift : ~((~value) >> shift);
+}
+
+#if defined(__ARM_ARCH_6M__) || defined(SVDMLP_HIGH_WORD_32)
+/*
+ * floor(a * m / 2^32) for 0 <= m < 2^31, with 32-bit products only (ARMv6-M
+ * multiplies 32 x 32 -> 32 bits; a 64-bit product is a library call of 40
+ * instructions). With a = ah 2^16 + al and m = mh 2^16 + ml (al, ml in
+ * [0, 2^16), ah in [-2^15, 2^15), mh in [0, 2^15)),
+ *
+ *     a m = ah mh 2^32 + (ah ml + al mh) 2^16 + al ml,
+ *
+ * and floor((X 2^16 + Y) / 2^32) = floor((X + floor(Y / 2^16)) / 2^16) for
+ * integers X, Y. Each product fits an int32_t or a uint32_t (|ah ml| and al
+ * mh are below 2^31, al ml below 2^32); their sum might not, so each is cut
+ * into its floor(/ 2^16) and its remainder, and the three remainders (below
+ * 3 * 2^16) are added on their own. Exact for every int32_t a; tested
+ * against the 64-bit product over edge values (tests/test_c_integer.py).
+ */
+static int32_t svdmlp_high_word(int32_t a, int32_t m)
+{
+    const int32_t ah = svdmlp_floor_shift32(a, 16), mh = m >> 16;
+    const uint32_t al = (uint32_t)a & 0xFFFFu, ml = (uint32_t)m & 0xFFFFu;
+    const int32_t cross = ah * (int32_t)ml;
+    const uint32_t other = al * (uint32_t)mh, low = (al * ml) >> 16;
+    const uint32_t rest = ((uint32_t)cross & 0xFFFFu) + (other & 0xFFFFu) + low;
+    return ah * mh + svdmlp_floor_shift32(cross, 16) + (int32_t)(other >> 16)
+           + (int32_t)(rest >> 16);
+}
+#else
+/* floor(a * m / 2^32): the high word of a 32 x 32 -> 64-bit product. */
+static int32_t svdmlp_high_word(int32_t a, int32_t m)
+{
+    return svdmlp_int32((uint32_t)((uint64_t)((int64_t)a * m) >> 32));
+}
+#endif
+
+/*
+ * Output j of a step from its sum: rescaled, shifted, clamped, looked up.
+ * With P = acc * multiplier, floor((P + 2^(s-1)) / 2^s) equals
+ * floor((floor(P / 2^(s-1)) + 1) / 2) (write P / 2^(s-1) = t + f, 0 <= f <
+ * 1: both are (t + 1) / 2 rounded down), and for s >= 33, floor(P / 2^(s-1))
+ * is the high word of P shifted by s - 33: one 32 x 32 -> 64-bit product,
+ * no 64-bit addition or shift (the usual case: the rescaling is below 1/2).
+ */
+static int svdmlp_requantize(const svdmlp_int8_step *step, int j, int32_t acc)
+{
+    const int shift = step->shift[j];
+    int32_t value;
+    if (shift >= 33) {
+        const int32_t high = svdmlp_high_word(acc, step->multiplier[j]);
+        value = svdmlp_floor_shift32(svdmlp_floor_shift32(high, shift - 33) + 1, 1);
+    } else { /* up to 2^61 in size: clamped to 16 bits first */
+        const int64_t product = (int64_t)acc * step->multiplier[j];
+        int64_t wide = svdmlp_floor_shift(product + ((int64_t)1 << (shift - 1)), shift);
+        value = (int32_t)(wide < -65536 ? -65536 : wide > 65536 ? 65536 : wide);
+    }
+    /* Clamped before the zero point is added (value + zero_point fits). */
+    if (value < step->low - step->zero_point) {
+        value = step->low - step->zero_point;
+    } else if (value > step->high - step->zero_point) {
+        value = step->high - step->zero_point;
+    }
+    value += step->zero_point;
+    return step->table ? step->table[value + 128] : (int)value;
+}
+
+int32_t svdmlp_int8_sum(const int8_t *x, int n)
+{
+    int32_t total = 0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        total += x[i] + x[i + 1] + x[i + 2] + x[i + 3];
+    }
+    for (; i < n; i++) {
+        total += x[i];
+    }
+    return total;
+}
+
+void svdmlp_int8_gather(const svdmlp_int8_step *step, const int8_t *x, int8_t *into)
+{
+    int r;
+    for (r = 0; r < step->n_runs; r++) {
+        const int length = step->runs[2 * r + 1];
+        memcpy(into, x + step->runs[2 * r], (size_t)length);
+        into += length;
     }
 }
 
-void svdmlp_int8_forward(const svdmlp_int8_model *model, const int8_t *x,
-                         int16_t *logits, int8_t *work)
+int32_t svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
+                             int32_t in_sum, int8_t *out8, int16_t *out16)
 {
-    const int8_t *in = x;
+    const int n_in = step->n_in, n_blocks = step->n_out / 4;
+    const int words = step->bits == 4 ? (n_in + 1) / 2 : n_in;
+    const uint32_t offset_sum = (uint32_t)in_sum * (step->bits == 4 ? 8u : 128u);
+    const long row_bytes = step->bits == 4 ? SVDMLP_INT4_BYTES(n_in) : n_in;
+    int32_t out_sum = 0;
+    int j = 0, k, n_rows;
+    while (j < step->n_out) {
+        uint32_t s[4]; /* written by the kernel */
+        if (j < 4 * n_blocks) {
+            const uint32_t *block = step->blocks + (long)(j / 4) * words;
+            if (step->bits == 4) {
+                svdmlp_block4(block, in, n_in, s);
+            } else {
+                svdmlp_block8(block, in, n_in, s);
+            }
+            s[0] -= offset_sum;
+            s[2] -= offset_sum;
+            n_rows = 4;
+        } else { /* one of the n_out % 4 rows kept plain */
+            const int8_t *row = step->rows + (j - 4 * n_blocks) * row_bytes;
+            s[0] = (uint32_t)(step->bits == 4
+                                  ? svdmlp_int4_dot(in, (const uint8_t *)row, n_in)
+                                  : svdmlp_int8_dot(in, row, n_in));
+            n_rows = 1;
+        }
+        for (k = 0; k < n_rows; k++, j++) {
+            const int value = svdmlp_requantize(
+                step, j, svdmlp_int32((uint32_t)step->bias[j] + s[k]));
+            if (out8) {
+                out8[j] = (int8_t)value;
+                out_sum += value;
+            } else {
+                out16[j] = (int16_t)value;
+            }
+        }
+    }
+    return out_sum;
+}
+
+/* Every step from the inputs the first reads, in. */
+static void svdmlp_int8_steps(const svdmlp_int8_model *model, const int8_t *in,
+                              int16_t *logits, int8_t *work, int widest)
+{
+    int32_t sum = svdmlp_int8_sum(in, model->steps[0].n_in);
+    int k;
+    for (k = 0; k + 1 < model->n_steps; k++) {
+        int8_t *result = work + (k % 2) * widest;
+        sum = svdmlp_int8_step_run(&model->steps[k], in, sum, result, 0);
+        in = result;
+    }
+    svdmlp_int8_step_run(&model->steps[model->n_steps - 1], in, sum, 0, logits);
+}
+
+int svdmlp_int8_widest(const svdmlp_int8_model *model)
+{
     int k, widest = 1;
     for (k = 0; k + 1 < model->n_steps; k++) {
         if (model->steps[k].n_out > widest) {
             widest = model->steps[k].n_out;
         }
     }
-    for (k = 0; k + 1 < model->n_steps; k++) {
-        int8_t *result = work + (k % 2) * widest;
-        svdmlp_int8_step_run(&model->steps[k], in, result, 0);
-        in = result;
+    return widest;
+}
+
+void svdmlp_int8_forward(const svdmlp_int8_model *model, const int8_t *x,
+                         int16_t *logits, int8_t *work)
+{
+    const int widest = svdmlp_int8_widest(model);
+    if (model->steps[0].runs) {
+        svdmlp_int8_gather(&model->steps[0], x, work + widest);
+        x = work + widest;
     }
-    svdmlp_int8_step_run(&model->steps[model->n_steps - 1], in, 0, logits);
+    svdmlp_int8_steps(model, x, logits, work, widest);
+}
+
+void svdmlp_int8_forward_read(const svdmlp_int8_model *model, int16_t *logits,
+                              int8_t *work)
+{
+    const int widest = svdmlp_int8_widest(model);
+    svdmlp_int8_steps(model, work + widest, logits, work, widest);
 }
 
 int svdmlp_int16_argmax(const int16_t *z, int n)
