@@ -20,20 +20,28 @@ QEMU's MPS2 boards:
   painting);
 - instructions: executed in one call of the prediction function (the
   integer entry point on already-quantized input for integer-only, the
-  float one otherwise), counted by single-stepping QEMU, mean of 3 rows;
+  float one otherwise), counted by single-stepping QEMU, mean of 3 rows,
+  built with ``-O2`` and with ``-Os``, and per multiply-add of the model;
 - accuracy: on the 450 test images, in Python (the labels the firmware
   printed for the first rows are checked to be the same).
 
-Run: ``python benchmarks/mcu.py`` (needs ``gcc-arm-none-eabi``,
-``libnewlib-arm-none-eabi`` and ``qemu-system-arm``).
+With ``--cmsis-nn PATH`` (a checkout of ``github.com/ARM-software/CMSIS-NN``,
+with CMSIS-Core's headers beside it or at ``--cmsis-core``), ARM's own int8
+fully-connected kernels run on the integer-only int8 model's step shapes
+(``_cmsis_nn.py``), counted the same way.
+
+Run: ``python benchmarks/mcu.py [--cmsis-nn PATH]`` (needs
+``gcc-arm-none-eabi``, ``libnewlib-arm-none-eabi`` and ``qemu-system-arm``).
 """
 
+import argparse
 import os
 import sys
 import tempfile
 import warnings
 from pathlib import Path
 
+import _cmsis_nn
 import numpy as np
 from _common import machine
 from frontier import mnist_like, small_mlp_width
@@ -79,11 +87,13 @@ def _stub(entry, n_features):
     )
 
 
-def measure(source, rows, entry, core, directory, include=(), expected=None):
+def measure(
+    source, rows, entry, core, directory, include=(), expected=None, optimize="-O2"
+):
     """Flash, RAM, stack and instructions of one model on one core."""
     kind = "emlearn" if entry == "emlearn" else "label"
     main = firmware.harness("model", rows[:CHECKED_ROWS], kind, paint=True)
-    elf = firmware.build(directory, source, main, core, include=include)
+    elf = firmware.build(directory, source, main, core, optimize, include)
     output = firmware.run(elf, core)
     labels = firmware.printed_rows(output)[:, 0]
     if expected is not None:
@@ -91,7 +101,7 @@ def measure(source, rows, entry, core, directory, include=(), expected=None):
     (stack,) = [int(line.split()[1]) for line in output.splitlines() if "stack" in line]
     flash, ram = firmware.memory(elf)
     base = firmware.build(
-        directory, _stub(entry, rows.shape[1]), main, core, include=include
+        directory, _stub(entry, rows.shape[1]), main, core, optimize, include
     )
     base_flash, base_ram = firmware.memory(base)
     counted = firmware.build(
@@ -99,13 +109,18 @@ def measure(source, rows, entry, core, directory, include=(), expected=None):
         source,
         firmware.harness("model", rows[:3], kind),
         core,
-        include=include,
+        optimize,
+        include,
     )
     instructions = firmware.instructions_between_marks(counted, core, directory)
     return flash - base_flash, ram - base_ram, stack, float(np.mean(instructions))
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cmsis-nn", metavar="PATH", help="a CMSIS-NN checkout")
+    parser.add_argument("--cmsis-core", metavar="PATH", help="CMSIS/Core/Include")
+    args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     missing = firmware.missing_tools()
     if missing:
@@ -122,11 +137,11 @@ def main():
             rank="auto",
             target_ratio=n_params / BUDGET,
             svd_on="activations",
-            quantize="int8",
-            integer_only=export == "integer-only",
+            quantize="int4" if export.endswith("int4") else "int8",
+            integer_only=export.startswith("integer-only"),
             random_state=0,
         ).fit(X_train, y_train)
-        for export in ["int8, float", "integer-only"]
+        for export in ["int8, float", "integer-only", "integer-only int4"]
     }
     width = small_mlp_width(BUDGET)
     dense = MLPClassifier((width,), max_iter=300, random_state=0).fit(X_train, y_train)
@@ -137,19 +152,21 @@ def main():
     rows = {
         "float": X_test.astype(np.float32),
         "int8": models["integer-only"].network_.quantize_input(X_test),
+        "int4": models["integer-only int4"].network_.quantize_input(X_test),
     }
     cases = []
     for label, model in models.items():
-        integer = label == "integer-only"
+        integer = label.startswith("integer-only")
         cases.append(
             (
                 f"svdmlp {label}",
                 export_c(model, name="model"),
-                "int8" if integer else "float",
+                ("int4" if label.endswith("int4") else "int8") if integer else "float",
                 (),
                 np.searchsorted(model.classes_, model.predict(X_test)),
                 model.score(X_test, y_test),
                 model.n_params_,
+                model.network_.n_multiply_adds,
             )
         )
     with tempfile.TemporaryDirectory() as directory:
@@ -169,31 +186,64 @@ def main():
                         emlearned.predict(X_test),
                         emlearned.score(X_test, y_test),
                         n,
+                        sum(a.size for a in emlearned.coefs_),
                     )
                 )
         except ImportError:
             print("emlearn: not installed (pip install emlearn)")
         header = (
             f"{'model':28s} {'core':13s} {'params':>7s} {'flash':>8s} {'RAM':>6s} "
-            f"{'stack':>6s} {'instructions':>13s} {'drop':>6s}"
+            f"{'stack':>6s} {'instr. -O2':>11s} {'/MAC':>5s} {'instr. -Os':>11s} "
+            f"{'/MAC':>5s} {'drop':>6s}"
         )
         print(header)
-        for label, source, entry, include, expected, score, n in cases:
+        for label, source, entry, include, expected, score, n, macs in cases:
+            kind = "float" if entry in ("float", "emlearn") else entry
+            entry = "int8" if entry == "int4" else entry
             for core in firmware.CORES:
                 flash, ram, stack, instructions = measure(
+                    source, rows[kind], entry, core, Path(directory), include, expected
+                )
+                small = measure(
                     source,
-                    rows["int8" if entry == "int8" else "float"],
+                    rows[kind],
                     entry,
                     core,
                     Path(directory),
                     include,
-                    expected,
-                )
+                    None,
+                    "-Os",
+                )[3]
                 print(
                     f"{label:28s} {core:13s} {n:7,d} {flash:8,d} {ram:6,d} "
-                    f"{stack:6,d} {instructions:13,.0f} "
+                    f"{stack:6,d} {instructions:11,.0f} {instructions / macs:5.2f} "
+                    f"{small:11,.0f} {small / macs:5.2f} "
                     f"{100 * (baseline - score):6.2f}"
                 )
+        if args.cmsis_nn:
+            network = models["integer-only"].network_
+            macs = network.n_multiply_adds
+            for core in firmware.CORES:
+                counts = [
+                    _cmsis_nn.instructions(
+                        firmware,
+                        network,
+                        rows["int8"][:3],
+                        core,
+                        Path(directory),
+                        args.cmsis_nn,
+                        args.cmsis_core,
+                        optimize,
+                    )
+                    for optimize in ["-O2", "-Os"]
+                ]
+                for kind in _cmsis_nn.KINDS:
+                    large, small = (count[kind] for count in counts)
+                    print(
+                        f"{'CMSIS-NN int8 ' + kind:28s} {core:13s} {'':>7s} "
+                        f"{'':>8s} {'':>6s} {'':>6s} {large:11,.0f} "
+                        f"{large / macs:5.2f} {small:11,.0f} {small / macs:5.2f}"
+                    )
 
 
 if __name__ == "__main__":

@@ -252,3 +252,39 @@ def test_every_input_constant(tmp_path, quantize):
     c.svdmlp_predict.restype = ctypes.c_int
     labels = each_row(X[:3] * 7, np.float32, c.svdmlp_predict)
     np.testing.assert_array_equal(model.classes_[labels], model.predict(X[:3] * 7))
+
+
+def test_the_32_bit_high_word_is_exact(tmp_path):
+    """ARMv6-M's requantization multiplies in 32 bits only: floor(a m / 2^32), exactly.
+
+    The runtime's ``svdmlp_high_word`` as the Cortex-M0+ compiles it
+    (``SVDMLP_HIGH_WORD_32``), over the edges of each 16-bit half of both
+    operands and random values, against Python's integers.
+    """
+    (tmp_path / "high.c").write_text(
+        '#include "svdmlp.c"\n'
+        "int32_t high_word(int32_t a, int32_t m);\n"
+        "int32_t high_word(int32_t a, int32_t m)\n"
+        "{\n    return svdmlp_high_word(a, m);\n}\n"
+    )
+    subprocess.run(
+        [COMPILER, *STRICT_C, "-O2", "-DSVDMLP_HIGH_WORD_32", f"-I{c_runtime_dir()}"]
+        + ["-shared", "-fPIC", "high.c", "-o", "libhigh.so", "-lm"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    high_word = ctypes.CDLL(str(tmp_path / "libhigh.so")).high_word
+    high_word.restype = ctypes.c_int32
+    high_word.argtypes = [ctypes.c_int32, ctypes.c_int32]
+    rng = np.random.default_rng(0)
+    halves = [-(2**15), -(2**15) + 1, -1, 0, 1, 2**15 - 1]
+    lows = [0, 1, 2**15, 2**16 - 1]
+    edges = [high * 2**16 + low for high in halves for low in lows]
+    accumulators = edges + rng.integers(-(2**31), 2**31, 300).tolist()
+    multipliers = [m for m in edges if m >= 0] + [2**30, 2**31 - 1]
+    multipliers += rng.integers(2**30, 2**31, 30).tolist()
+    for a in accumulators:
+        for m in multipliers:
+            assert high_word(a, m) == (a * m) >> 32, (a, m)
