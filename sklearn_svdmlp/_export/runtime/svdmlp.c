@@ -380,82 +380,159 @@ static int32_t svdmlp_int32(uint32_t value)
  * the bottom and another's signed weight at the top, 24 (28) bits up; its
  * product with an input adds to both lanes of a 64-bit sum. The bottom
  * lane stays below 2^23 in size over 256 inputs (|x * w| <= 128 * 255), so
- * the lanes are split every 256 inputs (int4: 128 * 15 a product, 2^27,
- * 4096 inputs), the bottom's borrow given back to the top.
+ * the lanes are split every 256 inputs (int4: 128 * 15 a product, below
+ * 2^27 over the 69,000 inputs a step can read, see _int8_layout.py), the
+ * bottom's borrow given back to the top.
  */
-#define SVDMLP_PAIR(word, rotation, mask) \
-    ((int32_t)((((word) >> (rotation)) | ((word) << ((32 - (rotation)) & 31))) & (mask)))
+/* The two 64-bit sums of lanes as 32-bit words, (p0, p1) and (q0, q1):
+   no 64-bit variable (or array), which GCC keeps in the FPU's registers on a
+   Cortex-M4F (moves, but floating-point instructions all the same). */
+typedef struct {
+    uint32_t p0, p1, q0, q1;
+} svdmlp_lane_sums;
 
-static void svdmlp_split(int64_t lanes, int shift, uint32_t *low, uint32_t *high)
+/* Adds a pair's lanes to its two rows' sums: the bottom lane (signed), then
+   (sum - bottom) / 2^shift, in 32 bits. */
+static inline __attribute__((always_inline)) void svdmlp_split(uint32_t low_word, uint32_t high_word, int shift,
+                         uint32_t *low, uint32_t *high)
 {
-    const int32_t bottom = (int32_t)((uint32_t)lanes << (32 - shift)) >> (32 - shift);
-    *low += (uint32_t)bottom;
-    *high += (uint32_t)(int32_t)((lanes - bottom) >> shift);
+    const uint32_t bottom =
+        (uint32_t)((int32_t)(low_word << (32 - shift)) >> (32 - shift));
+    const uint32_t top = high_word - (low_word < bottom) + ((int32_t)bottom < 0);
+    *low += bottom;
+    *high += (top << (32 - shift)) | ((low_word - bottom) >> shift);
 }
 
-/* The four sums of a block, from its two pairs of lanes' parts. */
-static void svdmlp_four(uint32_t *s, uint32_t s0, uint32_t s1, uint32_t s2, uint32_t s3)
+/* Adds a block's lanes to its four rows' sums. */
+static inline __attribute__((always_inline)) void svdmlp_four(uint32_t *s, const svdmlp_lane_sums *l, int shift)
 {
-    s[0] = s0;
-    s[1] = s1;
-    s[2] = s2;
-    s[3] = s3;
+    svdmlp_split(l->p0, l->p1, shift, s, s + 3);
+    svdmlp_split(l->q0, l->q1, shift, s + 2, s + 1);
+}
+
+/* Lanes and sums set to 0 from a register the assembler zeroes: GCC would
+   store a known 0 from an FPU register, eight bytes at a time. */
+static void svdmlp_zero(svdmlp_lane_sums *l, uint32_t *s)
+{
+    uint32_t zero;
+    __asm__("mov %0, #0" : "=r"(zero));
+    l->p0 = l->p1 = l->q0 = l->q1 = zero;
+    if (s) {
+        s[0] = s[1] = s[2] = s[3] = zero;
+    }
+}
+
+/* One input's two SMLALs: x times the word's pairs at rotations a and b. */
+#define SVDMLP_ASM_LANES(word, x, a, b)                      \
+    "and %[t], %[mask], " word ", ror #" a "\n\t"            \
+    "smlal %[p0], %[p1], %[t], " x "\n\t"                    \
+    "and %[t], %[mask], " word ", ror #" b "\n\t"            \
+    "smlal %[q0], %[q1], %[t], " x "\n\t"
+
+#define SVDMLP_ASM_OPERANDS                                              \
+    [p0] "+r"(l->p0), [p1] "+r"(l->p1), [q0] "+r"(l->q0), [q1] "+r"(l->q1), \
+    [t] "=&r"(t)
+
+/* The lanes of one int8 input (int4: the first of a word's two). */
+static void svdmlp_lanes_one(svdmlp_lane_sums *l, uint32_t word, int32_t x, uint32_t mask)
+{
+    uint32_t t;
+    __asm__(SVDMLP_ASM_LANES("%[w]", "%[x]", "0", "16")
+            : SVDMLP_ASM_OPERANDS
+            : [w] "r"(word), [x] "r"(x), [mask] "r"(mask));
+}
+
+/* The lanes of the second input of an int4 word. */
+static void svdmlp_lanes_two(svdmlp_lane_sums *l, uint32_t word, int32_t x, uint32_t mask)
+{
+    uint32_t t;
+    __asm__(SVDMLP_ASM_LANES("%[w]", "%[x]", "8", "24")
+            : SVDMLP_ASM_OPERANDS
+            : [w] "r"(word), [x] "r"(x), [mask] "r"(mask));
+}
+
+/* The lanes over inputs x .. end, a multiple of 4 apart, words from *w on:
+   per four inputs, two LDRDs, four LDRSBs, eight ANDs and eight SMLALs. */
+static void svdmlp_lanes(svdmlp_lane_sums *l, const uint32_t **w, const int8_t *x,
+                         const int8_t *end, int bits)
+{
+    uint32_t a, b, t, xa, xb;
+    if (x == end) {
+        return;
+    }
+    if (bits == 8) {
+        const uint32_t mask = 0xFF0000FFu;
+        __asm__("1:\n\t"
+                "ldrd %[a], %[b], [%[w]], #8\n\t"
+                "ldrsb %[xa], [%[x]], #1\n\t"
+                "ldrsb %[xb], [%[x]], #1\n\t"
+                SVDMLP_ASM_LANES("%[a]", "%[xa]", "0", "16")
+                SVDMLP_ASM_LANES("%[b]", "%[xb]", "0", "16")
+                "ldrd %[a], %[b], [%[w]], #8\n\t"
+                "ldrsb %[xa], [%[x]], #1\n\t"
+                "ldrsb %[xb], [%[x]], #1\n\t"
+                SVDMLP_ASM_LANES("%[a]", "%[xa]", "0", "16")
+                SVDMLP_ASM_LANES("%[b]", "%[xb]", "0", "16")
+                "cmp %[x], %[end]\n\t"
+                "bne 1b"
+                : [w] "+r"(*w), [x] "+r"(x), SVDMLP_ASM_OPERANDS, [a] "=&r"(a),
+                  [b] "=&r"(b), [xa] "=&r"(xa), [xb] "=&r"(xb)
+                : [end] "r"(end), [mask] "r"(mask)
+                : "cc", "memory");
+    } else {
+        const uint32_t mask = 0xF000000Fu;
+        __asm__("1:\n\t"
+                "ldrd %[a], %[b], [%[w]], #8\n\t"
+                "ldrsb %[xa], [%[x]], #1\n\t"
+                "ldrsb %[xb], [%[x]], #1\n\t"
+                SVDMLP_ASM_LANES("%[a]", "%[xa]", "0", "16")
+                SVDMLP_ASM_LANES("%[a]", "%[xb]", "8", "24")
+                "ldrsb %[xa], [%[x]], #1\n\t"
+                "ldrsb %[xb], [%[x]], #1\n\t"
+                SVDMLP_ASM_LANES("%[b]", "%[xa]", "0", "16")
+                SVDMLP_ASM_LANES("%[b]", "%[xb]", "8", "24")
+                "cmp %[x], %[end]\n\t"
+                "bne 1b"
+                : [w] "+r"(*w), [x] "+r"(x), SVDMLP_ASM_OPERANDS, [a] "=&r"(a),
+                  [b] "=&r"(b), [xa] "=&r"(xa), [xb] "=&r"(xb)
+                : [end] "r"(end), [mask] "r"(mask)
+                : "cc", "memory");
+    }
 }
 
 static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
 {
-    const uint32_t mask = 0xFF0000FFu;
     const int8_t *const end = x + n;
-    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    svdmlp_lane_sums l;
+    svdmlp_zero(&l, s);
     while (x < end) {
         const int8_t *const stop = end - x > 256 ? x + 256 : end;
-        int64_t p = 0, q = 0;
-        for (; x + 4 <= stop; x += 4, w += 4) {
-            const uint32_t a = w[0], b = w[1], c = w[2], d = w[3];
-            p += (int64_t)x[0] * SVDMLP_PAIR(a, 0, mask);
-            q += (int64_t)x[0] * SVDMLP_PAIR(a, 16, mask);
-            p += (int64_t)x[1] * SVDMLP_PAIR(b, 0, mask);
-            q += (int64_t)x[1] * SVDMLP_PAIR(b, 16, mask);
-            p += (int64_t)x[2] * SVDMLP_PAIR(c, 0, mask);
-            q += (int64_t)x[2] * SVDMLP_PAIR(c, 16, mask);
-            p += (int64_t)x[3] * SVDMLP_PAIR(d, 0, mask);
-            q += (int64_t)x[3] * SVDMLP_PAIR(d, 16, mask);
+        const int8_t *const four = x + ((stop - x) & ~3);
+        svdmlp_zero(&l, 0);
+        svdmlp_lanes(&l, &w, x, four, 8);
+        for (x = four; x < stop; x++, w++) {
+            svdmlp_lanes_one(&l, *w, *x, 0xFF0000FFu);
         }
-        for (; x < stop; x++, w++) {
-            p += (int64_t)x[0] * SVDMLP_PAIR(w[0], 0, mask);
-            q += (int64_t)x[0] * SVDMLP_PAIR(w[0], 16, mask);
-        }
-        svdmlp_split(p, 24, &s0, &s3);
-        svdmlp_split(q, 24, &s2, &s1);
+        svdmlp_four(s, &l, 24);
     }
-    svdmlp_four(s, s0, s1, s2, s3);
 }
 
 static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
 {
-    const uint32_t mask = 0xF000000Fu;
-    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int i = 0;
-    while (i < n) {
-        const int stop = n - i > 4096 ? i + 4096 : n;
-        int64_t p = 0, q = 0;
-        for (; i + 2 <= stop; i += 2) {
-            const uint32_t word = w[i / 2];
-            const int32_t xa = x[i], xb = x[i + 1];
-            p += (int64_t)xa * SVDMLP_PAIR(word, 0, mask);
-            q += (int64_t)xa * SVDMLP_PAIR(word, 16, mask);
-            p += (int64_t)xb * SVDMLP_PAIR(word, 8, mask);
-            q += (int64_t)xb * SVDMLP_PAIR(word, 24, mask);
-        }
-        if (i < stop) {
-            p += (int64_t)x[i] * SVDMLP_PAIR(w[i / 2], 0, mask);
-            q += (int64_t)x[i] * SVDMLP_PAIR(w[i / 2], 16, mask);
-            i++;
-        }
-        svdmlp_split(p, 28, &s0, &s3);
-        svdmlp_split(q, 28, &s2, &s1);
+    const int8_t *const end = x + n;
+    const int8_t *const four = x + (n & ~3);
+    svdmlp_lane_sums l;
+    svdmlp_zero(&l, s);
+    /* 28-bit lanes: |sum| < 2^27 for up to 69,000 inputs. */
+    svdmlp_lanes(&l, &w, x, four, 4);
+    for (x = four; x + 2 <= end; x += 2, w++) {
+        svdmlp_lanes_one(&l, *w, x[0], 0xF000000Fu);
+        svdmlp_lanes_two(&l, *w, x[1], 0xF000000Fu);
     }
-    svdmlp_four(s, s0, s1, s2, s3);
+    if (x < end) {
+        svdmlp_lanes_one(&l, *w, x[0], 0xF000000Fu);
+    }
+    svdmlp_four(s, &l, 28);
 }
 #else
 /* Byte k of a word: as stored (rows 0 and 2), or as the int8 it holds. */
@@ -550,12 +627,12 @@ static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s
 #endif
 
 /* int4: two inputs a word, the first's rows at nibbles 0, 3, 4, 7, the
-   second's at 2, 5, 6, 1 (see _int8_layout.py). */
-static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+   second's at 2, 5, 6, 1 (see _int8_layout.py); adds words from input i
+   (even) on to s. */
+static void svdmlp_block4_from(const uint32_t *w, const int8_t *x, int i, int n,
+                               uint32_t *s)
 {
-    int i;
-    s[0] = s[1] = s[2] = s[3] = 0;
-    for (i = 0; i + 2 <= n; i += 2, w++) {
+    for (w += i / 2; i + 2 <= n; i += 2, w++) {
         const uint32_t word = *w;
         const uint32_t a = (uint32_t)(int32_t)x[i], b = (uint32_t)(int32_t)x[i + 1];
         s[0] += a * (uint32_t)SVDMLP_UNIB(word, 0) + b * (uint32_t)SVDMLP_UNIB(word, 2);
@@ -571,6 +648,71 @@ static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s
         s[3] += a * (uint32_t)SVDMLP_SNIB(word, 7);
     }
 }
+
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__clang__)
+/* Nibble k's product with x added to a sum in a high register: the
+   nibble's bits moved to the top, then down (unsigned, or signed). */
+#define SVDMLP_ASM_NIBBLE(up, down, x, sum) \
+    "lsls %[t], %[word], #" up "\n\t"       \
+    down " %[t], %[t], #28\n\t"             \
+    "muls %[t], " x "\n\t"                  \
+    "add " sum ", %[t]\n\t"
+
+/* ARMv6-M: two inputs (a word) a turn, 37 instructions for 8 products. */
+static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    const int8_t *end = x + (n & ~1);
+    int32_t i = -(n & ~1), xa = 0, xb = 0, t = 0;
+    uint32_t word = 0;
+    if (i != 0) {
+        __asm__(".syntax unified\n\t"
+                "movs %[t], #0\n\t"
+                "mov r8, %[t]\n\t"
+                "mov r9, %[t]\n\t"
+                "mov r10, %[t]\n\t"
+                "mov r11, %[t]\n"
+                "1:\n\t"
+                "ldmia %[w]!, {%[word]}\n\t"
+                "ldrsb %[xa], [%[end], %[i]]\n\t"
+                "adds %[i], #1\n\t"
+                "ldrsb %[xb], [%[end], %[i]]\n\t"
+                SVDMLP_ASM_NIBBLE("28", "lsrs", "%[xa]", "r8")
+                SVDMLP_ASM_NIBBLE("16", "asrs", "%[xa]", "r9")
+                SVDMLP_ASM_NIBBLE("12", "lsrs", "%[xa]", "r10")
+                "asrs %[t], %[word], #28\n\t"
+                "muls %[t], %[xa]\n\t"
+                "add r11, %[t]\n\t"
+                SVDMLP_ASM_NIBBLE("20", "lsrs", "%[xb]", "r8")
+                SVDMLP_ASM_NIBBLE("8", "asrs", "%[xb]", "r9")
+                SVDMLP_ASM_NIBBLE("4", "lsrs", "%[xb]", "r10")
+                SVDMLP_ASM_NIBBLE("24", "asrs", "%[xb]", "r11")
+                "adds %[i], #1\n\t"
+                "bne 1b\n\t"
+                "mov %[xa], r8\n\t"
+                "mov %[xb], r9\n\t"
+                "mov %[t], r10\n\t"
+                "mov %[word], r11\n\t"
+                ".syntax divided"
+                : [w] "+l"(w), [i] "+l"(i), [xa] "+l"(xa), [xb] "+l"(xb),
+                  [t] "+l"(t), [word] "+l"(word)
+                : [end] "l"(end)
+                : "r8", "r9", "r10", "r11", "cc", "memory");
+    }
+    s[0] = (uint32_t)xa;
+    s[1] = (uint32_t)xb;
+    s[2] = (uint32_t)t;
+    s[3] = word;
+    if (n & 1) {
+        svdmlp_block4_from(w - (n & ~1) / 2, x, n & ~1, n, s);
+    }
+}
+#else
+static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    s[0] = s[1] = s[2] = s[3] = 0;
+    svdmlp_block4_from(w, x, 0, n, s);
+}
+#endif
 #endif
 
 /* floor(value / 2^shift), without right-shifting a negative number (whose
@@ -654,6 +796,38 @@ int32_t svdmlp_int8_sum(const int8_t *x, int n)
 {
     int32_t total = 0;
     int i = 0;
+#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
+    /* Four bytes a word into two 16-bit halves (SXTAB16), 128 words at most
+       between two reads of the halves (256 values of at most 128 each). */
+    while (n - i >= 4) {
+        const int stop = i + 4 * ((n - i) / 4 > 128 ? 128 : (n - i) / 4);
+        uint32_t halves = 0, word;
+        for (; i < stop; i += 4) {
+            SVDMLP_COPY4(&word, x + i);
+            halves = (uint32_t)__sxtab16((int32_t)halves, (int32_t)word);
+            halves = (uint32_t)__sxtab16((int32_t)halves, (int32_t)((word >> 8) | (word << 24)));
+        }
+        total += (int16_t)(halves & 0xFFFFu) + (int16_t)(halves >> 16);
+    }
+#elif defined(__GNUC__)
+    /* Four bytes an aligned word, each plus 128 (XOR), two to a 16-bit half:
+       128 words at most between two reads of the halves (each 2 * 255 a
+       word). */
+    for (; i < n && ((uintptr_t)(x + i) & 3u) != 0; i++) {
+        total += x[i];
+    }
+    while (n - i >= 4) {
+        const int count = 4 * ((n - i) / 4 > 128 ? 128 : (n - i) / 4);
+        const int stop = i + count;
+        uint32_t halves = 0, word;
+        for (; i < stop; i += 4) {
+            SVDMLP_COPY4(&word, __builtin_assume_aligned(x + i, 4));
+            word ^= 0x80808080u;
+            halves += (word & 0x00FF00FFu) + ((word >> 8) & 0x00FF00FFu);
+        }
+        total += (int32_t)((halves & 0xFFFFu) + (halves >> 16)) - 128 * count;
+    }
+#endif
     for (; i + 4 <= n; i += 4) {
         total += x[i] + x[i + 1] + x[i + 2] + x[i + 3];
     }
@@ -673,8 +847,11 @@ void svdmlp_int8_gather(const svdmlp_int8_step *step, const int8_t *x, int8_t *i
     }
 }
 
+/* restrict: the outputs are not the step's arrays, which need not be read
+   again after each output written. */
 int32_t svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
-                             int32_t in_sum, int8_t *out8, int16_t *out16)
+                             int32_t in_sum, int8_t *restrict out8,
+                             int16_t *restrict out16)
 {
     const int n_in = step->n_in, n_blocks = step->n_out / 4;
     const int words = step->bits == 4 ? (n_in + 1) / 2 : n_in;
