@@ -288,3 +288,43 @@ def test_the_32_bit_high_word_is_exact(tmp_path):
     for a in accumulators:
         for m in multipliers:
             assert high_word(a, m) == (a * m) >> 32, (a, m)
+
+
+@pytest.mark.parametrize("bits", [8, 4])
+@pytest.mark.parametrize("shape", [(1, 1), (4, 1), (5, 3), (8, 7), (3, 9), (7, 8)])
+def test_the_kernel_layout_holds_every_weight_once(bits, shape):
+    """Blocks of four rows, rows 0 and 2 offset, and plain rest rows: the weights back."""
+    from sklearn_svdmlp._export._int8_layout import block_words, rest_rows
+
+    rng = np.random.default_rng(0)
+    largest = 127 if bits == 8 else 7
+    weights = rng.integers(-largest - (bits == 8), largest + 1, shape).astype(np.int8)
+    n_out, n_in = shape
+    words = block_words(weights, bits).astype(np.int64)
+    n_blocks = n_out // 4
+    if bits == 8:
+        per_block = n_in
+        nibble = [[8 * row] for row in range(4)]
+        width, offset = 8, 128
+    else:
+        per_block = (n_in + 1) // 2
+        nibble = [[0, 8], [12, 20], [16, 24], [28, 4]]
+        width, offset = 4, 8
+    assert len(words) == n_blocks * per_block
+    mask, sign = (1 << width) - 1, 1 << (width - 1)
+    for block in range(n_blocks):
+        in_block = words[block * per_block : (block + 1) * per_block]
+        for row in range(4):
+            values = []
+            for i in range(n_in):
+                word = in_block[i if bits == 8 else i // 2]
+                raw = (word >> nibble[row][0 if bits == 8 else i % 2]) & mask
+                value = raw - offset if row % 2 == 0 else (raw ^ sign) - sign
+                values.append(value)
+            np.testing.assert_array_equal(values, weights[4 * block + row])
+    rest = rest_rows(weights, bits)
+    expected = weights[4 * n_blocks :]
+    if bits == 8:
+        np.testing.assert_array_equal(rest.reshape(expected.shape), expected)
+    else:
+        assert rest.size == len(expected) * (4 * (n_in // 8) + (n_in % 8 + 1) // 2)
