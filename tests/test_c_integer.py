@@ -293,7 +293,7 @@ def test_the_32_bit_high_word_is_exact(tmp_path):
 @pytest.mark.parametrize("bits", [8, 4])
 @pytest.mark.parametrize("shape", [(1, 1), (4, 1), (5, 3), (8, 7), (3, 9), (7, 8)])
 def test_the_kernel_layout_holds_every_weight_once(bits, shape):
-    """Blocks of four rows, rows 0 and 2 offset, and plain rest rows: the weights back."""
+    """Blocks of four rows (0 and 2 offset) and plain rest rows: the weights back."""
     from sklearn_svdmlp._export._int8_layout import block_words, rest_rows
 
     rng = np.random.default_rng(0)
