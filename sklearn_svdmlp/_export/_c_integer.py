@@ -3,7 +3,7 @@
 from ._c_file import c_float
 from ._int8_layout import block_words, rest_rows
 
-# Bytes of one svdmlp_int8_step (seven pointers, seven ints) and of the model
+# Bytes of one svdmlp_int8_step (eight pointers, six ints) and of the model
 # on a 32-bit core.
 _STEP_BYTES, _MODEL_BYTES = 56, 16
 
@@ -70,7 +70,7 @@ class IntegerProgram:
             step.zero_point,
             step.low,
             step.high,
-            step.bits,
+            f"svdmlp_int8_sums{step.bits}",
         ]
         return "{" + ", ".join(str(cell) for cell in cells) + "}"
 

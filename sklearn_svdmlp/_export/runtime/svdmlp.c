@@ -451,52 +451,52 @@ static void svdmlp_lanes_two(svdmlp_lane_sums *l, uint32_t word, int32_t x, uint
             : [w] "r"(word), [x] "r"(x), [mask] "r"(mask));
 }
 
+/* Two inputs' loads, and the lanes of the first; then, after a second
+   load of two words for int8 (none for int4), those of the next. */
+#define SVDMLP_ASM_TWO_INPUTS           \
+    "ldrsb %[xa], [%[x]], #1\n\t"       \
+    "ldrsb %[xb], [%[x]], #1\n\t"
+#define SVDMLP_ASM_LOOP(second, b1, b2, load, third, fourth, d1, d2) \
+    "1:\n\t"                                                         \
+    "ldrd %[a], %[b], [%[w]], #8\n\t"                                \
+    SVDMLP_ASM_TWO_INPUTS                                            \
+    SVDMLP_ASM_LANES("%[a]", "%[xa]", "0", "16")                     \
+    SVDMLP_ASM_LANES(second, "%[xb]", b1, b2)                        \
+    load                                                             \
+    SVDMLP_ASM_TWO_INPUTS                                            \
+    SVDMLP_ASM_LANES(third, "%[xa]", "0", "16")                      \
+    SVDMLP_ASM_LANES(fourth, "%[xb]", d1, d2)                        \
+    "cmp %[x], %[end]\n\t"                                           \
+    "bne 1b"
+#define SVDMLP_ASM_LOOP_OPERANDS                                               \
+    : [w] "+r"(*w), [x] "+r"(x), SVDMLP_ASM_OPERANDS, [a] "=&r"(a), [b] "=&r"(b), \
+      [xa] "=&r"(xa), [xb] "=&r"(xb)                                           \
+    : [end] "r"(end), [mask] "r"(mask)                                         \
+    : "cc", "memory"
+
 /* The lanes over inputs x .. end, a multiple of 4 apart, words from *w on:
-   per four inputs, two LDRDs, four LDRSBs, eight ANDs and eight SMLALs. */
-static void svdmlp_lanes(svdmlp_lane_sums *l, const uint32_t **w, const int8_t *x,
-                         const int8_t *end, int bits)
+   per four inputs, two LDRDs (int4: one), four LDRSBs, eight ANDs and
+   eight SMLALs. */
+static void svdmlp_lanes8(svdmlp_lane_sums *l, const uint32_t **w, const int8_t *x,
+                          const int8_t *end)
 {
+    const uint32_t mask = 0xFF0000FFu;
     uint32_t a, b, t, xa, xb;
-    if (x == end) {
-        return;
+    if (x != end) {
+        __asm__(SVDMLP_ASM_LOOP("%[b]", "0", "16", "ldrd %[a], %[b], [%[w]], #8\n\t",
+                                "%[a]", "%[b]", "0", "16")
+                SVDMLP_ASM_LOOP_OPERANDS);
     }
-    if (bits == 8) {
-        const uint32_t mask = 0xFF0000FFu;
-        __asm__("1:\n\t"
-                "ldrd %[a], %[b], [%[w]], #8\n\t"
-                "ldrsb %[xa], [%[x]], #1\n\t"
-                "ldrsb %[xb], [%[x]], #1\n\t"
-                SVDMLP_ASM_LANES("%[a]", "%[xa]", "0", "16")
-                SVDMLP_ASM_LANES("%[b]", "%[xb]", "0", "16")
-                "ldrd %[a], %[b], [%[w]], #8\n\t"
-                "ldrsb %[xa], [%[x]], #1\n\t"
-                "ldrsb %[xb], [%[x]], #1\n\t"
-                SVDMLP_ASM_LANES("%[a]", "%[xa]", "0", "16")
-                SVDMLP_ASM_LANES("%[b]", "%[xb]", "0", "16")
-                "cmp %[x], %[end]\n\t"
-                "bne 1b"
-                : [w] "+r"(*w), [x] "+r"(x), SVDMLP_ASM_OPERANDS, [a] "=&r"(a),
-                  [b] "=&r"(b), [xa] "=&r"(xa), [xb] "=&r"(xb)
-                : [end] "r"(end), [mask] "r"(mask)
-                : "cc", "memory");
-    } else {
-        const uint32_t mask = 0xF000000Fu;
-        __asm__("1:\n\t"
-                "ldrd %[a], %[b], [%[w]], #8\n\t"
-                "ldrsb %[xa], [%[x]], #1\n\t"
-                "ldrsb %[xb], [%[x]], #1\n\t"
-                SVDMLP_ASM_LANES("%[a]", "%[xa]", "0", "16")
-                SVDMLP_ASM_LANES("%[a]", "%[xb]", "8", "24")
-                "ldrsb %[xa], [%[x]], #1\n\t"
-                "ldrsb %[xb], [%[x]], #1\n\t"
-                SVDMLP_ASM_LANES("%[b]", "%[xa]", "0", "16")
-                SVDMLP_ASM_LANES("%[b]", "%[xb]", "8", "24")
-                "cmp %[x], %[end]\n\t"
-                "bne 1b"
-                : [w] "+r"(*w), [x] "+r"(x), SVDMLP_ASM_OPERANDS, [a] "=&r"(a),
-                  [b] "=&r"(b), [xa] "=&r"(xa), [xb] "=&r"(xb)
-                : [end] "r"(end), [mask] "r"(mask)
-                : "cc", "memory");
+}
+
+static void svdmlp_lanes4(svdmlp_lane_sums *l, const uint32_t **w, const int8_t *x,
+                          const int8_t *end)
+{
+    const uint32_t mask = 0xF000000Fu;
+    uint32_t a, b, t, xa, xb;
+    if (x != end) {
+        __asm__(SVDMLP_ASM_LOOP("%[a]", "8", "24", "", "%[b]", "%[b]", "8", "24")
+                SVDMLP_ASM_LOOP_OPERANDS);
     }
 }
 
@@ -509,7 +509,7 @@ static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s
         const int8_t *const stop = end - x > 256 ? x + 256 : end;
         const int8_t *const four = x + ((stop - x) & ~3);
         svdmlp_zero(&l, 0);
-        svdmlp_lanes(&l, &w, x, four, 8);
+        svdmlp_lanes8(&l, &w, x, four);
         for (x = four; x < stop; x++, w++) {
             svdmlp_lanes_one(&l, *w, *x, 0xFF0000FFu);
         }
@@ -524,7 +524,7 @@ static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s
     svdmlp_lane_sums l;
     svdmlp_zero(&l, s);
     /* 28-bit lanes: |sum| < 2^27 for up to 69,000 inputs. */
-    svdmlp_lanes(&l, &w, x, four, 4);
+    svdmlp_lanes4(&l, &w, x, four);
     for (x = four; x + 2 <= end; x += 2, w++) {
         svdmlp_lanes_one(&l, *w, x[0], 0xF000000Fu);
         svdmlp_lanes_two(&l, *w, x[1], 0xF000000Fu);
@@ -847,37 +847,42 @@ void svdmlp_int8_gather(const svdmlp_int8_step *step, const int8_t *x, int8_t *i
     }
 }
 
+/*
+ * The kernels of the two formats: the sums of rows j.. of a step (a block's
+ * four, or a plain row's one), offsets taken off; how many. A step names its
+ * own, so that a firmware links only the formats its model has.
+ */
+#define SVDMLP_SUMS(name, block, words, offset, dot, row_bytes)                \
+    int name(const svdmlp_int8_step *step, const int8_t *in, int32_t in_sum,   \
+             int j, uint32_t *s)                                               \
+    {                                                                          \
+        const int n_in = step->n_in, n_blocks = step->n_out / 4;               \
+        if (j < 4 * n_blocks) {                                                \
+            block(step->blocks + (long)(j / 4) * (words), in, n_in, s);        \
+            s[0] -= (uint32_t)in_sum * (offset);                               \
+            s[2] -= (uint32_t)in_sum * (offset);                               \
+            return 4;                                                          \
+        }                                                                      \
+        s[0] = (uint32_t)dot(in, (const void *)(step->rows + (long)(j - 4 * n_blocks) \
+                                                   * (row_bytes)), n_in);      \
+        return 1;                                                              \
+    }
+
+SVDMLP_SUMS(svdmlp_int8_sums8, svdmlp_block8, n_in, 128u, svdmlp_int8_dot, n_in)
+SVDMLP_SUMS(svdmlp_int8_sums4, svdmlp_block4, (n_in + 1) / 2, 8u, svdmlp_int4_dot,
+            SVDMLP_INT4_BYTES(n_in))
+
 /* restrict: the outputs are not the step's arrays, which need not be read
    again after each output written. */
 int32_t svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
                              int32_t in_sum, int8_t *restrict out8,
                              int16_t *restrict out16)
 {
-    const int n_in = step->n_in, n_blocks = step->n_out / 4;
-    const int words = step->bits == 4 ? (n_in + 1) / 2 : n_in;
-    const uint32_t offset_sum = (uint32_t)in_sum * (step->bits == 4 ? 8u : 128u);
-    const long row_bytes = step->bits == 4 ? SVDMLP_INT4_BYTES(n_in) : n_in;
     int32_t out_sum = 0;
     int j = 0, k, n_rows;
     while (j < step->n_out) {
         uint32_t s[4]; /* written by the kernel */
-        if (j < 4 * n_blocks) {
-            const uint32_t *block = step->blocks + (long)(j / 4) * words;
-            if (step->bits == 4) {
-                svdmlp_block4(block, in, n_in, s);
-            } else {
-                svdmlp_block8(block, in, n_in, s);
-            }
-            s[0] -= offset_sum;
-            s[2] -= offset_sum;
-            n_rows = 4;
-        } else { /* one of the n_out % 4 rows kept plain */
-            const int8_t *row = step->rows + (j - 4 * n_blocks) * row_bytes;
-            s[0] = (uint32_t)(step->bits == 4
-                                  ? svdmlp_int4_dot(in, (const uint8_t *)row, n_in)
-                                  : svdmlp_int8_dot(in, row, n_in));
-            n_rows = 1;
-        }
+        n_rows = step->sums(step, in, in_sum, j, s);
         for (k = 0; k < n_rows; k++, j++) {
             const int value = svdmlp_requantize(
                 step, j, svdmlp_int32((uint32_t)step->bias[j] + s[k]));

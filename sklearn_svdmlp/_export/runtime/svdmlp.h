@@ -149,7 +149,17 @@ int svdmlp_argmax(const float *z, int n);
  * and 2 plus 8. The n_out % 4 last rows are plain rows of n_in int8 weights
  * (int4: SVDMLP_INT4_BYTES(n_in) bytes each, see svdmlp_int4_dot).
  */
-typedef struct {
+typedef struct svdmlp_int8_step svdmlp_int8_step;
+
+/*
+ * The kernel of a weight format: sets s to the sums of rows j.. of a step
+ * (the four of a block, or one plain row) over in, whose n_in values sum to
+ * in_sum; returns how many.
+ */
+typedef int (*svdmlp_int8_sums)(const svdmlp_int8_step *step, const int8_t *in,
+                                int32_t in_sum, int j, uint32_t *s);
+
+struct svdmlp_int8_step {
     const uint32_t *blocks;     /* n_out / 4 blocks of n_in words (int4:
                                    (n_in + 1) / 2), see above */
     const int8_t *rows;         /* the n_out % 4 last rows, or NULL */
@@ -165,8 +175,8 @@ typedef struct {
     int zero_point;
     int low;
     int high;
-    int bits;                   /* 8, or 4 */
-} svdmlp_int8_step;
+    svdmlp_int8_sums sums;      /* svdmlp_int8_sums8, or (int4) _sums4 */
+};
 
 typedef struct {
     const svdmlp_int8_step *steps;
@@ -194,6 +204,12 @@ int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n);
  */
 int32_t svdmlp_int4_dot(const int8_t *x, const uint8_t *w, int n);
 #define SVDMLP_INT4_BYTES(n) (4 * ((n) / 8) + ((n) % 8 + 1) / 2)
+
+/* The kernels of int8 and int4 weights. */
+int svdmlp_int8_sums8(const svdmlp_int8_step *step, const int8_t *in, int32_t in_sum,
+                      int j, uint32_t *s);
+int svdmlp_int8_sums4(const svdmlp_int8_step *step, const int8_t *in, int32_t in_sum,
+                      int j, uint32_t *s);
 
 /* sum_i x[i] over n int8 values. */
 int32_t svdmlp_int8_sum(const int8_t *x, int n);
