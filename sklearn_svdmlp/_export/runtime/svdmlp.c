@@ -543,6 +543,22 @@ static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s
 #define SVDMLP_SNIB(word, k) ((SVDMLP_UNIB(word, k) ^ 8) - 8)
 
 #if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__clang__)
+/* The four sums in r8-r11: set to 0 (through t), and read into four low
+   registers at the end. */
+#define SVDMLP_ASM_ZERO_HIGH            \
+    ".syntax unified\n\t"               \
+    "movs %[t], #0\n\t"                 \
+    "mov r8, %[t]\n\t"                  \
+    "mov r9, %[t]\n\t"                  \
+    "mov r10, %[t]\n\t"                 \
+    "mov r11, %[t]\n"
+#define SVDMLP_ASM_HIGH_OUT(a, b, c, d) \
+    "mov " a ", r8\n\t"                 \
+    "mov " b ", r9\n\t"                 \
+    "mov " c ", r10\n\t"                \
+    "mov " d ", r11\n\t"                \
+    ".syntax divided"
+
 /* One input's four products, added to r8-r11. */
 #define SVDMLP_ASM_INPUT                  \
     "ldrsb %[x], [%[end], %[i]]\n\t"      \
@@ -582,12 +598,7 @@ static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s
     if (i == 0) {
         return;
     }
-    __asm__(".syntax unified\n\t"
-            "movs %[t], #0\n\t"
-            "mov r8, %[t]\n\t"
-            "mov r9, %[t]\n\t"
-            "mov r10, %[t]\n\t"
-            "mov r11, %[t]\n"
+    __asm__(SVDMLP_ASM_ZERO_HIGH
             "1:\n\t"
             SVDMLP_ASM_INPUT
             "adds %[i], #1\n\t"
@@ -596,11 +607,7 @@ static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s
             "adds %[w], #4\n\t"
             "adds %[i], #1\n\t"
             "bne 1b\n\t"
-            "mov %[x], r8\n\t"
-            "mov %[t], r9\n\t"
-            "mov %[one], r10\n\t"
-            "mov %[three], r11\n\t"
-            ".syntax divided"
+            SVDMLP_ASM_HIGH_OUT("%[x]", "%[t]", "%[one]", "%[three]")
             : [w] "+l"(w), [i] "+l"(i), [x] "+l"(xi), [t] "+l"(t),
               [one] "+l"(s1), [three] "+l"(s3)
             : [end] "l"(end)
@@ -632,20 +639,13 @@ static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s
 static void svdmlp_block4_from(const uint32_t *w, const int8_t *x, int i, int n,
                                uint32_t *s)
 {
-    for (w += i / 2; i + 2 <= n; i += 2, w++) {
-        const uint32_t word = *w;
-        const uint32_t a = (uint32_t)(int32_t)x[i], b = (uint32_t)(int32_t)x[i + 1];
+    for (w += i / 2; i < n; i += 2, w++) { /* an odd last input: b = 0 */
+        const uint32_t word = *w, a = (uint32_t)(int32_t)x[i];
+        const uint32_t b = i + 1 < n ? (uint32_t)(int32_t)x[i + 1] : 0u;
         s[0] += a * (uint32_t)SVDMLP_UNIB(word, 0) + b * (uint32_t)SVDMLP_UNIB(word, 2);
         s[1] += a * (uint32_t)SVDMLP_SNIB(word, 3) + b * (uint32_t)SVDMLP_SNIB(word, 5);
         s[2] += a * (uint32_t)SVDMLP_UNIB(word, 4) + b * (uint32_t)SVDMLP_UNIB(word, 6);
         s[3] += a * (uint32_t)SVDMLP_SNIB(word, 7) + b * (uint32_t)SVDMLP_SNIB(word, 1);
-    }
-    if (i < n) {
-        const uint32_t word = *w, a = (uint32_t)(int32_t)x[i];
-        s[0] += a * (uint32_t)SVDMLP_UNIB(word, 0);
-        s[1] += a * (uint32_t)SVDMLP_SNIB(word, 3);
-        s[2] += a * (uint32_t)SVDMLP_UNIB(word, 4);
-        s[3] += a * (uint32_t)SVDMLP_SNIB(word, 7);
     }
 }
 
@@ -665,12 +665,7 @@ static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s
     int32_t i = -(n & ~1), xa = 0, xb = 0, t = 0;
     uint32_t word = 0;
     if (i != 0) {
-        __asm__(".syntax unified\n\t"
-                "movs %[t], #0\n\t"
-                "mov r8, %[t]\n\t"
-                "mov r9, %[t]\n\t"
-                "mov r10, %[t]\n\t"
-                "mov r11, %[t]\n"
+        __asm__(SVDMLP_ASM_ZERO_HIGH
                 "1:\n\t"
                 "ldmia %[w]!, {%[word]}\n\t"
                 "ldrsb %[xa], [%[end], %[i]]\n\t"
@@ -688,11 +683,7 @@ static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s
                 SVDMLP_ASM_NIBBLE("24", "asrs", "%[xb]", "r11")
                 "adds %[i], #1\n\t"
                 "bne 1b\n\t"
-                "mov %[xa], r8\n\t"
-                "mov %[xb], r9\n\t"
-                "mov %[t], r10\n\t"
-                "mov %[word], r11\n\t"
-                ".syntax divided"
+                SVDMLP_ASM_HIGH_OUT("%[xa]", "%[xb]", "%[t]", "%[word]")
                 : [w] "+l"(w), [i] "+l"(i), [xa] "+l"(xa), [xb] "+l"(xb),
                   [t] "+l"(t), [word] "+l"(word)
                 : [end] "l"(end)
