@@ -231,6 +231,10 @@ def test_the_integer_entry_point_keeps_a_small_stack(tmp_path):
     }
     # Work buffers (2 x 100 bytes) and the logits (10 x 2), in one frame.
     assert 220 <= frames["svdmlp_predict_int8"] <= 220 + 64
+    # The float entry point quantizes 32 inputs at a time into a small buffer
+    # (its frames: 448 bytes on x86-64): none as wide as the 784 inputs.
+    float_entry = frames["svdmlp_predict"] + frames.get("svdmlp_read_logits", 0)
+    assert float_entry < 784
 
 
 @pytest.mark.parametrize("quantize", ["int8", "int4"])

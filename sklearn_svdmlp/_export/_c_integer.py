@@ -77,10 +77,10 @@ class IntegerProgram:
     def _quantize_input(self):
         """``<name>_quantize_input``: the input as int8, the scaler folded in.
 
-        And ``<name>_read_logits``, the float entry points' way in: each
-        input the first step reads quantized once, into the work buffer the
-        steps share (one pass of a step reads every input once per four
-        outputs: quantizing there would repeat the float arithmetic).
+        And ``<name>_read_logits``, the float entry points' way in: the
+        inputs the first step reads quantized ``SVDMLP_INT8_CHUNK`` at a time
+        (each once), each chunk's share of its sums added up, no buffer as
+        wide as the input.
         """
         p, network = self.file.prefix, self.network
         inverse = network.input_inverse_scale
@@ -93,7 +93,7 @@ class IntegerProgram:
             means = self.file.floats(mean)
             factors = self.file.floats([1.0 / (network.input_scale * s) for s in scale])
             value = f"(x[i] - {means}[i]) * {factors}[i]"
-        n_read = self.steps[0].weights.shape[1]
+        n_first = self.steps[0].n_out
         return (
             f"static int8_t {p}_quantized(const float *x, int i)\n{{\n"
             f"    float v = {value};\n"
@@ -108,18 +108,26 @@ class IntegerProgram:
             f"    for (i = 0; i < {network.n_features}; i++) {{\n"
             f"        xq[i] = {p}_quantized(x, i);\n    }}\n}}\n\n"
             f"static void {p}_read_logits(const float *x, int16_t *logits)\n{{\n"
-            f"    int8_t work[SVDMLP_INT8_WORK_BYTES({self.widest}, {n_read})];\n"
+            f"    int8_t work[SVDMLP_INT8_WORK_BYTES({self.widest}, 0)];\n"
+            "    int8_t chunk[SVDMLP_INT8_CHUNK];\n"
+            f"    uint32_t acc[{n_first}];\n"
             f"    const svdmlp_int8_step *first = &{p}_steps[0];\n"
             "    const int n_runs = first->runs ? first->n_runs : 1;\n"
-            "    int r, i, k = 0;\n"
+            "    int r, i, k = 0, from = 0;\n"
+            f"    for (i = 0; i < {n_first}; i++) {{\n        acc[i] = 0;\n    }}\n"
             "    for (r = 0; r < n_runs; r++) {\n"
             "        const int start = first->runs ? first->runs[2 * r] : 0;\n"
             "        const int stop = start + (first->runs ? first->runs[2 * r + 1]"
             " : first->n_in);\n"
             "        for (i = start; i < stop; i++) {\n"
-            f"            work[{self.widest} + k++] = {p}_quantized(x, i);\n"
-            "        }\n    }\n"
-            f"    svdmlp_int8_forward_read(&{p}_network, logits, work);\n}}\n"
+            f"            chunk[k++] = {p}_quantized(x, i);\n"
+            "            if (k == SVDMLP_INT8_CHUNK) {\n"
+            "                svdmlp_int8_accumulate(first, chunk, from, k, acc);\n"
+            "                from += k;\n                k = 0;\n"
+            "            }\n        }\n    }\n"
+            "    if (k > 0) {\n"
+            "        svdmlp_int8_accumulate(first, chunk, from, k, acc);\n    }\n"
+            f"    svdmlp_int8_forward_sums(&{p}_network, acc, logits, work);\n}}\n"
         )
 
     def source(self):

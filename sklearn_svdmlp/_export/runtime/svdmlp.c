@@ -14,8 +14,10 @@
    compiler knows memcpy (even with -ffreestanding, for GCC and Clang). */
 #if defined(__GNUC__)
 #define SVDMLP_COPY4(target, source) __builtin_memcpy(target, source, 4)
+#define SVDMLP_INLINE inline __attribute__((always_inline))
 #else
 #define SVDMLP_COPY4(target, source) memcpy(target, source, 4)
+#define SVDMLP_INLINE inline
 #endif
 
 /* Whether a float is +0 or -0, by its bits: no floating-point operation
@@ -393,7 +395,7 @@ typedef struct {
 
 /* Adds a pair's lanes to its two rows' sums: the bottom lane (signed), then
    (sum - bottom) / 2^shift, in 32 bits. */
-static inline __attribute__((always_inline)) void svdmlp_split(uint32_t low_word, uint32_t high_word, int shift,
+static SVDMLP_INLINE void svdmlp_split(uint32_t low_word, uint32_t high_word, int shift,
                          uint32_t *low, uint32_t *high)
 {
     const uint32_t bottom =
@@ -404,7 +406,7 @@ static inline __attribute__((always_inline)) void svdmlp_split(uint32_t low_word
 }
 
 /* Adds a block's lanes to its four rows' sums. */
-static inline __attribute__((always_inline)) void svdmlp_four(uint32_t *s, const svdmlp_lane_sums *l, int shift)
+static SVDMLP_INLINE void svdmlp_four(uint32_t *s, const svdmlp_lane_sums *l, int shift)
 {
     svdmlp_split(l->p0, l->p1, shift, s, s + 3);
     svdmlp_split(l->q0, l->q1, shift, s + 2, s + 1);
@@ -581,9 +583,9 @@ static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s
  * an immediate offset, the others signed at a register's (ARMv6-M has no
  * other signed byte load): 15.5 instructions for 4 multiply-adds, where
  * GCC's code for the C below takes 27. Seven low registers (r7 may be the
- * frame pointer).
+ * frame pointer). Inlined: a call per block would cost 500 instructions.
  */
-static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+static SVDMLP_INLINE void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
 {
     const int8_t *end = x + (n & ~1);
     int32_t i = -(n & ~1), xi = 0, t = 0, s1 = 1, s3 = 3;
@@ -761,7 +763,7 @@ static int32_t svdmlp_high_word(int32_t a, int32_t m)
  * is the high word of P shifted by s - 33: one 32 x 32 -> 64-bit product,
  * no 64-bit addition or shift (the usual case: the rescaling is below 1/2).
  */
-static int svdmlp_requantize(const svdmlp_int8_step *step, int j, int32_t acc)
+static SVDMLP_INLINE int svdmlp_requantize(const svdmlp_int8_step *step, int j, int32_t acc)
 {
     const int shift = step->shift[j];
     int32_t value;
@@ -863,8 +865,22 @@ SVDMLP_SUMS(svdmlp_int8_sums8, svdmlp_block8, n_in, 128u, svdmlp_int8_dot, n_in)
 SVDMLP_SUMS(svdmlp_int8_sums4, svdmlp_block4, (n_in + 1) / 2, 8u, svdmlp_int4_dot,
             SVDMLP_INT4_BYTES(n_in))
 
-/* restrict: the outputs are not the step's arrays, which need not be read
-   again after each output written. */
+/* Output j of a step from its sum (the bias aside), written as int8 (what it
+   returns) or int16 (0 returned); restrict: the outputs are not the step's
+   arrays, which need not be read again after each output written. */
+static SVDMLP_INLINE int svdmlp_int8_store(const svdmlp_int8_step *step, int j, uint32_t sum,
+                             int8_t *restrict out8, int16_t *restrict out16)
+{
+    const int value =
+        svdmlp_requantize(step, j, svdmlp_int32((uint32_t)step->bias[j] + sum));
+    if (out8) {
+        out8[j] = (int8_t)value;
+        return value;
+    }
+    out16[j] = (int16_t)value;
+    return 0;
+}
+
 int32_t svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
                              int32_t in_sum, int8_t *restrict out8,
                              int16_t *restrict out16)
@@ -875,26 +891,47 @@ int32_t svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
         uint32_t s[4]; /* written by the kernel */
         n_rows = step->sums(step, in, in_sum, j, s);
         for (k = 0; k < n_rows; k++, j++) {
-            const int value = svdmlp_requantize(
-                step, j, svdmlp_int32((uint32_t)step->bias[j] + s[k]));
-            if (out8) {
-                out8[j] = (int8_t)value;
-                out_sum += value;
-            } else {
-                out16[j] = (int16_t)value;
-            }
+            out_sum += svdmlp_int8_store(step, j, s[k], out8, out16);
         }
     }
     return out_sum;
 }
 
-/* Every step from the inputs the first reads, in. */
-static void svdmlp_int8_steps(const svdmlp_int8_model *model, const int8_t *in,
-                              int16_t *logits, int8_t *work, int widest)
+void svdmlp_int8_accumulate(const svdmlp_int8_step *step, const int8_t *chunk,
+                            int from, int n, uint32_t *acc)
 {
-    int32_t sum = svdmlp_int8_sum(in, model->steps[0].n_in);
+    const int n_in = step->n_in, n_blocks = step->n_out / 4;
+    const int four = step->sums == svdmlp_int8_sums4;
+    const uint32_t offset_sum = (uint32_t)svdmlp_int8_sum(chunk, n) * (four ? 8u : 128u);
+    uint32_t s[4];
+    int j, k;
+    for (j = 0; j < 4 * n_blocks; j += 4) {
+        if (four) {
+            svdmlp_block4(step->blocks + (long)(j / 4) * ((n_in + 1) / 2) + from / 2,
+                          chunk, n, s);
+        } else {
+            svdmlp_block8(step->blocks + (long)(j / 4) * n_in + from, chunk, n, s);
+        }
+        for (k = 0; k < 4; k++) {
+            acc[j + k] += s[k] - (k % 2 ? 0u : offset_sum);
+        }
+    }
+    for (; j < step->n_out; j++) {
+        const int8_t *row = step->rows + (long)(j - 4 * n_blocks)
+                                             * (four ? SVDMLP_INT4_BYTES(n_in) : n_in);
+        acc[j] += (uint32_t)(four ? svdmlp_int4_dot(chunk, (const uint8_t *)row + 4 * (from / 8), n)
+                                  : svdmlp_int8_dot(chunk, row + from, n));
+    }
+}
+
+/* Steps first.. from the inputs the previous step wrote (the first reads),
+   in, whose values sum to sum. */
+static void svdmlp_int8_steps(const svdmlp_int8_model *model, const int8_t *in,
+                              int32_t sum, int first, int16_t *logits, int8_t *work,
+                              int widest)
+{
     int k;
-    for (k = 0; k + 1 < model->n_steps; k++) {
+    for (k = first; k + 1 < model->n_steps; k++) {
         int8_t *result = work + (k % 2) * widest;
         sum = svdmlp_int8_step_run(&model->steps[k], in, sum, result, 0);
         in = result;
@@ -921,14 +958,23 @@ void svdmlp_int8_forward(const svdmlp_int8_model *model, const int8_t *x,
         svdmlp_int8_gather(&model->steps[0], x, work + widest);
         x = work + widest;
     }
-    svdmlp_int8_steps(model, x, logits, work, widest);
+    svdmlp_int8_steps(model, x, svdmlp_int8_sum(x, model->steps[0].n_in), 0, logits,
+                      work, widest);
 }
 
-void svdmlp_int8_forward_read(const svdmlp_int8_model *model, int16_t *logits,
-                              int8_t *work)
+void svdmlp_int8_forward_sums(const svdmlp_int8_model *model, const uint32_t *acc,
+                              int16_t *logits, int8_t *work)
 {
-    const int widest = svdmlp_int8_widest(model);
-    svdmlp_int8_steps(model, work + widest, logits, work, widest);
+    const svdmlp_int8_step *first = &model->steps[0];
+    const int last = model->n_steps == 1;
+    int32_t sum = 0;
+    int j;
+    for (j = 0; j < first->n_out; j++) {
+        sum += svdmlp_int8_store(first, j, acc[j], last ? 0 : work, logits);
+    }
+    if (!last) {
+        svdmlp_int8_steps(model, work, sum, 1, logits, work, svdmlp_int8_widest(model));
+    }
 }
 
 int svdmlp_int16_argmax(const int16_t *z, int n)

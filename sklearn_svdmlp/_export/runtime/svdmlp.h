@@ -237,13 +237,19 @@ void svdmlp_int8_forward(const svdmlp_int8_model *model, const int8_t *x,
                          int16_t *logits, int8_t *work);
 
 /*
- * The same, the inputs the first step reads already written, in order, at
- * work + widest (work: SVDMLP_INT8_WORK_BYTES(widest, n_in of the first
- * step)). What a float entry point does: it quantizes each input read once,
- * there, and needs no buffer of its own.
+ * What a float entry point does instead, to need no buffer as wide as the
+ * input: it quantizes the inputs the first step reads SVDMLP_INT8_CHUNK at a
+ * time into a small buffer (each once: a pass of the kernels reads every
+ * input once per four outputs), adds each chunk's share of the first step's
+ * sums to acc (n_out of the first step, from 0; chunk holds inputs from ..
+ * from + n - 1 of those it reads, from a multiple of SVDMLP_INT8_CHUNK), then
+ * runs the rest from the sums (work: SVDMLP_INT8_WORK_BYTES(widest, 0)).
  */
-void svdmlp_int8_forward_read(const svdmlp_int8_model *model, int16_t *logits,
-                              int8_t *work);
+#define SVDMLP_INT8_CHUNK 32
+void svdmlp_int8_accumulate(const svdmlp_int8_step *step, const int8_t *chunk,
+                            int from, int n, uint32_t *acc);
+void svdmlp_int8_forward_sums(const svdmlp_int8_model *model, const uint32_t *acc,
+                              int16_t *logits, int8_t *work);
 
 /* Index of the largest of z[0..n-1] (the first, on ties). */
 int svdmlp_int16_argmax(const int16_t *z, int n);
