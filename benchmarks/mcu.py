@@ -21,19 +21,28 @@ run on QEMU:
   painting);
 - instructions: executed in one call of the prediction function (the
   integer entry point on already-quantized input for integer-only, the
-  float one otherwise), counted by single-stepping QEMU, mean of 3 rows;
+  float one otherwise), counted by single-stepping QEMU, mean of 3 rows,
+  built ``-O2`` and (integer-only) ``-Os``, and per multiply-add of the
+  model;
 - accuracy: on the 450 test images, in Python (the labels the firmware
   printed for the first rows are checked to be the same).
 
-Run: ``python benchmarks/mcu.py`` (needs ``gcc-arm-none-eabi``,
-``libnewlib-arm-none-eabi`` and ``qemu-system-arm``).
+With ``--cmsis-nn PATH`` (a checkout of ``github.com/ARM-software/CMSIS-NN``,
+with CMSIS-Core's headers beside it or at ``--cmsis-core``), ARM's own int8
+fully-connected kernels run on the integer-only int8 model's step shapes
+(``_cmsis_nn.py``), in the same firmware, counted the same way.
+
+Run: ``python benchmarks/mcu.py [--cmsis-nn PATH]`` (needs
+``gcc-arm-none-eabi``, ``libnewlib-arm-none-eabi`` and ``qemu-system-arm``).
 """
 
+import argparse
 import functools
 import os
 import tempfile
 import warnings
 
+import _cmsis_nn
 import numpy as np
 from _common import machine
 from frontier import mnist_like, small_mlp_width
@@ -84,18 +93,32 @@ def measure_emlearn(source, include, rows, expected, core, directory):
         strict=False,
     )
     assert np.array_equal(run.outputs[:, 0], expected[:CHECKED_ROWS]), core
-    return run.flash, run.ram, run.stack, float(np.mean(run.instructions))
+    instructions = float(np.mean(run.instructions))
+    return run.flash, run.ram, run.stack, instructions, float("nan")
 
 
 def measure(model, X, core, directory):
-    """Flash, RAM, stack and instructions of one of ours on one core."""
+    """Flash, RAM, stack and instructions (-O2, and -Os for integer-only)."""
     del directory  # emulate keeps its own
     report = emulate(model, X[:CHECKED_ROWS], core)
     assert report.agree, core
-    return report.flash_bytes, report.ram_bytes, report.stack_bytes, report.instructions
+    small = float("nan")  # a float model's time is its library's
+    if report.entry == "int8":
+        small = emulate(model, X[:3], core, optimize="-Os").instructions
+    return (
+        report.flash_bytes,
+        report.ram_bytes,
+        report.stack_bytes,
+        report.instructions,
+        small,
+    )
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cmsis-nn", metavar="PATH", help="a CMSIS-NN checkout")
+    parser.add_argument("--cmsis-core", metavar="PATH", help="CMSIS/Core/Include")
+    args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     missing = missing_tools()
     if missing:
@@ -112,11 +135,11 @@ def main():
             rank="auto",
             target_ratio=n_params / BUDGET,
             svd_on="activations",
-            quantize="int8",
-            integer_only=export == "integer-only",
+            quantize="int4" if export.endswith("int4") else "int8",
+            integer_only=export.startswith("integer-only"),
             random_state=0,
         ).fit(X_train, y_train)
-        for export in ["int8, float", "integer-only"]
+        for export in ["int8, float", "integer-only", "integer-only int4"]
     }
     width = small_mlp_width(BUDGET)
     dense = MLPClassifier((width,), max_iter=300, random_state=0).fit(X_train, y_train)
@@ -131,6 +154,7 @@ def main():
             functools.partial(measure, model, X_test),
             model.score(X_test, y_test),
             model.n_params_,
+            model.network_.n_multiply_adds,
         )
         for label, model in models.items()
     ]
@@ -146,26 +170,55 @@ def main():
                 measured = functools.partial(
                     measure_emlearn, source, (include,), X_test, expected
                 )
-                cases.append((label, measured, emlearned.score(X_test, y_test), n))
+                macs = sum(a.size for a in emlearned.coefs_)
+                cases.append(
+                    (label, measured, emlearned.score(X_test, y_test), n, macs)
+                )
         except ImportError:
             print("emlearn: not installed (pip install emlearn)")
         header = (
             f"{'model':28s} {'core':13s} {'params':>7s} {'flash':>8s} {'RAM':>6s} "
-            f"{'stack':>6s} {'instructions':>13s} {'drop':>6s}"
+            f"{'stack':>6s} {'instr. -O2':>11s} {'/MAC':>6s} {'instr. -Os':>11s} "
+            f"{'/MAC':>5s} {'drop':>6s}"
         )
         print(header)
-        for label, measured, score, n in cases:
+        for label, measured, score, n, macs in cases:
             for core in MAIN_CORES:
                 try:
-                    flash, ram, stack, instructions = measured(core, directory)
+                    flash, ram, stack, large, small = measured(core, directory)
                 except ValueError as error:  # the micro:bit's 256 KB of flash
                     print(f"{label:28s} {core:13s} {n:7,d} {error}")
                     continue
                 print(
                     f"{label:28s} {core:13s} {n:7,d} {flash:8,d} {ram:6,d} "
-                    f"{stack:6,d} {instructions:13,.0f} "
+                    f"{stack:6,d} {large:11,.0f} {large / macs:6.2f} "
+                    f"{small:11,.0f} {small / macs:5.2f} "
                     f"{100 * (baseline - score):6.2f}"
                 )
+        if args.cmsis_nn:
+            network = models["integer-only"].network_
+            macs = network.n_multiply_adds
+            rows = network.quantize_input(X_test[:3])
+            for core in MAIN_CORES:
+                counts = [
+                    _cmsis_nn.instructions(
+                        network,
+                        rows,
+                        core,
+                        directory,
+                        args.cmsis_nn,
+                        args.cmsis_core,
+                        optimize,
+                    )
+                    for optimize in ["-O2", "-Os"]
+                ]
+                for kind in _cmsis_nn.KINDS:
+                    large, small = (count[kind] for count in counts)
+                    print(
+                        f"{'CMSIS-NN int8 ' + kind:28s} {core:13s} {'':>7s} "
+                        f"{'':>8s} {'':>6s} {'':>6s} {large:11,.0f} "
+                        f"{large / macs:6.2f} {small:11,.0f} {small / macs:5.2f}"
+                    )
 
 
 if __name__ == "__main__":

@@ -55,5 +55,13 @@ def _link_sklearn_labels(app, what, name, obj, options, lines):
     lines[:] = [_REF.sub(link, line) for line in lines]
 
 
+def _skip_str_methods(app, what, name, obj, skip, options):
+    """A ``str`` subclass (``ModelSummary``) is documented without str's methods."""
+    if getattr(str, name, None) is obj and not name.startswith("_"):
+        return True
+    return None
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _link_sklearn_labels)
+    app.connect("autodoc-skip-member", _skip_str_methods)

@@ -42,12 +42,17 @@ def configurations(draw, integer_only=None):
     return {
         "kind": draw(st.sampled_from(KINDS)),
         "activation": draw(st.sampled_from(["relu", "tanh", "logistic", "identity"])),
-        "hidden": tuple(draw(st.lists(st.integers(3, 9), min_size=1, max_size=3))),
+        # Widths and ranks not multiples of 2, 4 or 8 (the C kernels take rows
+        # four at a time, int4 inputs two to a word), one-input and
+        # one-output steps (rank 1), constant inputs at either edge.
+        "hidden": tuple(draw(st.lists(st.integers(1, 11), min_size=1, max_size=3))),
+        "rank": draw(st.integers(1, 6)),
         "method": draw(st.sampled_from(["svd", "truncated"])),
         "quantize": quantize,
         "integer_only": bool(integer_only)
         or (quantize in ("int8", "int4") and draw(st.booleans())),
-        "n_features": draw(st.integers(2, 6)),
+        "n_features": draw(st.integers(3, 13)),
+        "constant": draw(st.sampled_from([(0,), (-1,), (0, -1), (1, 2)])),
         "seed": draw(st.integers(0, 2**16)),
     }
 
@@ -57,7 +62,7 @@ def fitted_model(config):
     rng = np.random.default_rng(config["seed"])
     n_features, kind = config["n_features"], config["kind"]
     X = rng.normal(size=(80, n_features))
-    X[:, 0] = 0.5  # constant on the training data
+    X[:, list(config.get("constant", (0,)))] = 0.5  # constant on the training data
     signal = X @ rng.normal(size=(n_features, 3))
     # Classes split at the quantiles: every class and label well represented.
     above = signal > np.median(signal, axis=0)
@@ -85,9 +90,9 @@ def fitted_model(config):
     model = estimator(
         network,
         method=config["method"],
-        rank=2
+        rank=config.get("rank", 2)
         if config["method"] == "truncated"
-        else [2] * len(config["hidden"]) + [None],
+        else [config.get("rank", 2)] * len(config["hidden"]) + [None],
         quantize=config["quantize"],
         integer_only=config["integer_only"],
         random_state=0,

@@ -214,7 +214,7 @@ def test_the_integer_entry_point_keeps_a_small_stack(tmp_path):
         y,
     )
     source = export_c(model)
-    assert "int8_t work[SVDMLP_INT8_WORK_BYTES(100)]" in source
+    assert "int8_t work[SVDMLP_INT8_WORK_BYTES(100, 0)]" in source
     assert "RAM: 220 bytes of stack for svdmlp_predict_int8" in source
     (tmp_path / "model.c").write_text(source)
     subprocess.run(
@@ -231,6 +231,10 @@ def test_the_integer_entry_point_keeps_a_small_stack(tmp_path):
     }
     # Work buffers (2 x 100 bytes) and the logits (10 x 2), in one frame.
     assert 220 <= frames["svdmlp_predict_int8"] <= 220 + 64
+    # The float entry point quantizes 32 inputs at a time into a small buffer
+    # (its frames: 448 bytes on x86-64): none as wide as the 784 inputs.
+    float_entry = frames["svdmlp_predict"] + frames.get("svdmlp_read_logits", 0)
+    assert float_entry < 784
 
 
 @pytest.mark.parametrize("quantize", ["int8", "int4"])
@@ -252,3 +256,79 @@ def test_every_input_constant(tmp_path, quantize):
     c.svdmlp_predict.restype = ctypes.c_int
     labels = each_row(X[:3] * 7, np.float32, c.svdmlp_predict)
     np.testing.assert_array_equal(model.classes_[labels], model.predict(X[:3] * 7))
+
+
+def test_the_32_bit_high_word_is_exact(tmp_path):
+    """ARMv6-M's requantization multiplies in 32 bits only: floor(a m / 2^32), exactly.
+
+    The runtime's ``svdmlp_high_word`` as the Cortex-M0+ compiles it
+    (``SVDMLP_HIGH_WORD_32``), over the edges of each 16-bit half of both
+    operands and random values, against Python's integers.
+    """
+    (tmp_path / "high.c").write_text(
+        '#include "svdmlp.c"\n'
+        "int32_t high_word(int32_t a, int32_t m);\n"
+        "int32_t high_word(int32_t a, int32_t m)\n"
+        "{\n    return svdmlp_high_word(a, m);\n}\n"
+    )
+    subprocess.run(
+        [COMPILER, *STRICT_C, "-O2", "-DSVDMLP_HIGH_WORD_32", f"-I{c_runtime_dir()}"]
+        + ["-shared", "-fPIC", "high.c", "-o", "libhigh.so", "-lm"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    high_word = ctypes.CDLL(str(tmp_path / "libhigh.so")).high_word
+    high_word.restype = ctypes.c_int32
+    high_word.argtypes = [ctypes.c_int32, ctypes.c_int32]
+    rng = np.random.default_rng(0)
+    halves = [-(2**15), -(2**15) + 1, -1, 0, 1, 2**15 - 1]
+    lows = [0, 1, 2**15, 2**16 - 1]
+    edges = [high * 2**16 + low for high in halves for low in lows]
+    accumulators = edges + rng.integers(-(2**31), 2**31, 300).tolist()
+    multipliers = [m for m in edges if m >= 0] + [2**30, 2**31 - 1]
+    multipliers += rng.integers(2**30, 2**31, 30).tolist()
+    for a in accumulators:
+        for m in multipliers:
+            assert high_word(a, m) == (a * m) >> 32, (a, m)
+
+
+@pytest.mark.parametrize("bits", [8, 4])
+@pytest.mark.parametrize("shape", [(1, 1), (4, 1), (5, 3), (8, 7), (3, 9), (7, 8)])
+def test_the_kernel_layout_holds_every_weight_once(bits, shape):
+    """Blocks of four rows (0 and 2 offset) and plain rest rows: the weights back."""
+    from sklearn_svdmlp._export._int8_layout import block_words, rest_rows
+
+    rng = np.random.default_rng(0)
+    largest = 127 if bits == 8 else 7
+    weights = rng.integers(-largest - (bits == 8), largest + 1, shape).astype(np.int8)
+    n_out, n_in = shape
+    words = block_words(weights, bits).astype(np.int64)
+    n_blocks = n_out // 4
+    if bits == 8:
+        per_block = n_in
+        nibble = [[8 * row] for row in range(4)]
+        width, offset = 8, 128
+    else:
+        per_block = (n_in + 1) // 2
+        nibble = [[0, 8], [12, 20], [16, 24], [28, 4]]
+        width, offset = 4, 8
+    assert len(words) == n_blocks * per_block
+    mask, sign = (1 << width) - 1, 1 << (width - 1)
+    for block in range(n_blocks):
+        in_block = words[block * per_block : (block + 1) * per_block]
+        for row in range(4):
+            values = []
+            for i in range(n_in):
+                word = in_block[i if bits == 8 else i // 2]
+                raw = (word >> nibble[row][0 if bits == 8 else i % 2]) & mask
+                value = raw - offset if row % 2 == 0 else (raw ^ sign) - sign
+                values.append(value)
+            np.testing.assert_array_equal(values, weights[4 * block + row])
+    rest = rest_rows(weights, bits)
+    expected = weights[4 * n_blocks :]
+    if bits == 8:
+        np.testing.assert_array_equal(rest.reshape(expected.shape), expected)
+    else:
+        assert rest.size == len(expected) * (4 * (n_in // 8) + (n_in % 8 + 1) // 2)

@@ -216,9 +216,9 @@ def test_the_runtime_cost_per_core_is_the_documented_one():
         soft_float = parts[label, "cortex-m3", "-O2"]["library"]
         with_fpu = parts[label, "cortex-m4f", "-O2"]["library"]
         if integer_only:
-            # No floating point: at most libgcc's integer helpers (division on
-            # ARMv6-M).
-            assert soft_float == with_fpu == 0
+            # No floating point: at most memcpy (the kernels' unaligned word
+            # reads) and libgcc's integer helpers, a few hundred bytes.
+            assert 0 <= soft_float < 512 and 0 <= with_fpu < 512
             assert all(
                 report.floating_point == []
                 for (model, _, _), report in reports.items()

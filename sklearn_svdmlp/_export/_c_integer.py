@@ -1,12 +1,11 @@
 """The integer step table of an integer-only model, and its integer entry points."""
 
-import numpy as np
-
 from ._c_file import c_float
+from ._int8_layout import block_words, rest_rows
 
-# Bytes of one svdmlp_int8_step (six pointers, seven ints) and of the model
+# Bytes of one svdmlp_int8_step (eight pointers, six ints) and of the model
 # on a 32-bit core.
-_STEP_BYTES, _MODEL_BYTES = 52, 16
+_STEP_BYTES, _MODEL_BYTES = 56, 16
 
 _ACTIVATIONS = {
     "identity": "SVDMLP_IDENTITY",
@@ -43,15 +42,23 @@ class IntegerProgram:
         return _STEP_BYTES * len(self.steps) + _MODEL_BYTES
 
     @property
+    def gathered(self):
+        """Inputs ``<name>_predict_int8`` copies into its work buffer (or 0)."""
+        first = self.steps[0]
+        return 0 if first.inputs is None else first.weights.shape[1]
+
+    @property
     def stack_bytes(self):
         """Bytes ``<name>_predict_int8`` keeps on the stack: work, then logits."""
-        return 2 * self.widest + 2 * self.steps[-1].n_out
+        work = self.widest + max(self.widest, self.gathered)
+        return work + 2 * self.steps[-1].n_out
 
     def _step(self, step):
         """One row of the step table, its arrays written."""
         f = self.file
         cells = [
-            f.integers(step.stored_weights.view(np.int8), "int8_t"),
+            f.integers(block_words(step.weights, step.bits), "uint32_t"),
+            f.integers(rest_rows(step.weights, step.bits), "int8_t"),
             f.integers(step.bias, "int32_t"),
             f.integers(step.multiplier, "int32_t"),
             f.integers(step.shift, "int8_t"),
@@ -63,12 +70,18 @@ class IntegerProgram:
             step.zero_point,
             step.low,
             step.high,
-            step.bits,
+            f"svdmlp_int8_sums{step.bits}",
         ]
         return "{" + ", ".join(str(cell) for cell in cells) + "}"
 
     def _quantize_input(self):
-        """``<name>_quantize_input``: the input as int8, the scaler folded in."""
+        """``<name>_quantize_input``: the input as int8, the scaler folded in.
+
+        And ``<name>_read_logits``, the float entry points' way in: the
+        inputs the first step reads quantized ``SVDMLP_INT8_CHUNK`` at a time
+        (each once), each chunk's share of its sums added up, no buffer as
+        wide as the input.
+        """
         p, network = self.file.prefix, self.network
         inverse = network.input_inverse_scale
         if self.scaler is None:
@@ -80,18 +93,41 @@ class IntegerProgram:
             means = self.file.floats(mean)
             factors = self.file.floats([1.0 / (network.input_scale * s) for s in scale])
             value = f"(x[i] - {means}[i]) * {factors}[i]"
+        n_first = self.steps[0].n_out
         return (
+            f"static int8_t {p}_quantized(const float *x, int i)\n{{\n"
+            f"    float v = {value};\n"
+            "    int q;\n"
+            "    v = v != v ? 0.0f : v;  /* NaN */\n"
+            "    v = v < -256.0f ? -256.0f : v > 256.0f ? 256.0f : v;\n"
+            "    q = v >= 0.0f ? (int)(v + 0.5f) : -(int)(0.5f - v);\n"
+            f"    q += {p.upper()}_INPUT_ZERO_POINT;\n"
+            "    return (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);\n}\n\n"
             f"void {p}_quantize_input(const float *x, int8_t *xq)\n{{\n"
             "    int i;\n"
             f"    for (i = 0; i < {network.n_features}; i++) {{\n"
-            f"        float v = {value};\n"
-            "        int q;\n"
-            "        v = v != v ? 0.0f : v;  /* NaN */\n"
-            "        v = v < -256.0f ? -256.0f : v > 256.0f ? 256.0f : v;\n"
-            "        q = v >= 0.0f ? (int)(v + 0.5f) : -(int)(0.5f - v);\n"
-            f"        q += {p.upper()}_INPUT_ZERO_POINT;\n"
-            "        xq[i] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);\n"
-            "    }\n}\n"
+            f"        xq[i] = {p}_quantized(x, i);\n    }}\n}}\n\n"
+            f"static void {p}_read_logits(const float *x, int16_t *logits)\n{{\n"
+            f"    int8_t work[SVDMLP_INT8_WORK_BYTES({self.widest}, 0)];\n"
+            "    int8_t chunk[SVDMLP_INT8_CHUNK];\n"
+            f"    uint32_t acc[{n_first}];\n"
+            f"    const svdmlp_int8_step *first = &{p}_steps[0];\n"
+            "    const int n_runs = first->runs ? first->n_runs : 1;\n"
+            "    int r, i, k = 0, from = 0;\n"
+            f"    for (i = 0; i < {n_first}; i++) {{\n        acc[i] = 0;\n    }}\n"
+            "    for (r = 0; r < n_runs; r++) {\n"
+            "        const int start = first->runs ? first->runs[2 * r] : 0;\n"
+            "        const int stop = start + (first->runs ? first->runs[2 * r + 1]"
+            " : first->n_in);\n"
+            "        for (i = start; i < stop; i++) {\n"
+            f"            chunk[k++] = {p}_quantized(x, i);\n"
+            "            if (k == SVDMLP_INT8_CHUNK) {\n"
+            "                svdmlp_int8_accumulate(first, chunk, from, k, acc);\n"
+            "                from += k;\n                k = 0;\n"
+            "            }\n        }\n    }\n"
+            "    if (k > 0) {\n"
+            "        svdmlp_int8_accumulate(first, chunk, from, k, acc);\n    }\n"
+            f"    svdmlp_int8_forward_sums(&{p}_network, acc, logits, work);\n}}\n"
         )
 
     def macros(self):
@@ -122,14 +158,13 @@ class IntegerProgram:
                 f"{len(self.steps)}, {network.n_features}, {n_out}}};\n",
                 self._quantize_input(),
                 f"static void {p}_logits(const int8_t *x, int16_t *logits)\n{{\n"
-                f"    int8_t work[SVDMLP_INT8_WORK_BYTES({self.widest})];\n"
+                f"    int8_t work[SVDMLP_INT8_WORK_BYTES({self.widest}, "
+                f"{self.gathered})];\n"
                 f"    svdmlp_int8_forward(&{p}_network, x, logits, work);\n}}\n",
                 # The float entry points: quantize, integers, then float.
                 f"static void {p}_outputs(const float *x, float *out)\n{{\n"
-                f"    int8_t xq[{network.n_features}];\n"
                 f"    int16_t logits[{n_out}];\n    int j;\n"
-                f"    {p}_quantize_input(x, xq);\n"
-                f"    {p}_logits(xq, logits);\n"
+                f"    {p}_read_logits(x, logits);\n"
                 f"    for (j = 0; j < {n_out}; j++) {{\n"
                 f"        out[j] = (float)logits[j] * {scales}[j];\n    }}\n"
                 f"    svdmlp_activate(out, {n_out}, {activation});\n}}\n",
@@ -144,7 +179,11 @@ def integer_api(spec, name, n_outputs, n_features):
     decides them; probabilities and a regressor's targets come from
     ``<name>_outputs`` (dequantized logits, the output activation in float).
     """
-    quantized = f"    int8_t xq[{n_features}];\n    {name}_quantize_input(x, xq);\n"
+    # The int8 entry points read x as it is; the float ones quantize each
+    # input the first step reads once (<name>_read_logits).
+    logits = f"    int16_t logits[{n_outputs}];\n"
+    int8_logits = f"{logits}    {name}_logits(x, logits);\n"
+    float_logits = f"{logits}    {name}_read_logits(x, logits);\n"
     if spec.kind == "regression":
         return (
             f"void {name}_predict_int8(const int8_t *x, int16_t *y)\n{{\n"
@@ -153,16 +192,17 @@ def integer_api(spec, name, n_outputs, n_features):
             f"    {name}_outputs(x, y);\n}}\n"
         )
     if spec.kind == "multilabel":
+        decide = (
+            f"    for (j = 0; j < {n_outputs}; j++) {{\n"
+            "        labels[j] = logits[j] > 0;\n    }\n"
+        )
         return (
             f"void {name}_predict_labels_int8(const int8_t *x, int *labels)\n{{\n"
-            f"    int16_t logits[{n_outputs}];\n    int j;\n"
-            f"    {name}_logits(x, logits);\n"
-            f"    for (j = 0; j < {n_outputs}; j++) {{\n"
-            "        labels[j] = logits[j] > 0;\n    }\n}\n\n"
+            f"{int8_logits}    int j;\n{decide}}}\n\n"
             f"void {name}_predict_proba(const float *x, float *proba)\n{{\n"
             f"    {name}_outputs(x, proba);\n}}\n\n"
             f"void {name}_predict_labels(const float *x, int *labels)\n{{\n"
-            f"{quantized}    {name}_predict_labels_int8(xq, labels);\n}}\n"
+            f"{float_logits}    int j;\n{decide}}}\n"
         )
     if spec.kind == "binary":
         decide = "    return logits[0] > 0;\n"
@@ -171,10 +211,7 @@ def integer_api(spec, name, n_outputs, n_features):
         decide = f"    return svdmlp_int16_argmax(logits, {n_outputs});\n"
         proba = f"    {name}_outputs(x, proba);\n"
     return (
-        f"int {name}_predict_int8(const int8_t *x)\n{{\n"
-        f"    int16_t logits[{n_outputs}];\n    {name}_logits(x, logits);\n"
-        f"{decide}}}\n\n"
+        f"int {name}_predict_int8(const int8_t *x)\n{{\n{int8_logits}{decide}}}\n\n"
         f"void {name}_predict_proba(const float *x, float *proba)\n{{\n{proba}}}\n\n"
-        f"int {name}_predict(const float *x)\n{{\n"
-        f"{quantized}    return {name}_predict_int8(xq);\n}}\n"
+        f"int {name}_predict(const float *x)\n{{\n{float_logits}{decide}}}\n"
     )

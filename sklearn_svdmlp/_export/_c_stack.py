@@ -1,7 +1,7 @@
 """The stack a model's public functions need at most, from measured frames.
 
 A public function's stack is its buffers (sized by the model: work buffers
-as wide as the widest step, logits, an int8 copy of the input) plus what
+as wide as the widest step, logits, the first step's sums) plus what
 the code around them takes: saved registers, spills, and the runtime's and
 the C library's calls beneath. That second part does not depend on the
 model's sizes; it was measured once per core and optimization level
@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "stack_frames.json"
+# The runtime's SVDMLP_INT8_CHUNK: inputs a float entry point quantizes at once.
+_INT8_CHUNK = 32
 
 
 @cache
@@ -27,17 +29,22 @@ def stack_data():
     return json.loads(DATA.read_text())
 
 
-def buffers(integer, kind, widest, n_features, n_outputs):
+def buffers(integer, kind, widest, n_outputs, gathered=0, n_first=0):
     """Bytes of each buffer on the deepest path of each public function.
 
     By the function's name after the model's prefix; ``widest`` is the
-    widest inner step, ``n_outputs`` the last step's width.
+    widest inner step, ``n_outputs`` the last step's width. An integer-only
+    model's int8 entry points keep a work buffer of
+    ``SVDMLP_INT8_WORK_BYTES(widest, gathered)`` (``gathered``: the inputs a
+    first step that skips some reads); its float ones quantize the inputs
+    ``SVDMLP_INT8_CHUNK`` (32) at a time into the first step's ``n_first``
+    int32 sums, then run the rest in two buffers as wide as ``widest``.
 
     Examples
     --------
     >>> from sklearn_svdmlp._export._c_stack import buffers
-    >>> buffers(True, "multiclass", 100, 784, 10)["predict"]
-    [784, 20, 200]
+    >>> buffers(True, "multiclass", 100, 10, n_first=21)["predict"]
+    [20, 200, 32, 84]
     """
     if not integer:
         outputs = [8 * widest]
@@ -50,17 +57,15 @@ def buffers(integer, kind, widest, n_features, n_outputs):
         else:
             chains["predict"] = [proba, *outputs]
         return chains
-    logits = [2 * widest]
-    outputs = [n_features, 2 * n_outputs, *logits]
+    work = [widest + max(widest, gathered)]
+    read = [2 * widest, _INT8_CHUNK, 4 * n_first]
+    logits = 2 * n_outputs
     if kind == "regression":
-        return {"quantize_input": [], "predict_int8": logits, "predict": outputs}
-    chains = {"quantize_input": [], "predict_proba": outputs}
-    if kind == "multilabel":
-        chains["predict_labels_int8"] = [2 * n_outputs, *logits]
-        chains["predict_labels"] = [n_features, *chains["predict_labels_int8"]]
-    else:
-        chains["predict_int8"] = [2 * n_outputs, *logits]
-        chains["predict"] = [n_features, *chains["predict_int8"]]
+        return {"quantize_input": [], "predict_int8": work, "predict": [logits, *read]}
+    chains = {"quantize_input": [], "predict_proba": [logits, *read]}
+    labels = "predict_labels" if kind == "multilabel" else "predict"
+    chains[f"{labels}_int8"] = [logits, *work]
+    chains[labels] = [logits, *read]
     return chains
 
 
@@ -69,10 +74,10 @@ def _rounded(sizes):
     return sum(-(-size // 8) * 8 for size in sizes)
 
 
-def stack_bounds(integer, kind, widest, n_features, n_outputs):
+def stack_bounds(integer, kind, widest, n_outputs, gathered=0, n_first=0):
     """Per public function, the largest stack over the measured cores and levels."""
     arithmetic = "integer" if integer else "float"
-    chains = buffers(integer, kind, widest, n_features, n_outputs)
+    chains = buffers(integer, kind, widest, n_outputs, gathered, n_first)
     bounds = dict.fromkeys(chains, 0)
     for levels in stack_data()["overhead"].values():
         for kinds in levels.values():
@@ -83,15 +88,19 @@ def stack_bounds(integer, kind, widest, n_features, n_outputs):
     return bounds
 
 
+def program_buffers(program, integer):
+    """``buffers``' sizes of a C program (float or integer-only), as keywords."""
+    if not integer:
+        return {"widest": program.widest, "n_outputs": program.steps[-1][-2]}
+    return {
+        "widest": program.widest,
+        "n_outputs": program.steps[-1].n_out,
+        "gathered": program.gathered,
+        "n_first": program.steps[0].n_out,
+    }
+
+
 def stack_bound(c):
     """The largest stack any public function of the CModel ``c`` needs."""
-    program = c.program
-    if c.integer:
-        n_features, n_outputs = program.network.n_features, program.steps[-1].n_out
-    else:
-        n_features, n_outputs = c.model.n_features_in_, program.steps[-1][-2]
-    return max(
-        stack_bounds(
-            c.integer, c.spec.kind, program.widest, n_features, n_outputs
-        ).values()
-    )
+    sizes = program_buffers(c.program, c.integer)
+    return max(stack_bounds(c.integer, c.spec.kind, **sizes).values())

@@ -33,7 +33,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from .._estimators import SVDCompressedMLPClassifier, SVDCompressedMLPRegressor
 from .._export import c_runtime_dir
 from .._export._c import _text, c_model
-from .._export._c_stack import DATA, _rounded, buffers
+from .._export._c_stack import DATA, _rounded, buffers, program_buffers
 from ._cores import CORES, FIRMWARE_DIR
 from ._toolchain import compile_object, link, run
 
@@ -189,13 +189,8 @@ def measure():
                 for (integer, kind), model in probes.items():
                     c = c_model(model, "probe")
                     frames, calls, taken = _compile(directory, _text(c), core, level)
-                    program = c.program
-                    n_out = (
-                        program.steps[-1].n_out if integer else program.steps[-1][-2]
-                    )
-                    chains = buffers(
-                        integer, kind, program.widest, model.n_features_in_, n_out
-                    )
+                    sizes = program_buffers(c.program, integer)
+                    chains = buffers(integer, kind, **sizes)
                     public = {f"probe_{function}" for function in chains}
                     if not public <= set(frames):
                         raise RuntimeError(f"not in the file: {public - set(frames)}")

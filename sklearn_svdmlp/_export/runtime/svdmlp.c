@@ -14,8 +14,10 @@
    compiler knows memcpy (even with -ffreestanding, for GCC and Clang). */
 #if defined(__GNUC__)
 #define SVDMLP_COPY4(target, source) __builtin_memcpy(target, source, 4)
+#define SVDMLP_INLINE inline __attribute__((always_inline))
 #else
 #define SVDMLP_COPY4(target, source) memcpy(target, source, 4)
+#define SVDMLP_INLINE inline
 #endif
 
 /* Whether a float is +0 or -0, by its bits: no floating-point operation
@@ -358,20 +360,353 @@ int32_t svdmlp_int4_dot(const int8_t *x, const uint8_t *w, int n)
     return acc;
 }
 
-/* sum over a run of n inputs, its weights from *w on, which it moves past. */
-static inline int32_t svdmlp_run_dot(const svdmlp_int8_step *step, const int8_t *x,
-                              const int8_t **w, int n)
+/* ------------------------------------------------ blocks of four rows */
+
+/*
+ * A block (see svdmlp.h) holds rows 0 and 2 with an offset (+128, int4: +8)
+ * and rows 1 and 3 as they are; svdmlp_block8 (int4: svdmlp_block4) sets s[k] to the sum of
+ * row k's stored weights times the inputs, modulo 2^32: the offset's share,
+ * offset * sum(x), is taken off by the caller.
+ */
+
+/* A value modulo 2^32 as the int32_t it stands for (whatever C's conversion). */
+static int32_t svdmlp_int32(uint32_t value)
 {
-    int32_t acc;
-    if (step->bits == 4) {
-        acc = svdmlp_int4_dot(x, (const uint8_t *)*w, n);
-        *w += SVDMLP_INT4_BYTES(n);
-    } else {
-        acc = svdmlp_int8_dot(x, *w, n);
-        *w += n;
-    }
-    return acc;
+    return value <= 0x7FFFFFFFu ? (int32_t)value : -(int32_t)(~value) - 1;
 }
+
+#if (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)) && defined(__GNUC__)
+/*
+ * ARMv7-M (Cortex-M3, M4, M7): one SMLAL sums two rows at once. Masked
+ * with 0xFF0000FF (int4: 0xF000000F), a word is a row's offset weight at
+ * the bottom and another's signed weight at the top, 24 (28) bits up; its
+ * product with an input adds to both lanes of a 64-bit sum. The bottom
+ * lane stays below 2^23 in size over 256 inputs (|x * w| <= 128 * 255), so
+ * the lanes are split every 256 inputs (int4: 128 * 15 a product, below
+ * 2^27 over the 69,000 inputs a step can read, see _int8_layout.py), the
+ * bottom's borrow given back to the top.
+ */
+/* The two 64-bit sums of lanes as 32-bit words, (p0, p1) and (q0, q1):
+   no 64-bit variable (or array), which GCC keeps in the FPU's registers on a
+   Cortex-M4F (moves, but floating-point instructions all the same). */
+typedef struct {
+    uint32_t p0, p1, q0, q1;
+} svdmlp_lane_sums;
+
+/* Adds a pair's lanes to its two rows' sums: the bottom lane (signed), then
+   (sum - bottom) / 2^shift, in 32 bits. */
+static SVDMLP_INLINE void svdmlp_split(uint32_t low_word, uint32_t high_word, int shift,
+                         uint32_t *low, uint32_t *high)
+{
+    const uint32_t bottom =
+        (uint32_t)((int32_t)(low_word << (32 - shift)) >> (32 - shift));
+    const uint32_t top = high_word - (low_word < bottom) + ((int32_t)bottom < 0);
+    *low += bottom;
+    *high += (top << (32 - shift)) | ((low_word - bottom) >> shift);
+}
+
+/* Adds a block's lanes to its four rows' sums. */
+static SVDMLP_INLINE void svdmlp_four(uint32_t *s, const svdmlp_lane_sums *l, int shift)
+{
+    svdmlp_split(l->p0, l->p1, shift, s, s + 3);
+    svdmlp_split(l->q0, l->q1, shift, s + 2, s + 1);
+}
+
+/* Lanes and sums set to 0 from a register the assembler zeroes: GCC would
+   store a known 0 from an FPU register, eight bytes at a time. */
+static void svdmlp_zero(svdmlp_lane_sums *l, uint32_t *s)
+{
+    uint32_t zero;
+    __asm__("mov %0, #0" : "=r"(zero));
+    l->p0 = l->p1 = l->q0 = l->q1 = zero;
+    if (s) {
+        s[0] = s[1] = s[2] = s[3] = zero;
+    }
+}
+
+/* One input's two SMLALs: x times the word's pairs at rotations a and b. */
+#define SVDMLP_ASM_LANES(word, x, a, b)                      \
+    "and %[t], %[mask], " word ", ror #" a "\n\t"            \
+    "smlal %[p0], %[p1], %[t], " x "\n\t"                    \
+    "and %[t], %[mask], " word ", ror #" b "\n\t"            \
+    "smlal %[q0], %[q1], %[t], " x "\n\t"
+
+#define SVDMLP_ASM_OPERANDS                                              \
+    [p0] "+r"(l->p0), [p1] "+r"(l->p1), [q0] "+r"(l->q0), [q1] "+r"(l->q1), \
+    [t] "=&r"(t)
+
+/* The lanes of one int8 input (int4: the first of a word's two). */
+static void svdmlp_lanes_one(svdmlp_lane_sums *l, uint32_t word, int32_t x, uint32_t mask)
+{
+    uint32_t t;
+    __asm__(SVDMLP_ASM_LANES("%[w]", "%[x]", "0", "16")
+            : SVDMLP_ASM_OPERANDS
+            : [w] "r"(word), [x] "r"(x), [mask] "r"(mask));
+}
+
+/* The lanes of the second input of an int4 word. */
+static void svdmlp_lanes_two(svdmlp_lane_sums *l, uint32_t word, int32_t x, uint32_t mask)
+{
+    uint32_t t;
+    __asm__(SVDMLP_ASM_LANES("%[w]", "%[x]", "8", "24")
+            : SVDMLP_ASM_OPERANDS
+            : [w] "r"(word), [x] "r"(x), [mask] "r"(mask));
+}
+
+/* Two inputs' loads, and the lanes of the first; then, after a second
+   load of two words for int8 (none for int4), those of the next. */
+#define SVDMLP_ASM_TWO_INPUTS           \
+    "ldrsb %[xa], [%[x]], #1\n\t"       \
+    "ldrsb %[xb], [%[x]], #1\n\t"
+#define SVDMLP_ASM_LOOP(second, b1, b2, load, third, fourth, d1, d2) \
+    "1:\n\t"                                                         \
+    "ldrd %[a], %[b], [%[w]], #8\n\t"                                \
+    SVDMLP_ASM_TWO_INPUTS                                            \
+    SVDMLP_ASM_LANES("%[a]", "%[xa]", "0", "16")                     \
+    SVDMLP_ASM_LANES(second, "%[xb]", b1, b2)                        \
+    load                                                             \
+    SVDMLP_ASM_TWO_INPUTS                                            \
+    SVDMLP_ASM_LANES(third, "%[xa]", "0", "16")                      \
+    SVDMLP_ASM_LANES(fourth, "%[xb]", d1, d2)                        \
+    "cmp %[x], %[end]\n\t"                                           \
+    "bne 1b"
+#define SVDMLP_ASM_LOOP_OPERANDS                                               \
+    : [w] "+r"(*w), [x] "+r"(x), SVDMLP_ASM_OPERANDS, [a] "=&r"(a), [b] "=&r"(b), \
+      [xa] "=&r"(xa), [xb] "=&r"(xb)                                           \
+    : [end] "r"(end), [mask] "r"(mask)                                         \
+    : "cc", "memory"
+
+/* The lanes over inputs x .. end, a multiple of 4 apart, words from *w on:
+   per four inputs, two LDRDs (int4: one), four LDRSBs, eight ANDs and
+   eight SMLALs. */
+static void svdmlp_lanes8(svdmlp_lane_sums *l, const uint32_t **w, const int8_t *x,
+                          const int8_t *end)
+{
+    const uint32_t mask = 0xFF0000FFu;
+    uint32_t a, b, t, xa, xb;
+    if (x != end) {
+        __asm__(SVDMLP_ASM_LOOP("%[b]", "0", "16", "ldrd %[a], %[b], [%[w]], #8\n\t",
+                                "%[a]", "%[b]", "0", "16")
+                SVDMLP_ASM_LOOP_OPERANDS);
+    }
+}
+
+static void svdmlp_lanes4(svdmlp_lane_sums *l, const uint32_t **w, const int8_t *x,
+                          const int8_t *end)
+{
+    const uint32_t mask = 0xF000000Fu;
+    uint32_t a, b, t, xa, xb;
+    if (x != end) {
+        __asm__(SVDMLP_ASM_LOOP("%[a]", "8", "24", "", "%[b]", "%[b]", "8", "24")
+                SVDMLP_ASM_LOOP_OPERANDS);
+    }
+}
+
+static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    const int8_t *const end = x + n;
+    svdmlp_lane_sums l;
+    svdmlp_zero(&l, s);
+    while (x < end) {
+        const int8_t *const stop = end - x > 256 ? x + 256 : end;
+        const int8_t *const four = x + ((stop - x) & ~3);
+        svdmlp_zero(&l, 0);
+        svdmlp_lanes8(&l, &w, x, four);
+        for (x = four; x < stop; x++, w++) {
+            svdmlp_lanes_one(&l, *w, *x, 0xFF0000FFu);
+        }
+        svdmlp_four(s, &l, 24);
+    }
+}
+
+static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    const int8_t *const end = x + n;
+    const int8_t *const four = x + (n & ~3);
+    svdmlp_lane_sums l;
+    svdmlp_zero(&l, s);
+    /* 28-bit lanes: |sum| < 2^27 for up to 69,000 inputs. */
+    svdmlp_lanes4(&l, &w, x, four);
+    for (x = four; x + 2 <= end; x += 2, w++) {
+        svdmlp_lanes_one(&l, *w, x[0], 0xF000000Fu);
+        svdmlp_lanes_two(&l, *w, x[1], 0xF000000Fu);
+    }
+    if (x < end) {
+        svdmlp_lanes_one(&l, *w, x[0], 0xF000000Fu);
+    }
+    svdmlp_four(s, &l, 28);
+}
+#else
+/* Byte k of a word: as stored (rows 0 and 2), or as the int8 it holds. */
+#define SVDMLP_UBYTE(word, k) ((int32_t)(((word) >> (8 * (k))) & 0xFFu))
+#define SVDMLP_SBYTE(word, k) ((SVDMLP_UBYTE(word, k) ^ 0x80) - 0x80)
+/* Nibble k of a word: as stored, or as the int4 it holds. */
+#define SVDMLP_UNIB(word, k) ((int32_t)(((word) >> (4 * (k))) & 0xFu))
+#define SVDMLP_SNIB(word, k) ((SVDMLP_UNIB(word, k) ^ 8) - 8)
+
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__clang__)
+/* The four sums in r8-r11: set to 0 (through t), and read into four low
+   registers at the end. */
+#define SVDMLP_ASM_ZERO_HIGH            \
+    ".syntax unified\n\t"               \
+    "movs %[t], #0\n\t"                 \
+    "mov r8, %[t]\n\t"                  \
+    "mov r9, %[t]\n\t"                  \
+    "mov r10, %[t]\n\t"                 \
+    "mov r11, %[t]\n"
+#define SVDMLP_ASM_HIGH_OUT(a, b, c, d) \
+    "mov " a ", r8\n\t"                 \
+    "mov " b ", r9\n\t"                 \
+    "mov " c ", r10\n\t"                \
+    "mov " d ", r11\n\t"                \
+    ".syntax divided"
+
+/* One input's four products, added to r8-r11. */
+#define SVDMLP_ASM_INPUT                  \
+    "ldrsb %[x], [%[end], %[i]]\n\t"      \
+    "ldrb %[t], [%[w], #0]\n\t"           \
+    "muls %[t], %[x]\n\t"                 \
+    "add r8, %[t]\n\t"                    \
+    "ldrsb %[t], [%[w], %[one]]\n\t"      \
+    "muls %[t], %[x]\n\t"                 \
+    "add r9, %[t]\n\t"                    \
+    "ldrb %[t], [%[w], #2]\n\t"           \
+    "muls %[t], %[x]\n\t"                 \
+    "add r10, %[t]\n\t"                   \
+    "ldrsb %[t], [%[w], %[three]]\n\t"    \
+    "muls %[t], %[x]\n\t"                 \
+    "add r11, %[t]\n\t"
+
+/*
+ * ARMv6-M (Cortex-M0, M0+): four sums in the high registers r8-r11, one
+ * input loaded per four products; the offset rows' bytes load unsigned at
+ * an immediate offset, the others signed at a register's (ARMv6-M has no
+ * other signed byte load): 15.5 instructions for 4 multiply-adds, where
+ * GCC's code for the C below takes 27. Seven low registers (r7 may be the
+ * frame pointer). Inlined: a call per block would cost 500 instructions.
+ */
+static SVDMLP_INLINE void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    const int8_t *end = x + (n & ~1);
+    int32_t i = -(n & ~1), xi = 0, t = 0, s1 = 1, s3 = 3;
+    s[0] = s[1] = s[2] = s[3] = 0;
+    if (n & 1) { /* the last input, in C */
+        const uint32_t word = w[n - 1], last = (uint32_t)(int32_t)x[n - 1];
+        s[0] = last * (uint32_t)SVDMLP_UBYTE(word, 0);
+        s[1] = last * (uint32_t)SVDMLP_SBYTE(word, 1);
+        s[2] = last * (uint32_t)SVDMLP_UBYTE(word, 2);
+        s[3] = last * (uint32_t)SVDMLP_SBYTE(word, 3);
+    }
+    if (i == 0) {
+        return;
+    }
+    __asm__(SVDMLP_ASM_ZERO_HIGH
+            "1:\n\t"
+            SVDMLP_ASM_INPUT
+            "adds %[i], #1\n\t"
+            "adds %[w], #4\n\t"
+            SVDMLP_ASM_INPUT
+            "adds %[w], #4\n\t"
+            "adds %[i], #1\n\t"
+            "bne 1b\n\t"
+            SVDMLP_ASM_HIGH_OUT("%[x]", "%[t]", "%[one]", "%[three]")
+            : [w] "+l"(w), [i] "+l"(i), [x] "+l"(xi), [t] "+l"(t),
+              [one] "+l"(s1), [three] "+l"(s3)
+            : [end] "l"(end)
+            : "r8", "r9", "r10", "r11", "cc", "memory");
+    s[0] += (uint32_t)xi;
+    s[1] += (uint32_t)t;
+    s[2] += (uint32_t)s1;
+    s[3] += (uint32_t)s3;
+}
+#else
+/* Portable C: each row's weights read from the word, summed modulo 2^32. */
+static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    int i;
+    s[0] = s[1] = s[2] = s[3] = 0;
+    for (i = 0; i < n; i++) {
+        const uint32_t word = w[i], xi = (uint32_t)(int32_t)x[i];
+        s[0] += xi * (uint32_t)SVDMLP_UBYTE(word, 0);
+        s[1] += xi * (uint32_t)SVDMLP_SBYTE(word, 1);
+        s[2] += xi * (uint32_t)SVDMLP_UBYTE(word, 2);
+        s[3] += xi * (uint32_t)SVDMLP_SBYTE(word, 3);
+    }
+}
+#endif
+
+/* int4: two inputs a word, the first's rows at nibbles 0, 3, 4, 7, the
+   second's at 2, 5, 6, 1 (see _int8_layout.py); adds words from input i
+   (even) on to s. */
+static void svdmlp_block4_from(const uint32_t *w, const int8_t *x, int i, int n,
+                               uint32_t *s)
+{
+    for (w += i / 2; i < n; i += 2, w++) { /* an odd last input: b = 0 */
+        const uint32_t word = *w, a = (uint32_t)(int32_t)x[i];
+        const uint32_t b = i + 1 < n ? (uint32_t)(int32_t)x[i + 1] : 0u;
+        s[0] += a * (uint32_t)SVDMLP_UNIB(word, 0) + b * (uint32_t)SVDMLP_UNIB(word, 2);
+        s[1] += a * (uint32_t)SVDMLP_SNIB(word, 3) + b * (uint32_t)SVDMLP_SNIB(word, 5);
+        s[2] += a * (uint32_t)SVDMLP_UNIB(word, 4) + b * (uint32_t)SVDMLP_UNIB(word, 6);
+        s[3] += a * (uint32_t)SVDMLP_SNIB(word, 7) + b * (uint32_t)SVDMLP_SNIB(word, 1);
+    }
+}
+
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__clang__)
+/* Nibble k's product with x added to a sum in a high register: the
+   nibble's bits moved to the top, then down (unsigned, or signed). */
+#define SVDMLP_ASM_NIBBLE(up, down, x, sum) \
+    "lsls %[t], %[word], #" up "\n\t"       \
+    down " %[t], %[t], #28\n\t"             \
+    "muls %[t], " x "\n\t"                  \
+    "add " sum ", %[t]\n\t"
+
+/* ARMv6-M: two inputs (a word) a turn, 37 instructions for 8 products. */
+static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    const int8_t *end = x + (n & ~1);
+    int32_t i = -(n & ~1), xa = 0, xb = 0, t = 0;
+    uint32_t word = 0;
+    if (i != 0) {
+        __asm__(SVDMLP_ASM_ZERO_HIGH
+                "1:\n\t"
+                "ldmia %[w]!, {%[word]}\n\t"
+                "ldrsb %[xa], [%[end], %[i]]\n\t"
+                "adds %[i], #1\n\t"
+                "ldrsb %[xb], [%[end], %[i]]\n\t"
+                SVDMLP_ASM_NIBBLE("28", "lsrs", "%[xa]", "r8")
+                SVDMLP_ASM_NIBBLE("16", "asrs", "%[xa]", "r9")
+                SVDMLP_ASM_NIBBLE("12", "lsrs", "%[xa]", "r10")
+                "asrs %[t], %[word], #28\n\t"
+                "muls %[t], %[xa]\n\t"
+                "add r11, %[t]\n\t"
+                SVDMLP_ASM_NIBBLE("20", "lsrs", "%[xb]", "r8")
+                SVDMLP_ASM_NIBBLE("8", "asrs", "%[xb]", "r9")
+                SVDMLP_ASM_NIBBLE("4", "lsrs", "%[xb]", "r10")
+                SVDMLP_ASM_NIBBLE("24", "asrs", "%[xb]", "r11")
+                "adds %[i], #1\n\t"
+                "bne 1b\n\t"
+                SVDMLP_ASM_HIGH_OUT("%[xa]", "%[xb]", "%[t]", "%[word]")
+                : [w] "+l"(w), [i] "+l"(i), [xa] "+l"(xa), [xb] "+l"(xb),
+                  [t] "+l"(t), [word] "+l"(word)
+                : [end] "l"(end)
+                : "r8", "r9", "r10", "r11", "cc", "memory");
+    }
+    s[0] = (uint32_t)xa;
+    s[1] = (uint32_t)xb;
+    s[2] = (uint32_t)t;
+    s[3] = word;
+    if (n & 1) {
+        svdmlp_block4_from(w - (n & ~1) / 2, x, n & ~1, n, s);
+    }
+}
+#else
+static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    s[0] = s[1] = s[2] = s[3] = 0;
+    svdmlp_block4_from(w, x, 0, n, s);
+}
+#endif
+#endif
 
 /* floor(value / 2^shift), without right-shifting a negative number (whose
    result C leaves to the implementation). */
@@ -380,57 +715,266 @@ static int64_t svdmlp_floor_shift(int64_t value, int shift)
     return value >= 0 ? value >> shift : ~((~value) >> shift);
 }
 
-void svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
-                          int8_t *out8, int16_t *out16)
+/* floor(value / 2^shift) of an int32_t, as svdmlp_floor_shift. */
+static int32_t svdmlp_floor_shift32(int32_t value, int shift)
 {
-    const int8_t *w = step->weights;
-    int j, r;
-    for (j = 0; j < step->n_out; j++) {
-        int32_t acc = step->bias[j];
-        int64_t value;
-        int shift = step->shift[j];
-        if (step->runs) {
-            for (r = 0; r < step->n_runs; r++) {
-                const int length = step->runs[2 * r + 1];
-                acc += svdmlp_run_dot(step, in + step->runs[2 * r], &w, length);
-            }
-        } else {
-            acc += svdmlp_run_dot(step, in, &w, step->n_in);
+    return value >= 0 ? value >> shift : ~((~value) >> shift);
+}
+
+#if defined(__ARM_ARCH_6M__) || defined(SVDMLP_HIGH_WORD_32)
+/*
+ * floor(a * m / 2^32) for 0 <= m < 2^31, with 32-bit products only (ARMv6-M
+ * multiplies 32 x 32 -> 32 bits; a 64-bit product is a library call of 40
+ * instructions). With a = ah 2^16 + al and m = mh 2^16 + ml (al, ml in
+ * [0, 2^16), ah in [-2^15, 2^15), mh in [0, 2^15)),
+ *
+ *     a m = ah mh 2^32 + (ah ml + al mh) 2^16 + al ml,
+ *
+ * and floor((X 2^16 + Y) / 2^32) = floor((X + floor(Y / 2^16)) / 2^16) for
+ * integers X, Y. Each product fits an int32_t or a uint32_t (|ah ml| and al
+ * mh are below 2^31, al ml below 2^32); their sum might not, so each is cut
+ * into its floor(/ 2^16) and its remainder, and the three remainders (below
+ * 3 * 2^16) are added on their own. Exact for every int32_t a; tested
+ * against the 64-bit product over edge values (tests/test_c_integer.py).
+ */
+static int32_t svdmlp_high_word(int32_t a, int32_t m)
+{
+    const int32_t ah = svdmlp_floor_shift32(a, 16), mh = m >> 16;
+    const uint32_t al = (uint32_t)a & 0xFFFFu, ml = (uint32_t)m & 0xFFFFu;
+    const int32_t cross = ah * (int32_t)ml;
+    const uint32_t other = al * (uint32_t)mh, low = (al * ml) >> 16;
+    const uint32_t rest = ((uint32_t)cross & 0xFFFFu) + (other & 0xFFFFu) + low;
+    return ah * mh + svdmlp_floor_shift32(cross, 16) + (int32_t)(other >> 16)
+           + (int32_t)(rest >> 16);
+}
+#else
+/* floor(a * m / 2^32): the high word of a 32 x 32 -> 64-bit product. */
+static int32_t svdmlp_high_word(int32_t a, int32_t m)
+{
+    return svdmlp_int32((uint32_t)((uint64_t)((int64_t)a * m) >> 32));
+}
+#endif
+
+/*
+ * Output j of a step from its sum: rescaled, shifted, clamped, looked up.
+ * With P = acc * multiplier, floor((P + 2^(s-1)) / 2^s) equals
+ * floor((floor(P / 2^(s-1)) + 1) / 2) (write P / 2^(s-1) = t + f, 0 <= f <
+ * 1: both are (t + 1) / 2 rounded down), and for s >= 33, floor(P / 2^(s-1))
+ * is the high word of P shifted by s - 33: one 32 x 32 -> 64-bit product,
+ * no 64-bit addition or shift (the usual case: the rescaling is below 1/2).
+ */
+static SVDMLP_INLINE int svdmlp_requantize(const svdmlp_int8_step *step, int j, int32_t acc)
+{
+    const int shift = step->shift[j];
+    int32_t value;
+    if (shift >= 33) {
+        const int32_t high = svdmlp_high_word(acc, step->multiplier[j]);
+        value = svdmlp_floor_shift32(svdmlp_floor_shift32(high, shift - 33) + 1, 1);
+    } else { /* up to 2^61 in size: clamped to 16 bits first */
+        const int64_t product = (int64_t)acc * step->multiplier[j];
+        int64_t wide = svdmlp_floor_shift(product + ((int64_t)1 << (shift - 1)), shift);
+        value = (int32_t)(wide < -65536 ? -65536 : wide > 65536 ? 65536 : wide);
+    }
+    /* Clamped before the zero point is added (value + zero_point fits). */
+    if (value < step->low - step->zero_point) {
+        value = step->low - step->zero_point;
+    } else if (value > step->high - step->zero_point) {
+        value = step->high - step->zero_point;
+    }
+    value += step->zero_point;
+    return step->table ? step->table[value + 128] : (int)value;
+}
+
+int32_t svdmlp_int8_sum(const int8_t *x, int n)
+{
+    int32_t total = 0;
+    int i = 0;
+#if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
+    /* Four bytes a word into two 16-bit halves (SXTAB16), 128 words at most
+       between two reads of the halves (256 values of at most 128 each). */
+    while (n - i >= 4) {
+        const int stop = i + 4 * ((n - i) / 4 > 128 ? 128 : (n - i) / 4);
+        uint32_t halves = 0, word;
+        for (; i < stop; i += 4) {
+            SVDMLP_COPY4(&word, x + i);
+            halves = (uint32_t)__sxtab16((int32_t)halves, (int32_t)word);
+            halves = (uint32_t)__sxtab16((int32_t)halves, (int32_t)((word >> 8) | (word << 24)));
         }
-        value = (int64_t)acc * step->multiplier[j] + ((int64_t)1 << (shift - 1));
-        value = svdmlp_floor_shift(value, shift) + step->zero_point;
-        if (value < step->low) {
-            value = step->low;
-        } else if (value > step->high) {
-            value = step->high;
+        total += (int16_t)(halves & 0xFFFFu) + (int16_t)(halves >> 16);
+    }
+#elif defined(__GNUC__)
+    /* Four bytes an aligned word, each plus 128 (XOR), two to a 16-bit half:
+       128 words at most between two reads of the halves (each 2 * 255 a
+       word). */
+    for (; i < n && ((uintptr_t)(x + i) & 3u) != 0; i++) {
+        total += x[i];
+    }
+    while (n - i >= 4) {
+        const int count = 4 * ((n - i) / 4 > 128 ? 128 : (n - i) / 4);
+        const int stop = i + count;
+        uint32_t halves = 0, word;
+        for (; i < stop; i += 4) {
+            SVDMLP_COPY4(&word, __builtin_assume_aligned(x + i, 4));
+            word ^= 0x80808080u;
+            halves += (word & 0x00FF00FFu) + ((word >> 8) & 0x00FF00FFu);
         }
-        if (step->table) {
-            value = step->table[value + 128];
-        }
-        if (out8) {
-            out8[j] = (int8_t)value;
-        } else {
-            out16[j] = (int16_t)value;
-        }
+        total += (int32_t)((halves & 0xFFFFu) + (halves >> 16)) - 128 * count;
+    }
+#endif
+    for (; i + 4 <= n; i += 4) {
+        total += x[i] + x[i + 1] + x[i + 2] + x[i + 3];
+    }
+    for (; i < n; i++) {
+        total += x[i];
+    }
+    return total;
+}
+
+void svdmlp_int8_gather(const svdmlp_int8_step *step, const int8_t *x, int8_t *into)
+{
+    int r;
+    for (r = 0; r < step->n_runs; r++) {
+        const int length = step->runs[2 * r + 1];
+        memcpy(into, x + step->runs[2 * r], (size_t)length);
+        into += length;
     }
 }
 
-void svdmlp_int8_forward(const svdmlp_int8_model *model, const int8_t *x,
-                         int16_t *logits, int8_t *work)
+/*
+ * The kernels of the two formats: the sums of rows j.. of a step (a block's
+ * four, or a plain row's one), offsets taken off; how many. A step names its
+ * own, so that a firmware links only the formats its model has.
+ */
+#define SVDMLP_SUMS(name, block, words, offset, dot, row_bytes)                \
+    int name(const svdmlp_int8_step *step, const int8_t *in, int32_t in_sum,   \
+             int j, uint32_t *s)                                               \
+    {                                                                          \
+        const int n_in = step->n_in, n_blocks = step->n_out / 4;               \
+        if (j < 4 * n_blocks) {                                                \
+            block(step->blocks + (long)(j / 4) * (words), in, n_in, s);        \
+            s[0] -= (uint32_t)in_sum * (offset);                               \
+            s[2] -= (uint32_t)in_sum * (offset);                               \
+            return 4;                                                          \
+        }                                                                      \
+        s[0] = (uint32_t)dot(in, (const void *)(step->rows + (long)(j - 4 * n_blocks) \
+                                                   * (row_bytes)), n_in);      \
+        return 1;                                                              \
+    }
+
+SVDMLP_SUMS(svdmlp_int8_sums8, svdmlp_block8, n_in, 128u, svdmlp_int8_dot, n_in)
+SVDMLP_SUMS(svdmlp_int8_sums4, svdmlp_block4, (n_in + 1) / 2, 8u, svdmlp_int4_dot,
+            SVDMLP_INT4_BYTES(n_in))
+
+/* Output j of a step from its sum (the bias aside), written as int8 (what it
+   returns) or int16 (0 returned); restrict: the outputs are not the step's
+   arrays, which need not be read again after each output written. */
+static SVDMLP_INLINE int svdmlp_int8_store(const svdmlp_int8_step *step, int j, uint32_t sum,
+                             int8_t *restrict out8, int16_t *restrict out16)
 {
-    const int8_t *in = x;
+    const int value =
+        svdmlp_requantize(step, j, svdmlp_int32((uint32_t)step->bias[j] + sum));
+    if (out8) {
+        out8[j] = (int8_t)value;
+        return value;
+    }
+    out16[j] = (int16_t)value;
+    return 0;
+}
+
+int32_t svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
+                             int32_t in_sum, int8_t *restrict out8,
+                             int16_t *restrict out16)
+{
+    int32_t out_sum = 0;
+    int j = 0, k, n_rows;
+    while (j < step->n_out) {
+        uint32_t s[4]; /* written by the kernel */
+        n_rows = step->sums(step, in, in_sum, j, s);
+        for (k = 0; k < n_rows; k++, j++) {
+            out_sum += svdmlp_int8_store(step, j, s[k], out8, out16);
+        }
+    }
+    return out_sum;
+}
+
+void svdmlp_int8_accumulate(const svdmlp_int8_step *step, const int8_t *chunk,
+                            int from, int n, uint32_t *acc)
+{
+    const int n_in = step->n_in, n_blocks = step->n_out / 4;
+    const int four = step->sums == svdmlp_int8_sums4;
+    const uint32_t offset_sum = (uint32_t)svdmlp_int8_sum(chunk, n) * (four ? 8u : 128u);
+    uint32_t s[4];
+    int j, k;
+    for (j = 0; j < 4 * n_blocks; j += 4) {
+        if (four) {
+            svdmlp_block4(step->blocks + (long)(j / 4) * ((n_in + 1) / 2) + from / 2,
+                          chunk, n, s);
+        } else {
+            svdmlp_block8(step->blocks + (long)(j / 4) * n_in + from, chunk, n, s);
+        }
+        for (k = 0; k < 4; k++) {
+            acc[j + k] += s[k] - (k % 2 ? 0u : offset_sum);
+        }
+    }
+    for (; j < step->n_out; j++) {
+        const int8_t *row = step->rows + (long)(j - 4 * n_blocks)
+                                             * (four ? SVDMLP_INT4_BYTES(n_in) : n_in);
+        acc[j] += (uint32_t)(four ? svdmlp_int4_dot(chunk, (const uint8_t *)row + 4 * (from / 8), n)
+                                  : svdmlp_int8_dot(chunk, row + from, n));
+    }
+}
+
+/* Steps first.. from the inputs the previous step wrote (the first reads),
+   in, whose values sum to sum. */
+static void svdmlp_int8_steps(const svdmlp_int8_model *model, const int8_t *in,
+                              int32_t sum, int first, int16_t *logits, int8_t *work,
+                              int widest)
+{
+    int k;
+    for (k = first; k + 1 < model->n_steps; k++) {
+        int8_t *result = work + (k % 2) * widest;
+        sum = svdmlp_int8_step_run(&model->steps[k], in, sum, result, 0);
+        in = result;
+    }
+    svdmlp_int8_step_run(&model->steps[model->n_steps - 1], in, sum, 0, logits);
+}
+
+int svdmlp_int8_widest(const svdmlp_int8_model *model)
+{
     int k, widest = 1;
     for (k = 0; k + 1 < model->n_steps; k++) {
         if (model->steps[k].n_out > widest) {
             widest = model->steps[k].n_out;
         }
     }
-    for (k = 0; k + 1 < model->n_steps; k++) {
-        int8_t *result = work + (k % 2) * widest;
-        svdmlp_int8_step_run(&model->steps[k], in, result, 0);
-        in = result;
+    return widest;
+}
+
+void svdmlp_int8_forward(const svdmlp_int8_model *model, const int8_t *x,
+                         int16_t *logits, int8_t *work)
+{
+    const int widest = svdmlp_int8_widest(model);
+    if (model->steps[0].runs) {
+        svdmlp_int8_gather(&model->steps[0], x, work + widest);
+        x = work + widest;
     }
-    svdmlp_int8_step_run(&model->steps[model->n_steps - 1], in, 0, logits);
+    svdmlp_int8_steps(model, x, svdmlp_int8_sum(x, model->steps[0].n_in), 0, logits,
+                      work, widest);
+}
+
+void svdmlp_int8_forward_sums(const svdmlp_int8_model *model, const uint32_t *acc,
+                              int16_t *logits, int8_t *work)
+{
+    const svdmlp_int8_step *first = &model->steps[0];
+    const int last = model->n_steps == 1;
+    int32_t sum = 0;
+    int j;
+    for (j = 0; j < first->n_out; j++) {
+        sum += svdmlp_int8_store(first, j, acc[j], last ? 0 : work, logits);
+    }
+    if (!last) {
+        svdmlp_int8_steps(model, work, sum, 1, logits, work, svdmlp_int8_widest(model));
+    }
 }
 
 int svdmlp_int16_argmax(const int16_t *z, int n)

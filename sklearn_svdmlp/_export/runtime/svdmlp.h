@@ -139,10 +139,30 @@ int svdmlp_argmax(const float *z, int n);
  * ReLU is the clamp at the zero point) and, with a table, looks the result
  * up at table[result + 128] (logistic, tanh). The last step writes int16
  * logits, zero point 0. No floating point anywhere.
+ *
+ * The weights are laid out for the kernels when the model is written
+ * (_int8_layout.py): rows in blocks of four, one uint32_t word per input
+ * (int4: per two inputs), so that an input read serves four outputs. In an
+ * int8 word, byte k is row k's weight at the input, rows 0 and 2 plus 128
+ * (as unsigned bytes), rows 1 and 3 as they are; in an int4 word, the first
+ * input's rows are nibbles 0, 3, 4, 7 and the second's 2, 5, 6, 1, rows 0
+ * and 2 plus 8. The n_out % 4 last rows are plain rows of n_in int8 weights
+ * (int4: SVDMLP_INT4_BYTES(n_in) bytes each, see svdmlp_int4_dot).
  */
-typedef struct {
-    const int8_t *weights;      /* n_out rows of n_in: each output's weights
-                                   (bits 4: packed, see svdmlp_int4_dot) */
+typedef struct svdmlp_int8_step svdmlp_int8_step;
+
+/*
+ * The kernel of a weight format: sets s to the sums of rows j.. of a step
+ * (the four of a block, or one plain row) over in, whose n_in values sum to
+ * in_sum; returns how many.
+ */
+typedef int (*svdmlp_int8_sums)(const svdmlp_int8_step *step, const int8_t *in,
+                                int32_t in_sum, int j, uint32_t *s);
+
+struct svdmlp_int8_step {
+    const uint32_t *blocks;     /* n_out / 4 blocks of n_in words (int4:
+                                   (n_in + 1) / 2), see above */
+    const int8_t *rows;         /* the n_out % 4 last rows, or NULL */
     const int32_t *bias;        /* n_out */
     const int32_t *multiplier;  /* n_out */
     const int8_t *shift;        /* n_out, in 1..62 */
@@ -155,8 +175,8 @@ typedef struct {
     int zero_point;
     int low;
     int high;
-    int bits;                   /* 8, or 4: two weights a byte */
-} svdmlp_int8_step;
+    svdmlp_int8_sums sums;      /* svdmlp_int8_sums8, or (int4) _sums4 */
+};
 
 typedef struct {
     const svdmlp_int8_step *steps;
@@ -165,8 +185,13 @@ typedef struct {
     int n_outputs;
 } svdmlp_int8_model;
 
-/* Bytes of work buffer for a model whose widest inner step output is widest. */
-#define SVDMLP_INT8_WORK_BYTES(widest) (2 * (widest))
+/*
+ * Bytes of work buffer for a model whose widest inner step output is
+ * widest, and whose first step reads gathered inputs from it (those it
+ * reads, when it skips some; 0 when it reads x as it is).
+ */
+#define SVDMLP_INT8_WORK_BYTES(widest, gathered) \
+    ((widest) + ((gathered) > (widest) ? (gathered) : (widest)))
 
 /* sum_i x[i] * w[i] over n int8 pairs, in int32. */
 int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n);
@@ -175,22 +200,56 @@ int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n);
  * sum_i x[i] * w[i] over n int8 inputs and n int4 weights packed from w:
  * groups of 8 inputs as 4 bytes, byte k holding input k in its low four
  * bits and input k + 4 in its high four (two's complement), then the rest
- * two to a byte, low first. Each run of a row is packed so, from a byte
- * boundary: SVDMLP_INT4_BYTES(n) bytes.
+ * two to a byte, low first: SVDMLP_INT4_BYTES(n) bytes.
  */
 int32_t svdmlp_int4_dot(const int8_t *x, const uint8_t *w, int n);
 #define SVDMLP_INT4_BYTES(n) (4 * ((n) / 8) + ((n) % 8 + 1) / 2)
 
-/* One step: int8 outputs into out8, or (out8 NULL) int16 logits into out16. */
-void svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
-                          int8_t *out8, int16_t *out16);
+/* The kernels of int8 and int4 weights. */
+int svdmlp_int8_sums8(const svdmlp_int8_step *step, const int8_t *in, int32_t in_sum,
+                      int j, uint32_t *s);
+int svdmlp_int8_sums4(const svdmlp_int8_step *step, const int8_t *in, int32_t in_sum,
+                      int j, uint32_t *s);
+
+/* sum_i x[i] over n int8 values. */
+int32_t svdmlp_int8_sum(const int8_t *x, int n);
+
+/* The inputs a first step reads (its runs), copied from x in order. */
+void svdmlp_int8_gather(const svdmlp_int8_step *step, const int8_t *x, int8_t *into);
+
+/*
+ * One step on in (in_sum the sum of its n_in values): int8 outputs into
+ * out8, or (out8 NULL) int16 logits into out16. Returns the sum of the
+ * int8 outputs (what the next step needs as its in_sum).
+ */
+int32_t svdmlp_int8_step_run(const svdmlp_int8_step *step, const int8_t *in,
+                             int32_t in_sum, int8_t *out8, int16_t *out16);
+
+/* The widest int8 output of a step but the last (at least 1). */
+int svdmlp_int8_widest(const svdmlp_int8_model *model);
 
 /*
  * Run every step on the int8 input x, writing the n_outputs int16 logits.
- * work holds SVDMLP_INT8_WORK_BYTES(widest) bytes.
+ * work holds SVDMLP_INT8_WORK_BYTES(widest, gathered) bytes, gathered the
+ * inputs the first step reads if it skips some, else 0.
  */
 void svdmlp_int8_forward(const svdmlp_int8_model *model, const int8_t *x,
                          int16_t *logits, int8_t *work);
+
+/*
+ * What a float entry point does instead, to need no buffer as wide as the
+ * input: it quantizes the inputs the first step reads SVDMLP_INT8_CHUNK at a
+ * time into a small buffer (each once: a pass of the kernels reads every
+ * input once per four outputs), adds each chunk's share of the first step's
+ * sums to acc (n_out of the first step, from 0; chunk holds inputs from ..
+ * from + n - 1 of those it reads, from a multiple of SVDMLP_INT8_CHUNK), then
+ * runs the rest from the sums (work: SVDMLP_INT8_WORK_BYTES(widest, 0)).
+ */
+#define SVDMLP_INT8_CHUNK 32
+void svdmlp_int8_accumulate(const svdmlp_int8_step *step, const int8_t *chunk,
+                            int from, int n, uint32_t *acc);
+void svdmlp_int8_forward_sums(const svdmlp_int8_model *model, const uint32_t *acc,
+                              int16_t *logits, int8_t *work);
 
 /* Index of the largest of z[0..n-1] (the first, on ties). */
 int svdmlp_int16_argmax(const int16_t *z, int n);
