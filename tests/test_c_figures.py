@@ -86,7 +86,8 @@ def test_the_headers_figures_hold_on_every_core(kind, integer, scaler, size):
     """Stated flash against linked, stated stack against painted, per core.
 
     The float entry point is the one painted: the deepest public function
-    (an integer-only model's quantizes its input into a buffer first).
+    (an integer-only model's quantizes its input 32 values at a time into
+    the first step's int32 sums).
     """
     estimator, X = _model(kind, integer, scaler, size)
     painted = {}

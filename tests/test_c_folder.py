@@ -91,10 +91,12 @@ def test_the_files_and_their_paths(models, tmp_path):
     assert "int iris_predict(const float *x);" in export_c(iris, name="iris")
 
 
-def test_the_runtime_name_is_refused_in_a_folder(models, tmp_path):
+@pytest.mark.parametrize("name", ["svdmlp", "SVDMLP", "Svdmlp"])
+def test_the_runtime_name_is_refused_in_a_folder(models, tmp_path, name):
+    # Its header, or its include guard SVDMLP_H, would be the runtime's.
     (iris, _), _ = models
-    with pytest.raises(ValueError, match="svdmlp.h"):
-        export_c(iris, folder=tmp_path)
+    with pytest.raises(ValueError, match="runtime's header"):
+        export_c(iris, name=name, folder=tmp_path)
     assert not list(tmp_path.iterdir())
 
 

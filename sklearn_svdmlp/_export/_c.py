@@ -275,7 +275,9 @@ def export_c(estimator, name="svdmlp", folder=None):
         If the model, or the scaler before it, is not fitted.
     ValueError
         If ``name`` is not a C identifier, or the scaler was fitted on
-        another number of features than the model.
+        another number of features than the model; with ``folder``, if
+        ``name`` is ``"svdmlp"`` in any case (the default: the runtime's
+        header has that name, so pass one of the model's own).
 
     Examples
     --------

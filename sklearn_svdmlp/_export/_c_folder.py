@@ -74,7 +74,8 @@ def write_folder(folder, name, header, source, runtime_dir):
     Returns a dict of each file's name in the folder (``"src/<name>.h"``)
     to its path.
     """
-    if f"{name}.h" in RUNTIME_FILES:
+    if f"{name.lower()}.h" in RUNTIME_FILES:
+        # Its header, or its include guard (SVDMLP_H), would be the runtime's.
         raise ValueError(
             f"name={name!r} would write src/{name}.h over the runtime's header "
             "in the folder; choose another name."
