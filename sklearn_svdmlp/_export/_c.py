@@ -131,7 +131,7 @@ def c_model(estimator, name):
     if isinstance(model.network_, IntegerNetwork):
         program = IntegerProgram(file, model.network_, scaler)
         body = program.source()
-        api = integer_api(spec, name, spec.n_outputs, model.n_features_in_)
+        api = integer_api(spec, name, spec.n_outputs)
         macros = program.macros()
     else:
         program = FloatProgram(file)

@@ -172,7 +172,7 @@ class IntegerProgram:
         )
 
 
-def integer_api(spec, name, n_outputs, n_features):
+def integer_api(spec, name, n_outputs):
     """The integer entry points, and the float ones that go through them.
 
     A classifier's labels are decided on the integer logits, as ``predict``
