@@ -79,3 +79,39 @@ def choose_inputs(X, weights, n_kept, *, method="importance"):
     importance = input_importance(X[:, varying], weights[varying])
     best = np.argsort(-importance, kind="stable")[:n_kept]
     return np.sort(varying[best]).astype(np.int64)
+
+
+def first_layer_on(X, weights, bias, kept):
+    """The first layer's weights and bias when it reads only the inputs ``kept``.
+
+    Each input left out is replaced by its mean on ``X``: what it adds to the
+    pre-activations moves into the bias.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The training data, as the first layer reads it.
+    weights : ndarray of shape (n_features, n_units)
+        The first weight matrix.
+    bias : ndarray of shape (n_units,)
+        The first bias.
+    kept : ndarray of int
+        Sorted indices of the inputs kept (:func:`choose_inputs`).
+
+    Returns
+    -------
+    weights : ndarray of shape (len(kept), n_units)
+    bias : ndarray of shape (n_units,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compression._input_choice import first_layer_on
+    >>> X = np.array([[0.0, 1.0], [2.0, 3.0]])
+    >>> W, b = first_layer_on(X, np.ones((2, 1)), np.zeros(1), np.array([0]))
+    >>> W.tolist(), b.tolist()
+    ([[1.0]], [2.0])
+    """
+    dropped = np.setdiff1d(np.arange(weights.shape[0]), kept)
+    mean = np.mean(X[:, dropped], axis=0)
+    return weights[kept].copy(), bias + mean @ weights[dropped]
