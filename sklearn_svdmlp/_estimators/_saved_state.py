@@ -1,14 +1,15 @@
 """A fitted estimator's saved state, packed flat: one JSON text, one byte array.
 
-A fitted model holds a few hundred small objects: the compressed network's
-layers and their arrays, its output rule, the summary's rows, its parameters
-(the network's among them). skops writes one node of its (indented) JSON
-schema per object and one file per array, which made its file ten times the
-model's bytes. :func:`packed` turns the state into three entries: a compact
-JSON text of its structure, every numeric array's bytes in one ``uint8``
-array, and a list of the objects it does not take apart (fitted
-scikit-learn estimators such as a head, arrays of objects, callables), saved
-as pickle or skops saves them. :func:`unpacked` rebuilds the state.
+A fitted model holds a hundred or more small objects: the compressed
+network's layers and their arrays, its output rule, the summary's rows, its
+parameters (the network's among them). skops writes one node of its
+(indented) JSON schema per object and one file per array: issue 29's model
+(``n_bytes_`` 6,616) made a file of 73,977 bytes (``benchmarks/saved_size.py``
+now measures 14,067). :func:`packed` turns the state into one entry: a
+version, a compact JSON text of its structure, every numeric array's bytes
+in one ``uint8`` array, and a list of the objects it does not take apart
+(fitted scikit-learn estimators such as a head, arrays of objects,
+callables), saved as pickle or skops saves them. :func:`unpacked` rebuilds the state.
 
 Only these types are rebuilt from the text: Python's plain values,
 NumPy arrays and scalars of numeric, boolean or text dtypes, this package's
@@ -24,31 +25,21 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from .._network import (
-    CompressedNetwork,
-    DenseLayer,
-    FactoredLayer,
-    InputSelection,
-    IntegerLayer,
-    IntegerNetwork,
-    IntegerStep,
-    OutputSpec,
-    QuantizedLayer,
-)
+import sklearn_svdmlp._network as network
 
 # The classes rebuilt from their attributes: the fitted network's parts.
 _REBUILT = {
-    cls.__name__: cls
-    for cls in (
-        CompressedNetwork,
-        DenseLayer,
-        FactoredLayer,
-        InputSelection,
-        IntegerLayer,
-        IntegerNetwork,
-        IntegerStep,
-        OutputSpec,
-        QuantizedLayer,
+    name: getattr(network, name)
+    for name in (
+        "CompressedNetwork",
+        "DenseLayer",
+        "FactoredLayer",
+        "InputSelection",
+        "IntegerLayer",
+        "IntegerNetwork",
+        "IntegerStep",
+        "OutputSpec",
+        "QuantizedLayer",
     )
 }
 # The estimators rebuilt from their parameters when unfitted: the network a
