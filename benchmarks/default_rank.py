@@ -5,9 +5,9 @@ dense. Two tables, plain SVD on a frozen ``MLPClassifier(max_iter=500)``
 (standardized data, stratified 25% test split):
 
 - the candidates on the demo's network (digits, 100 units) and on a 64-32
-  network on digits, over five seeds (split, network and compression):
+  network on digits, over twenty seeds (split, network and compression):
   the mean compression ratio, the mean and the largest loss of test
-  accuracy in points;
+  accuracy in points, and the number of seeds losing more than one point;
 - the user guide's table, seed 0: test accuracy and compression ratio on
   five data sets at three energies.
 
@@ -25,7 +25,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_svdmlp import SVDCompressedMLPClassifier
 
-CANDIDATES = (0.7, 0.75, 0.8, 0.85, 0.9)
+CANDIDATES = (0.7, 0.75, 0.8, 0.82, 0.85, 0.9)
 NETWORKS = (("digits", (100,)), ("digits", (64, 32)))
 TABLE = (
     ("digits", (100,)),
@@ -58,7 +58,7 @@ def compressed(frozen, rank, seed, X_train, X_test, y_train, y_test):
     return model.score(X_test, y_test), model.compression_ratio_
 
 
-def candidates(seeds=range(5)):
+def candidates(seeds=range(20)):
     for dataset, hidden in NETWORKS:
         losses = {rank: [] for rank in CANDIDATES}
         ratios = {rank: [] for rank in CANDIDATES}
@@ -69,11 +69,13 @@ def candidates(seeds=range(5)):
                 score, ratio = compressed(frozen, rank, seed, *data)
                 losses[rank].append(100 * (accuracy - score))
                 ratios[rank].append(ratio)
-        print(f"{dataset}, {hidden}, seeds {list(seeds)}:")
+        print(f"{dataset}, {hidden}, seeds {seeds.start} to {seeds.stop - 1}:")
         for rank in CANDIDATES:
+            lost = np.array(losses[rank])
             print(
                 f"  rank={rank}: ratio x{np.mean(ratios[rank]):.2f}, loss mean "
-                f"{np.mean(losses[rank]):.2f}, worst {np.max(losses[rank]):.2f} points"
+                f"{lost.mean():.2f}, worst {lost.max():.2f} points, "
+                f"{(lost > 1).sum()} of {len(lost)} seeds lose more than 1"
             )
 
 

@@ -4,7 +4,8 @@ Importing this module registers converters, so that ``skl2onnx.to_onnx``
 converts a fitted :class:`~sklearn_svdmlp.SVDCompressedMLPClassifier` (with
 the usual classifier options ``zipmap``, ``nocl`` and
 ``output_class_labels``) or :class:`~sklearn_svdmlp.SVDCompressedMLPRegressor`,
-alone or inside a ``Pipeline``. In a pipeline ending in one, ``"passthrough"``
+alone or inside a ``Pipeline`` (either may be in a ``FrozenEstimator``).
+In a pipeline ending in one, ``"passthrough"``
 steps are skipped and a ``FrozenEstimator`` step converts as the estimator it
 holds; an unfitted ``StandardScaler`` raises ``NotFittedError``, and one
 fitted on another number of features than the model a ``ValueError``. The

@@ -76,6 +76,51 @@ def test_frozen_and_passthrough_steps_export_as_a_bare_scaler(model, steps):
     np.testing.assert_allclose(proba, bare.predict_proba(rows), atol=1e-5)
 
 
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        lambda scaler, model: make_pipeline(scaler, FrozenEstimator(model)),
+        lambda scaler, model: FrozenEstimator(make_pipeline(scaler, model)),
+        lambda scaler, model: make_pipeline(
+            FrozenEstimator(scaler), FrozenEstimator(FrozenEstimator(model))
+        ),
+    ],
+    ids=["frozen model", "frozen pipeline", "frozen twice"],
+)
+def test_a_frozen_compressed_model_exports_as_it_predicts(model, wrapped, tmp_path):
+    # Issue 29: the exports find the model inside FrozenEstimator, as the
+    # scorers do.
+    scaler = StandardScaler().fit(X)
+    bare = make_pipeline(scaler, model)
+    estimator = wrapped(scaler, model)
+    rows = np.ascontiguousarray(X, dtype=np.float32)
+    expected = estimator.predict(rows)
+    np.testing.assert_array_equal(expected, bare.predict(rows))
+    assert export_c(estimator) == export_c(bare)
+    np.testing.assert_array_equal(quantize_input(estimator, X), quantize_input(bare, X))
+    labels, proba = _onnx(estimator, rows)
+    np.testing.assert_array_equal(labels, expected)
+    np.testing.assert_allclose(proba, estimator.predict_proba(rows), atol=1e-5)
+    if shutil.which("cc") is not None:
+        library = compiled(export_c(estimator), tmp_path)
+        library.svdmlp_predict.restype = ctypes.c_int
+        pointer = ctypes.POINTER(ctypes.c_float)
+        device = [library.svdmlp_predict(row.ctypes.data_as(pointer)) for row in rows]
+        np.testing.assert_array_equal(model.classes_[device], expected)
+
+
+def test_a_frozen_model_alone_exports(model):
+    rows = np.ascontiguousarray(StandardScaler().fit_transform(X), dtype=np.float32)
+    frozen = FrozenEstimator(model)
+    assert export_c(frozen) == export_c(model)
+    labels, _ = _onnx(frozen, rows)
+    np.testing.assert_array_equal(labels, model.predict(rows))
+    with pytest.raises(
+        TypeError, match="got a FrozenEstimator ending in StandardScaler"
+    ):
+        export_c(FrozenEstimator(StandardScaler().fit(X)))
+
+
 @pytest.mark.parametrize("frozen", [False, True])
 def test_an_unfitted_scaler_is_not_fitted(model, frozen):
     scaler = StandardScaler()

@@ -1,8 +1,9 @@
 """Finding the fitted compressed model, bare or inside what wraps it.
 
-The exports take it bare or at the end of a pipeline (:func:`compressed_step`,
+The exports take it bare, in a ``FrozenEstimator`` or at the end of a
+pipeline, nested in any order (:func:`compressed_step`,
 :func:`checked_steps`); the scorers also look inside a
-``TransformedTargetRegressor`` and a ``FrozenEstimator`` (:func:`scored_model`).
+``TransformedTargetRegressor`` (:func:`scored_model`).
 """
 
 from sklearn.compose import TransformedTargetRegressor
@@ -14,31 +15,60 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseSVDCompressedMLP
 
 
+def _unfrozen(estimator):
+    """``estimator``, or what the ``FrozenEstimator`` around it holds."""
+    while isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
+    return estimator
+
+
 def _flattened(estimator):
-    if not isinstance(estimator, Pipeline):
+    inner = _unfrozen(estimator)
+    if not isinstance(inner, Pipeline):
         return [estimator]
-    return [inner for _, step in estimator.steps for inner in _flattened(step)]
+    return [step for _, each in inner.steps for step in _flattened(each)]
 
 
 def steps_before(estimator):
-    """The steps before the last estimator, nested pipelines flattened."""
+    """The steps before the last estimator, nested pipelines flattened.
+
+    A ``FrozenEstimator`` of a pipeline counts as the pipeline.
+    """
     return _flattened(estimator)[:-1]
 
 
 def compressed_step(estimator):
-    """The fitted compressed model in ``estimator``, or at the end of its pipeline."""
-    model = estimator
+    """The fitted compressed model in ``estimator``, or at the end of its pipeline.
+
+    ``FrozenEstimator`` around it or around the pipeline are looked inside,
+    as a pipeline is, nested in any order.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_svdmlp import SVDCompressedMLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = SVDCompressedMLPClassifier(rank=2, random_state=0).fit(X, y)
+    >>> pipeline = make_pipeline(StandardScaler().fit(X), FrozenEstimator(model))
+    >>> compressed_step(FrozenEstimator(pipeline)) is model
+    True
+    """
+    model = _unfrozen(estimator)
     while isinstance(model, Pipeline):
-        model = model[-1]
+        model = _unfrozen(model[-1])
     if not isinstance(model, BaseSVDCompressedMLP):
         what = type(model).__name__
         if model is not estimator:
-            what = f"a Pipeline ending in {what}"
+            what = f"a {type(estimator).__name__} ending in {what}"
         raise TypeError(
             "estimator must be a fitted SVDCompressedMLPClassifier or "
-            "SVDCompressedMLPRegressor, or a Pipeline ending in one; got "
-            f"{what}. Unwrap other meta-estimators first (e.g. the regressor_ "
-            "of a TransformedTargetRegressor)."
+            "SVDCompressedMLPRegressor, or a Pipeline ending in one (either "
+            f"may be in a FrozenEstimator); got {what}. Unwrap other "
+            "meta-estimators first (e.g. the regressor_ of a "
+            "TransformedTargetRegressor)."
         )
     check_is_fitted(model)
     return model
@@ -62,7 +92,7 @@ def checked_steps(estimator, what):
     """
     model = compressed_step(estimator)
     steps = [
-        step.estimator if isinstance(step, FrozenEstimator) else step
+        _unfrozen(step)
         for step in steps_before(estimator)
         if step not in (None, "passthrough")
     ]

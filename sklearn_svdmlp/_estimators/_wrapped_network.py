@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory, validate_dat
 
 from .._compat import saved_without_optimizers
 from .._warnings import warn
+from ._saved_state import packed, unpacked
 
 # What a fitted Pipeline ending in a network is compressed with.
 _PIPELINE_HINT = (
@@ -249,14 +250,22 @@ class WrappedNetworkMixin:
         optimizer: a fitted multi-layer perceptron keeps it only to continue
         training with ``partial_fit``, which makes a new one when it is
         missing, and skops does not trust its type. The objects in use are
-        not touched, and a network met twice is saved as one object.
+        not touched, and a network met twice is saved as one object. The
+        state is packed flat (``_saved_state.py``): few objects, so that
+        skops' file is small too, and skops asks to trust only the
+        estimator's class.
         """
         state = dict(super().__getstate__())  # may be vars(self) itself
         if "network_" in state and not state.get("keep_original", False):
             state["estimator"] = _without_weights(state["estimator"])
-        return saved_without_optimizers(
-            state, ("estimator", "estimator_", "head", "head_")
+        return packed(
+            saved_without_optimizers(
+                state, ("estimator", "estimator_", "head", "head_")
+            )
         )
+
+    def __setstate__(self, state):
+        super().__setstate__(unpacked(state))
 
     def __deepcopy__(self, memo):
         """A deep copy keeps everything, the network compressed included."""

@@ -252,7 +252,8 @@ def export_c(estimator, name="svdmlp", folder=None):
         A fitted compressed model, alone or after one fitted
         ``StandardScaler`` (bare or in a ``FrozenEstimator``; ``"passthrough"``
         steps are skipped) in a ``Pipeline``: its standardization is done as
-        the first layer reads the input. A truncated model's head must be
+        the first layer reads the input. The model, or the pipeline, may be
+        in a ``FrozenEstimator``. A truncated model's head must be
         one its layers compute (``LogisticRegression``, a linear regressor
         or a multi-layer perceptron).
     name : str, default="svdmlp"

@@ -20,7 +20,8 @@ def quantize_input(estimator, X):
     ----------
     estimator : SVDCompressedMLPClassifier, SVDCompressedMLPRegressor or Pipeline
         A fitted integer-only model (``integer_only=True``), alone or after
-        one ``StandardScaler`` in a ``Pipeline``, as :func:`export_c` takes it.
+        one ``StandardScaler`` in a ``Pipeline`` (either may be in a
+        ``FrozenEstimator``), as :func:`export_c` takes it.
     X : array-like of shape (n_samples, n_features)
         Raw rows, as the pipeline's ``predict`` takes them (read as float32,
         as the device's ``const float *x``; NaN is quantized as 0).
