@@ -492,7 +492,8 @@ static void svdmlp_lanes4(svdmlp_lane_sums *l, const uint32_t **w, const int8_t 
    cores: inputs (0, 2) and (1, 3) as int16 pairs (SXTB16), and per pair of
    rows two words whose halves are its two rows' weights at two inputs (the
    offset row in the low byte), each taken whole and with its low bytes
-   cleared (AND): 17 instructions for 16 multiply-adds. */
+   cleared (AND): 17 instructions for 16 multiply-adds, and the loop's 2
+   for two quads. */
 #define SVDMLP_ASM_ROWS(f, h)                            \
     "ldrd %[a], %[b], [%[w]], #8\n\t"                    \
     "smlad %[" f "], %[a], %[xe], %[" f "]\n\t"          \
@@ -529,7 +530,12 @@ static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s
         svdmlp_zero(&l, 0);
         f01 = (int32_t)l.p0, h01 = (int32_t)l.p1, f23 = (int32_t)l.q0, h23 = (int32_t)l.q1;
         if (x != four) {
-            __asm__("1:\n\t" SVDMLP_ASM_QUAD
+            /* Two quads a turn, entered at the second for an odd count. */
+            __asm__("sub %[a], %[four], %[x]\n\t"
+                    "tst %[a], #4\n\t"
+                    "bne 2f\n"
+                    "1:\n\t" SVDMLP_ASM_QUAD
+                    "2:\n\t" SVDMLP_ASM_QUAD
                     "cmp %[x], %[four]\n\t"
                     "bne 1b"
                     : [w] "+r"(w), [x] "+r"(x), [f01] "+r"(f01), [h01] "+r"(h01),
