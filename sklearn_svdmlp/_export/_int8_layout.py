@@ -95,7 +95,7 @@ def block_cells(weights, bits):
     """
     words = [f"{int(word):#x}u" for word in block_words(weights, bits)]
     n_in = weights.shape[1]
-    if bits != 8:
+    if bits != 8 or not words:
         return words
     cells = []
     for start in range(0, len(words), n_in):
