@@ -10,6 +10,7 @@ Without the tools these tests skip, naming the Debian packages; CI sets
 import functools
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -151,3 +152,59 @@ def test_float_firmware_predicts_what_predict_says(core, quantize):
     assert report.agree
     # The float path uses floating point (software on the M0+ and M3).
     assert report.floating_point
+
+
+@pytest.mark.parametrize("core", MAIN_CORES)
+def test_block_kernels_on_extreme_sums(core, tmp_path):
+    """A block and three plain rows over 603 inputs (two flushes of 256, a
+    tail of 3 after the quads), at the largest products (-128 times -128):
+    the raw sums of svdmlp_int8_sums8 on the device are numpy's."""
+    from sklearn_svdmlp._export._int8_layout import block_cells, rest_rows
+    from sklearn_svdmlp.device._cores import CORES
+    from sklearn_svdmlp.device._firmware import Entry, run_firmware
+
+    rng = np.random.default_rng(0)
+    n_in = 603
+    weights = rng.integers(-128, 128, (7, n_in))
+    weights[0] = weights[1] = -128
+    weights[2], weights[3] = 127, -128
+    weights = weights.astype(np.int8)
+    runtime = Path(__file__).parents[1] / "sklearn_svdmlp" / "_export" / "runtime"
+    blocks = ", ".join(block_cells(weights, 8))
+    rest = ", ".join(str(int(v)) for v in rest_rows(weights, 8))
+    source = tmp_path / "kernel.c"
+    source.write_text(
+        '#include "svdmlp.h"\n'
+        f"static const uint32_t blocks[] = {{{blocks}}};\n"
+        f"static const int8_t rest[] = {{{rest}}};\n"
+        "static const svdmlp_int8_step step = {blocks, rest, 0, 0, 0, 0, 0, 0,"
+        f" {n_in}, 7, 0, 0, 0, svdmlp_int8_sums8}};\n"
+        "void kernel(const int8_t *x, int *y)\n{\n"
+        "    uint32_t s[4];\n    int j = 0, k, n;\n"
+        f"    const int32_t in_sum = svdmlp_int8_sum(x, {n_in});\n"
+        "    while (j < 7) {\n"
+        "        n = step.sums(&step, x, in_sum, j, s);\n"
+        "        for (k = 0; k < n; k++) {\n"
+        "            y[j++] = (int)s[k];\n        }\n    }\n}\n"
+    )
+    X = rng.integers(-128, 128, (4, n_in))
+    X[0], X[1] = -128, 127
+    entry = Entry(
+        "void kernel(const int8_t *x, int *y);",
+        "kernel(x, y)",
+        row_type="int8_t",
+        n_outputs=7,
+    )
+    run = run_firmware(
+        [runtime / "svdmlp.c", source],
+        X.astype(np.int8),
+        entry,
+        CORES[core],
+        "-O2",
+        tmp_path,
+        include=(runtime,),
+        n_counted=0,
+    )
+    expected = X @ weights.astype(np.int64).T
+    np.testing.assert_array_equal(run.outputs, expected)
+    assert np.abs(expected).max() == 128 * 128 * n_in
