@@ -11,6 +11,9 @@ with an offset that makes it non-negative (+128, int4: +8; the kernel takes
 (two's complement). The ``n_out % 4`` last rows are kept as plain rows (int8,
 or int4 packed by :func:`~sklearn_svdmlp._network._integer.packed_int4`).
 The rows' order, and so the outputs', does not change; nor does any sum.
+On cores with the dual 16-bit multiply-add (Cortex-M4, M7), the C
+preprocessor swaps the 16-bit halves of each four int8 words of a block
+(:func:`block_cells`), so that ``SMLAD`` takes one pair of rows at two inputs.
 """
 
 import numpy as np

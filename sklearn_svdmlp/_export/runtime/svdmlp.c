@@ -390,7 +390,8 @@ static int32_t svdmlp_int32(uint32_t value)
 
 #if (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)) && defined(__GNUC__)
 /*
- * ARMv7-M (Cortex-M3, M4, M7): one SMLAL sums two rows at once. Masked
+ * ARMv7-M (Cortex-M3, M4, M7; int8 on the M3 only, see SVDMLP_DSP_BLOCKS
+ * for the M4 and M7): one SMLAL sums two rows at once. Masked
  * with 0xFF0000FF (int4: 0xF000000F), a word is a row's offset weight at
  * the bottom and another's signed weight at the top, 24 (28) bits up; its
  * product with an input adds to both lanes of a 64-bit sum. The bottom
@@ -532,16 +533,13 @@ static void svdmlp_lanes4(svdmlp_lane_sums *l, const uint32_t **w, const int8_t 
  */
 static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
 {
-    const int8_t *const end = x + n;
-    svdmlp_lane_sums l;
-    svdmlp_zero(&l, s);
-    while (x < end) {
-        const int8_t *const stop = end - x > 256 ? x + 256 : end;
-        const int8_t *const four = x + ((stop - x) & ~3);
-        int32_t f01, h01, f23, h23;
-        uint32_t a, b, xe, xo;
+    const int8_t *const end = x + n, *four, *stop;
+    svdmlp_lane_sums l; /* f and h of rows 0 and 1 (p0, p1), 2 and 3 (q0, q1) */
+    uint32_t a, b, xe, xo;
+    for (svdmlp_zero(&l, s); x < end; x = stop) {
+        stop = end - x > 256 ? x + 256 : end; /* the bound on h, below */
+        four = x + ((stop - x) & ~3);
         svdmlp_zero(&l, 0);
-        f01 = (int32_t)l.p0, h01 = (int32_t)l.p1, f23 = (int32_t)l.q0, h23 = (int32_t)l.q1;
         if (x != four) {
             /* Two quads a turn, entered at the second for an odd count. */
             __asm__("sub %[a], %[four], %[x]\n\t"
@@ -551,23 +549,23 @@ static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s
                     "2:\n\t" SVDMLP_ASM_QUAD
                     "cmp %[x], %[four]\n\t"
                     "bne 1b"
-                    : [w] "+r"(w), [x] "+r"(x), [f01] "+r"(f01), [h01] "+r"(h01),
-                      [f23] "+r"(f23), [h23] "+r"(h23), [a] "=&r"(a), [b] "=&r"(b),
+                    : [w] "+r"(w), [x] "+r"(x), [f01] "+r"(l.p0), [h01] "+r"(l.p1),
+                      [f23] "+r"(l.q0), [h23] "+r"(l.q1), [a] "=&r"(a), [b] "=&r"(b),
                       [xe] "=&r"(xe), [xo] "=&r"(xo)
                     : [four] "r"(four)
                     : "cc", "memory");
         }
         for (; x < stop; x++, w++) {
             const int32_t word = (int32_t)*w, high = (int32_t)(*w & 0xFF00FF00u);
-            f01 = __smlabb(*x, word, f01);
-            h01 = __smlabb(*x, high, h01);
-            f23 = __smlabt(*x, word, f23);
-            h23 = __smlabt(*x, high, h23);
+            l.p0 = (uint32_t)__smlabb(*x, word, (int32_t)l.p0);
+            l.p1 = (uint32_t)__smlabb(*x, high, (int32_t)l.p1);
+            l.q0 = (uint32_t)__smlabt(*x, word, (int32_t)l.q0);
+            l.q1 = (uint32_t)__smlabt(*x, high, (int32_t)l.q1);
         }
-        s[0] += (uint32_t)(f01 - h01);
-        s[1] += (uint32_t)(h01 >> 8);
-        s[2] += (uint32_t)(f23 - h23);
-        s[3] += (uint32_t)(h23 >> 8);
+        s[0] += l.p0 - l.p1;
+        s[1] += (uint32_t)((int32_t)l.p1 >> 8);
+        s[2] += l.q0 - l.q1;
+        s[3] += (uint32_t)((int32_t)l.q1 >> 8);
     }
 }
 #else
