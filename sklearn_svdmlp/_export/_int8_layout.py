@@ -93,8 +93,13 @@ def block_cells(weights, bits):
     --------
     >>> import numpy as np
     >>> from sklearn_svdmlp._export._int8_layout import block_cells
-    >>> block_cells(np.zeros((4, 5), dtype=np.int8), 8)[1::3]
-    ['SVDMLP_LO(0x80000080u, 0x80000080u)', 'SVDMLP_HI(0x80000080u, 0x80000080u)']
+    >>> for cell in block_cells(np.zeros((4, 5), dtype=np.int8), 8):
+    ...     print(cell)
+    SVDMLP_LO(0x800080u, 0x800080u)
+    SVDMLP_LO(0x800080u, 0x800080u)
+    SVDMLP_HI(0x800080u, 0x800080u)
+    SVDMLP_HI(0x800080u, 0x800080u)
+    0x800080u
     """
     words = [f"{int(word):#x}u" for word in block_words(weights, bits)]
     n_in = weights.shape[1]
