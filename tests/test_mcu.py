@@ -10,6 +10,7 @@ Without the tools these tests skip, naming the Debian packages; CI sets
 import functools
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -151,3 +152,73 @@ def test_float_firmware_predicts_what_predict_says(core, quantize):
     assert report.agree
     # The float path uses floating point (software on the M0+ and M3).
     assert report.floating_point
+
+
+# Widths: a tail of 1 to 3 inputs after 0 to 3 quads (odd and even counts),
+# 256 inputs (one chunk of the lanes), then 1 or 4 more, and two chunks more.
+BLOCK_WIDTHS = [1, 2, 3, 4, 6, 8, 11, 12, 256, 257, 260, 603]
+
+
+@pytest.mark.parametrize("core", MAIN_CORES)
+def test_block_kernels_on_extreme_sums(core, tmp_path):
+    """A block and three plain rows over each of BLOCK_WIDTHS inputs, at the
+    largest products (-128 times -128) and at random: the raw sums of
+    svdmlp_int8_sums8 on the device are numpy's."""
+    from sklearn_svdmlp._export._int8_layout import block_cells, rest_rows
+    from sklearn_svdmlp.device._cores import CORES
+    from sklearn_svdmlp.device._firmware import Entry, run_firmware
+
+    rng = np.random.default_rng(0)
+    n_in = max(BLOCK_WIDTHS)
+    weights = rng.integers(-128, 128, (7, n_in))
+    weights[0] = weights[1] = -128
+    weights[2], weights[3] = 127, -128
+    weights = weights.astype(np.int8)
+    runtime = Path(__file__).parents[1] / "sklearn_svdmlp" / "_export" / "runtime"
+    lines, steps = ['#include "svdmlp.h"'], []
+    for k, width in enumerate(BLOCK_WIDTHS):
+        blocks = ", ".join(block_cells(weights[:, :width], 8))
+        rest = ", ".join(str(int(v)) for v in rest_rows(weights[:, :width], 8))
+        lines += [
+            f"static const uint32_t blocks{k}[] = {{{blocks}}};",
+            f"static const int8_t rest{k}[] = {{{rest}}};",
+        ]
+        steps.append(
+            f"{{blocks{k}, rest{k}, 0, 0, 0, 0, 0, 0, {width}, 7, 0, 0, 0, "
+            "svdmlp_int8_sums8}"
+        )
+    source = tmp_path / "kernel.c"
+    source.write_text(
+        "\n".join(lines)
+        + f"\nstatic const svdmlp_int8_step steps[] = {{{', '.join(steps)}}};\n"
+        "void kernel(const int8_t *x, int *y)\n{\n"
+        "    uint32_t s[4];\n    int j, k, m, n, o = 0;\n"
+        f"    for (m = 0; m < {len(steps)}; m++) {{\n"
+        "        const int32_t in_sum = svdmlp_int8_sum(x, steps[m].n_in);\n"
+        "        for (j = 0; j < 7; j += n) {\n"
+        "            n = steps[m].sums(&steps[m], x, in_sum, j, s);\n"
+        "            for (k = 0; k < n; k++) {\n"
+        "                y[o++] = (int)s[k];\n            }\n        }\n    }\n}\n"
+    )
+    X = rng.integers(-128, 128, (4, n_in))
+    X[0], X[1] = -128, 127
+    entry = Entry(
+        "void kernel(const int8_t *x, int *y);",
+        "kernel(x, y)",
+        row_type="int8_t",
+        n_outputs=7 * len(BLOCK_WIDTHS),
+    )
+    run = run_firmware(
+        [runtime / "svdmlp.c", source],
+        X.astype(np.int8),
+        entry,
+        CORES[core],
+        "-O2",
+        tmp_path,
+        include=(runtime,),
+        n_counted=0,
+    )
+    weights = weights.astype(np.int64)
+    expected = np.hstack([X[:, :n] @ weights[:, :n].T for n in BLOCK_WIDTHS])
+    np.testing.assert_array_equal(run.outputs, expected)
+    assert np.abs(expected).max() == 128 * 128 * n_in

@@ -1,7 +1,7 @@
 """The integer step table of an integer-only model, and its integer entry points."""
 
 from ._c_file import c_float
-from ._int8_layout import block_words, rest_rows
+from ._int8_layout import block_cells, rest_rows
 
 # Bytes of one svdmlp_int8_step (eight pointers, six ints) and of the model
 # on a 32-bit core.
@@ -56,8 +56,9 @@ class IntegerProgram:
     def _step(self, step):
         """One row of the step table, its arrays written."""
         f = self.file
+        blocks = block_cells(step.weights, step.bits)
         cells = [
-            f.integers(block_words(step.weights, step.bits), "uint32_t"),
+            f.array("uint32_t", blocks, 4 * len(blocks)),
             f.integers(rest_rows(step.weights, step.bits), "int8_t"),
             f.integers(step.bias, "int32_t"),
             f.integers(step.multiplier, "int32_t"),

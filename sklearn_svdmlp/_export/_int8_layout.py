@@ -11,6 +11,9 @@ with an offset that makes it non-negative (+128, int4: +8; the kernel takes
 (two's complement). The ``n_out % 4`` last rows are kept as plain rows (int8,
 or int4 packed by :func:`~sklearn_svdmlp._network._integer.packed_int4`).
 The rows' order, and so the outputs', does not change; nor does any sum.
+On cores with the dual 16-bit multiply-add (Cortex-M4, M7), the C
+preprocessor swaps the 16-bit halves of each four int8 words of a block
+(:func:`block_cells`), so that ``SMLAD`` takes one pair of rows at two inputs.
 """
 
 import numpy as np
@@ -75,3 +78,39 @@ def rest_rows(weights, bits):
     if bits == 8 or len(rest) == 0:
         return np.ascontiguousarray(rest, dtype=np.int8).ravel()
     return packed_int4(rest, [weights.shape[1]]).view(np.int8).ravel()
+
+
+def block_cells(weights, bits):
+    """The C literals of :func:`block_words`: int8 blocks four inputs a turn.
+
+    Words ``a, b, c, d`` of four inputs are written ``SVDMLP_LO(a, c),
+    SVDMLP_LO(b, d), SVDMLP_HI(a, c), SVDMLP_HI(b, d)``: the same words in
+    the same order, except where ``runtime/svdmlp.h`` defines
+    ``SVDMLP_DSP_BLOCKS`` (its 16-bit halves swapped for ``SMLAD``). The
+    ``n_in % 4`` last words of a block, and int4 words, as they are.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._export._int8_layout import block_cells
+    >>> for cell in block_cells(np.zeros((4, 5), dtype=np.int8), 8):
+    ...     print(cell)
+    SVDMLP_LO(0x800080u, 0x800080u)
+    SVDMLP_LO(0x800080u, 0x800080u)
+    SVDMLP_HI(0x800080u, 0x800080u)
+    SVDMLP_HI(0x800080u, 0x800080u)
+    0x800080u
+    """
+    words = [f"{int(word):#x}u" for word in block_words(weights, bits)]
+    n_in = weights.shape[1]
+    if bits != 8 or not words:
+        return words
+    cells = []
+    for start in range(0, len(words), n_in):
+        block = words[start : start + n_in]
+        for first in range(0, n_in - n_in % 4, 4):
+            a, b, c, d = block[first : first + 4]
+            cells += [f"SVDMLP_LO({a}, {c})", f"SVDMLP_LO({b}, {d})"]
+            cells += [f"SVDMLP_HI({a}, {c})", f"SVDMLP_HI({b}, {d})"]
+        cells += block[n_in - n_in % 4 :]
+    return cells

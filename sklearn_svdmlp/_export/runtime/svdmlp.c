@@ -230,6 +230,22 @@ int svdmlp_argmax(const float *z, int n)
 /* ---------------------------------------------------------------- int8 */
 
 #if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
+/* Bytes 1 and 3 of v as two int16 (SXTB16 of v rotated by 8), and their
+   sum with the two of h (SXTAB16): one instruction each, the rotation
+   folded in, which GCC does not do from C. */
+static SVDMLP_INLINE int32_t svdmlp_odd_bytes(uint32_t v)
+{
+    int32_t pair;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(pair) : "r"(v));
+    return pair;
+}
+
+static SVDMLP_INLINE uint32_t svdmlp_add_odd_bytes(uint32_t h, uint32_t v)
+{
+    __asm__("sxtab16 %0, %0, %1, ror #8" : "+r"(h) : "r"(v));
+    return h;
+}
+
 /* Four int8 products a step, two by two, with the dual 16-bit
    multiply-accumulate of Cortex-M4 and up (as CMSIS-NN does). */
 int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n)
@@ -242,8 +258,7 @@ int32_t svdmlp_int8_dot(const int8_t *x, const int8_t *w, int n)
         SVDMLP_COPY4(&ws, w + i);
         /* Bytes 0 and 2, then (rotated by 8) bytes 1 and 3, as int16 pairs. */
         acc = __smlad(__sxtb16((int32_t)xs), __sxtb16((int32_t)ws), acc);
-        acc = __smlad(__sxtb16((int32_t)((xs >> 8) | (xs << 24))),
-                      __sxtb16((int32_t)((ws >> 8) | (ws << 24))), acc);
+        acc = __smlad(svdmlp_odd_bytes(xs), svdmlp_odd_bytes(ws), acc);
     }
     for (; i < n; i++) {
         acc += x[i] * w[i];
@@ -322,12 +337,10 @@ static inline int32_t svdmlp_int4_groups(const int8_t *x, const uint8_t *w, int 
         high = ws & 0xF0F0F0F0u;
         SVDMLP_COPY4(&xs, x);
         acc = __smlad(__sxtb16((int32_t)xs), __sxtb16((int32_t)low), acc);
-        acc = __smlad(__sxtb16((int32_t)((xs >> 8) | (xs << 24))),
-                      __sxtb16((int32_t)((low >> 8) | (low << 24))), acc);
+        acc = __smlad(svdmlp_odd_bytes(xs), svdmlp_odd_bytes(low), acc);
         SVDMLP_COPY4(&xs, x + 4);
         acc = __smlad(__sxtb16((int32_t)xs), __sxtb16((int32_t)high), acc);
-        acc = __smlad(__sxtb16((int32_t)((xs >> 8) | (xs << 24))),
-                      __sxtb16((int32_t)((high >> 8) | (high << 24))), acc);
+        acc = __smlad(svdmlp_odd_bytes(xs), svdmlp_odd_bytes(high), acc);
     }
     return acc / 16;
 }
@@ -377,7 +390,8 @@ static int32_t svdmlp_int32(uint32_t value)
 
 #if (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)) && defined(__GNUC__)
 /*
- * ARMv7-M (Cortex-M3, M4, M7): one SMLAL sums two rows at once. Masked
+ * ARMv7-M (Cortex-M3, M4, M7; int8 on the M3 only, see SVDMLP_DSP_BLOCKS
+ * for the M4 and M7): one SMLAL sums two rows at once. Masked
  * with 0xFF0000FF (int4: 0xF000000F), a word is a row's offset weight at
  * the bottom and another's signed weight at the top, 24 (28) bits up; its
  * product with an input adds to both lanes of a 64-bit sum. The bottom
@@ -476,6 +490,85 @@ static void svdmlp_lanes_two(svdmlp_lane_sums *l, uint32_t word, int32_t x, uint
     : [end] "r"(end), [mask] "r"(mask)                                         \
     : "cc", "memory"
 
+static void svdmlp_lanes4(svdmlp_lane_sums *l, const uint32_t **w, const int8_t *x,
+                          const int8_t *end)
+{
+    const uint32_t mask = 0xF000000Fu;
+    uint32_t a, b, t, xa, xb;
+    if (x != end) {
+        __asm__(SVDMLP_ASM_LOOP("%[a]", "8", "24", "", "%[b]", "%[b]", "8", "24")
+                SVDMLP_ASM_LOOP_OPERANDS);
+    }
+}
+
+#if defined(SVDMLP_DSP_BLOCKS)
+/* One quad (four inputs) of a block, as svdmlp.h lays it out on these
+   cores: inputs (0, 2) and (1, 3) as int16 pairs (SXTB16), and per pair of
+   rows two words whose halves are its two rows' weights at two inputs (the
+   offset row in the low byte), each taken whole and with its low bytes
+   cleared (AND): 17 instructions for 16 multiply-adds, and the loop's 2
+   for two quads. */
+#define SVDMLP_ASM_ROWS(f, h)                            \
+    "ldrd %[a], %[b], [%[w]], #8\n\t"                    \
+    "smlad %[" f "], %[a], %[xe], %[" f "]\n\t"          \
+    "and %[a], %[a], #0xFF00FF00\n\t"                    \
+    "smlad %[" h "], %[a], %[xe], %[" h "]\n\t"          \
+    "smlad %[" f "], %[b], %[xo], %[" f "]\n\t"          \
+    "and %[b], %[b], #0xFF00FF00\n\t"                    \
+    "smlad %[" h "], %[b], %[xo], %[" h "]\n\t"
+#define SVDMLP_ASM_QUAD                                  \
+    "ldr %[xo], [%[x]], #4\n\t"                          \
+    "sxtb16 %[xe], %[xo]\n\t"                            \
+    "sxtb16 %[xo], %[xo], ror #8\n\t"                    \
+    SVDMLP_ASM_ROWS("f01", "h01") SVDMLP_ASM_ROWS("f23", "h23")
+
+/*
+ * Cortex-M4, M7 (SVDMLP_DSP_BLOCKS): a pair of rows, its offset row's
+ * weight u in the low byte of a 16-bit half and the other's, v, in the
+ * high, is f = sum x (u + 256 v) (one SMLAD for two inputs) and h = sum x
+ * 256 v (the same, low bytes cleared): the rows' sums are f - h and h / 256.
+ * Over 256 inputs at most, |h| <= 2^30, so h / 256 is exact; the quads'
+ * sums are added to s every 256 inputs. The n % 4 last inputs (words as
+ * they are: rows 0 and 1 in the low half, 2 and 3 in the high) one by one.
+ */
+static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
+{
+    const int8_t *const end = x + n, *four, *stop;
+    svdmlp_lane_sums l; /* f and h of rows 0 and 1 (p0, p1), 2 and 3 (q0, q1) */
+    uint32_t a, b, xe, xo;
+    for (svdmlp_zero(&l, s); x < end; x = stop) {
+        stop = end - x > 256 ? x + 256 : end; /* the bound on h, below */
+        four = x + ((stop - x) & ~3);
+        svdmlp_zero(&l, 0);
+        if (x != four) {
+            /* Two quads a turn, entered at the second for an odd count. */
+            __asm__("sub %[a], %[four], %[x]\n\t"
+                    "tst %[a], #4\n\t"
+                    "bne 2f\n"
+                    "1:\n\t" SVDMLP_ASM_QUAD
+                    "2:\n\t" SVDMLP_ASM_QUAD
+                    "cmp %[x], %[four]\n\t"
+                    "bne 1b"
+                    : [w] "+r"(w), [x] "+r"(x), [f01] "+r"(l.p0), [h01] "+r"(l.p1),
+                      [f23] "+r"(l.q0), [h23] "+r"(l.q1), [a] "=&r"(a), [b] "=&r"(b),
+                      [xe] "=&r"(xe), [xo] "=&r"(xo)
+                    : [four] "r"(four)
+                    : "cc", "memory");
+        }
+        for (; x < stop; x++, w++) {
+            const int32_t word = (int32_t)*w, high = (int32_t)(*w & 0xFF00FF00u);
+            l.p0 = (uint32_t)__smlabb(*x, word, (int32_t)l.p0);
+            l.p1 = (uint32_t)__smlabb(*x, high, (int32_t)l.p1);
+            l.q0 = (uint32_t)__smlabt(*x, word, (int32_t)l.q0);
+            l.q1 = (uint32_t)__smlabt(*x, high, (int32_t)l.q1);
+        }
+        s[0] += l.p0 - l.p1;
+        s[1] += (uint32_t)((int32_t)l.p1 >> 8);
+        s[2] += l.q0 - l.q1;
+        s[3] += (uint32_t)((int32_t)l.q1 >> 8);
+    }
+}
+#else
 /* The lanes over inputs x .. end, a multiple of 4 apart, words from *w on:
    per four inputs, two LDRDs (int4: one), four LDRSBs, eight ANDs and
    eight SMLALs. */
@@ -487,17 +580,6 @@ static void svdmlp_lanes8(svdmlp_lane_sums *l, const uint32_t **w, const int8_t 
     if (x != end) {
         __asm__(SVDMLP_ASM_LOOP("%[b]", "0", "16", "ldrd %[a], %[b], [%[w]], #8\n\t",
                                 "%[a]", "%[b]", "0", "16")
-                SVDMLP_ASM_LOOP_OPERANDS);
-    }
-}
-
-static void svdmlp_lanes4(svdmlp_lane_sums *l, const uint32_t **w, const int8_t *x,
-                          const int8_t *end)
-{
-    const uint32_t mask = 0xF000000Fu;
-    uint32_t a, b, t, xa, xb;
-    if (x != end) {
-        __asm__(SVDMLP_ASM_LOOP("%[a]", "8", "24", "", "%[b]", "%[b]", "8", "24")
                 SVDMLP_ASM_LOOP_OPERANDS);
     }
 }
@@ -518,6 +600,8 @@ static void svdmlp_block8(const uint32_t *w, const int8_t *x, int n, uint32_t *s
         svdmlp_four(s, &l, 24);
     }
 }
+
+#endif
 
 static void svdmlp_block4(const uint32_t *w, const int8_t *x, int n, uint32_t *s)
 {
@@ -798,7 +882,7 @@ int32_t svdmlp_int8_sum(const int8_t *x, int n)
         for (; i < stop; i += 4) {
             SVDMLP_COPY4(&word, x + i);
             halves = (uint32_t)__sxtab16((int32_t)halves, (int32_t)word);
-            halves = (uint32_t)__sxtab16((int32_t)halves, (int32_t)((word >> 8) | (word << 24)));
+            halves = svdmlp_add_odd_bytes(halves, word);
         }
         total += (int16_t)(halves & 0xFFFFu) + (int16_t)(halves >> 16);
     }

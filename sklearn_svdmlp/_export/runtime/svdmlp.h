@@ -148,7 +148,23 @@ int svdmlp_argmax(const float *z, int n);
  * input's rows are nibbles 0, 3, 4, 7 and the second's 2, 5, 6, 1, rows 0
  * and 2 plus 8. The n_out % 4 last rows are plain rows of n_in int8 weights
  * (int4: SVDMLP_INT4_BYTES(n_in) bytes each, see svdmlp_int4_dot).
+ *
+ * A block of int8 words is written four inputs at a time as SVDMLP_LO(a, c),
+ * SVDMLP_LO(b, d), SVDMLP_HI(a, c), SVDMLP_HI(b, d) of the four words a, b,
+ * c, d (the n_in % 4 last as they are): a, b, c, d again, except on cores
+ * with the dual 16-bit multiply-add (SVDMLP_DSP_BLOCKS: Cortex-M4, M7),
+ * where the preprocessor swaps their 16-bit halves so that a word holds one
+ * pair of rows at two inputs (i and i + 2), for SMLAD (svdmlp_block8).
  */
+#if defined(__GNUC__) && defined(__ARM_ARCH_7EM__) && defined(__ARM_FEATURE_DSP) \
+    && __ARM_FEATURE_DSP
+#define SVDMLP_DSP_BLOCKS 1
+#define SVDMLP_LO(a, c) (((uint32_t)(a) & 0xFFFFu) | ((uint32_t)(c) << 16))
+#define SVDMLP_HI(a, c) (((uint32_t)(a) >> 16) | ((uint32_t)(c) & 0xFFFF0000u))
+#else
+#define SVDMLP_LO(a, c) (a)
+#define SVDMLP_HI(a, c) (c)
+#endif
 typedef struct svdmlp_int8_step svdmlp_int8_step;
 
 /*
