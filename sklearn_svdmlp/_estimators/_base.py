@@ -340,6 +340,7 @@ class BaseSVDCompressedMLP(
         # The original network's decompositions, made once for the whole fit.
         spectra = network_spectra(original, settings, data)
         search = FitSearch(self, search, original, settings, data, spectra, report)
+        search.reserved_bytes = inputs.n_bytes
         if scored:
             accuracy = is_classifier(self) and self.scoring in (None, "accuracy")
             drop = 0.0 if self.max_score_drop is None else self.max_score_drop

@@ -147,13 +147,23 @@ class FitInputs:
         n_kept = n_inputs_kept(estimator.keep_inputs, n_varying)
         self.network = estimator.estimator_
         self.kept = choose_inputs(dense, self.network.coefs_[0], n_kept)
-        read = InputSelection.of_mask(np.isin(np.arange(self.n_features), self.kept))
+        read = InputSelection.of_mask(self._mask())
         estimator.estimator_ = reduced_network(self.network, dense, self.kept)
         estimator.n_features_in_ = n_kept
         self.X = read.take(X)
         X_val, *rest = validation
         if X_val is not None:
             self.validation = (read.take(X_val), *rest)
+
+    @property
+    def n_bytes(self):
+        """Bytes of the runs of the inputs kept, which the fitted model stores."""
+        if self.kept is None:
+            return 0
+        return InputSelection.of_mask(self._mask()).n_bytes
+
+    def _mask(self):
+        return np.isin(np.arange(self.n_features), self.kept)
 
     def finish(self, model):
         """``model`` reading the kept inputs of all; the estimator's own put back.
