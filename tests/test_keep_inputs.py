@@ -1,6 +1,7 @@
 """keep_inputs: the model reads only the inputs kept, on every backend."""
 
 import ctypes
+import re
 import shutil
 import warnings
 
@@ -262,33 +263,66 @@ def test_the_regressor(digits):
     )
 
 
+def header_kept(source, prefix):
+    """The kept inputs a C file's macros list."""
+    upper = prefix.upper()
+    n_kept = int(re.search(rf"#define {upper}_N_KEPT (\d+)", source).group(1))
+    listing = re.search(rf"#define {upper}_KEPT_INPUTS \{{([^}}]*)\}}", source)
+    kept = [int(cell) for cell in re.findall(r"\d+", listing.group(1))]
+    assert len(kept) == n_kept
+    return kept
+
+
 @needs_cc
 @pytest.mark.parametrize("quantize", QUANTIZE)
-def test_c_full_entry(digits, tmp_path, quantize):
+@pytest.mark.parametrize("scaled", [False, True])
+def test_c_full_and_kept_entries(digits, tmp_path, quantize, scaled):
     X, y, mlp = digits
     model = fitted(X, y, mlp, keep_inputs=20, quantize=quantize)
-    c = compiled(export_c(model, name="kept"), tmp_path, "kept")
+    estimator, expected = model, model.predict_proba(X[:50])
+    if scaled:  # a scaler before the model: its arrays gathered too
+        scaler = StandardScaler().fit(X)
+        estimator = make_pipeline(scaler, model)
+        expected = model.predict_proba(scaler.transform(X[:50]))
+    source = export_c(estimator, name="kept")
+    assert header_kept(source, "kept") == model.inputs_kept_.tolist()
+    c = compiled(source, tmp_path, "kept")
     changed = dropped_changed(model, X[:50])
     proba = each_row(c.kept_predict_proba, changed, 10)
-    np.testing.assert_allclose(proba, model.predict_proba(X[:50]), atol=1e-4)
+    np.testing.assert_allclose(proba, expected, atol=1e-4)
+    X_kept = X[:50, model.inputs_kept_]
+    proba = each_row(c.kept_predict_proba_kept, X_kept, 10)
+    np.testing.assert_allclose(proba, expected, atol=1e-4)
 
 
 @needs_cc
 @pytest.mark.parametrize("quantize", ["int8", "int4"])
-def test_c_integer_only_full_entries(digits, tmp_path, quantize):
+def test_c_integer_only_full_and_kept_entries(digits, tmp_path, quantize):
     X, y, mlp = digits
-    model = fitted(X, y, mlp, keep_inputs=20, quantize=quantize, integer_only=True)
+    model = fitted(
+        X, y, mlp, keep_inputs=40, quantize=quantize, integer_only=True
+    )  # two chunks
     c = compiled(export_c(model, name="kept"), tmp_path, "kept")
-    c.kept_predict.restype = c.kept_predict_int8.restype = ctypes.c_int
+    for function in ["predict", "predict_int8", "predict_kept", "predict_int8_kept"]:
+        getattr(c, f"kept_{function}").restype = ctypes.c_int
     changed = dropped_changed(model, X[:50])
     expected = model.predict(X[:50])
-    np.testing.assert_array_equal(
-        model.classes_[each_row(c.kept_predict, changed)], expected
-    )
+    kept = model.inputs_kept_
     Q = quantize_input(model, changed)
-    np.testing.assert_array_equal(
-        model.classes_[each_row(c.kept_predict_int8, Q, dtype=np.int8)], expected
-    )
+    for function, inputs, dtype in [
+        (c.kept_predict, changed, np.float32),
+        (c.kept_predict_int8, Q, np.int8),
+        (c.kept_predict_kept, changed[:, kept], np.float32),
+        (c.kept_predict_int8_kept, Q[:, kept], np.int8),
+    ]:
+        labels = model.classes_[each_row(function, inputs, dtype=dtype)]
+        np.testing.assert_array_equal(labels, expected)
+    xq = (ctypes.c_int8 * len(kept))()
+    for row, q in zip(
+        np.ascontiguousarray(changed[:5, kept], np.float32), Q[:5], strict=True
+    ):
+        c.kept_quantize_input_kept(row.ctypes.data_as(FLOAT), xq)
+        np.testing.assert_array_equal(list(xq), q[kept])
 
 
 @pytest.mark.parametrize("integer_only", [False, True])

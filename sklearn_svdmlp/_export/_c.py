@@ -19,6 +19,13 @@ from ._c_float import FloatProgram
 from ._c_folder import write_folder
 from ._c_header import c_header, prototypes
 from ._c_integer import IntegerProgram, integer_api
+from ._c_kept import (
+    float_kept_source,
+    integer_kept_source,
+    kept_api,
+    kept_inputs,
+    kept_macros,
+)
 from ._c_stack import stack_bound
 
 _RUNTIME_DIR = Path(__file__).parent / "runtime"
@@ -151,6 +158,14 @@ def c_model(estimator, name):
         body = program.source(model.n_features_in_, spec.n_outputs)
         api = _api(spec, name, spec.n_outputs)
         macros = ""
+    kept = kept_inputs(model)
+    if kept is not None:  # the _kept entry points, taking only those inputs
+        integer = isinstance(program, IntegerProgram)
+        write = integer_kept_source if integer else float_kept_source
+        body += "\n" + write(program, kept, scaler)
+        internal = ["logits", "read_logits", "outputs"] if integer else ["outputs"]
+        api += "\n" + kept_api(api, name, internal)
+        macros += kept_macros(name, kept)
     return CModel(name, model, scaler, program, file.arrays, body, api, macros)
 
 

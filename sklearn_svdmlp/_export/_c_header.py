@@ -23,6 +23,9 @@ _COMMENTS = {
     "predict_labels_int8": "Writes each label of the int8 input x as 0 or 1.",
 }
 
+# What a _kept function's comment adds to its full-input twin's.
+_KEPT = "\n * Only the {P}_N_KEPT inputs in {P}_KEPT_INPUTS, in that order."
+
 
 def prototypes(source):
     """The public functions' prototypes in ``source``: its ``int``, ``void`` lines."""
@@ -92,7 +95,10 @@ def c_header(c):
     functions = []
     for prototype in c.prototypes():
         function = _function_name(prototype, c.name)
-        comment = _COMMENTS.get((spec.kind, function), _COMMENTS.get(function))
+        base = function.removesuffix("_kept")
+        comment = _COMMENTS.get((spec.kind, base), _COMMENTS.get(base))
+        if base != function:
+            comment += _KEPT
         functions.append(f"/* {comment.format(P=upper)} */\n{prototype};\n")
     what = "probabilities" if spec.is_classifier else "targets"
     return (
