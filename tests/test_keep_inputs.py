@@ -153,6 +153,17 @@ def test_more_than_the_inputs_not_constant_is_an_error(digits):
         fitted(X, y, mlp, keep_inputs=True)
 
 
+def test_every_input_constant_leaves_none_to_keep():
+    X, y = np.ones((30, 4)), np.arange(30) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier((3,), max_iter=5, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="keep_inputs=0.5 .* there are none"):
+        fitted(X, y, mlp, keep_inputs=0.5)
+    with pytest.raises(ValueError, match="keep_inputs=1 is more than the 0 inputs"):
+        fitted(X, y, mlp, keep_inputs=1)
+
+
 def test_constant_inputs_are_never_kept():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 8))

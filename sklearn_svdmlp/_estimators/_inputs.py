@@ -60,6 +60,11 @@ def n_inputs_kept(keep_inputs, n_varying):
                 "not constant on the training data; keep at most those."
             )
         return int(keep_inputs)
+    if n_varying == 0:
+        raise ValueError(
+            f"keep_inputs={keep_inputs} keeps a fraction of the inputs not constant "
+            "on the training data, and there are none; use keep_inputs=None."
+        )
     return max(1, math.ceil(keep_inputs * n_varying))
 
 
