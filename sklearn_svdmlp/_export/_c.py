@@ -261,6 +261,15 @@ def export_c(estimator, name="svdmlp", folder=None):
     Its float functions quantize the input, then decide labels on the
     integer logits, as ``predict`` does.
 
+    A model fitted with ``keep_inputs`` also has each of these functions as
+    ``<name>_<function>_kept`` (``<name>_predict_kept``,
+    ``<name>_predict_proba_kept``, ``<name>_predict_int8_kept``,
+    ``<name>_quantize_input_kept``, ...), taking only the
+    ``<NAME>_N_KEPT`` inputs it reads, in the order of the header's
+    initializer list ``<NAME>_KEPT_INPUTS`` (``inputs_kept_``): a device
+    reads only those sensors. A float model keeps a second step table for
+    them.
+
     Parameters
     ----------
     estimator : SVDCompressedMLPClassifier, SVDCompressedMLPRegressor or Pipeline

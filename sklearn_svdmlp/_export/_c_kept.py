@@ -4,8 +4,8 @@ Beside each public function ``<name>_f`` that takes the whole input, a
 model fitted with ``keep_inputs`` gets ``<name>_f_kept``, which takes only
 the inputs kept, in order (``<NAME>_N_KEPT`` of them, ``<NAME>_KEPT_INPUTS``
 says which): a device reads only those sensors. A float model walks a
-second step table whose first step reads its input as it comes (44 bytes of
-flash a step, counted in ``<NAME>_FLASH_BYTES``); an integer-only one adds
+second step table whose first step reads its input as it comes (counted in
+``<NAME>_FLASH_BYTES``); an integer-only one adds
 the first step's sums chunk by chunk from the kept inputs, as its float
 entry points do from the whole input, with no second table.
 """
