@@ -1,6 +1,7 @@
 """keep_inputs: the model reads only the inputs kept, on every backend."""
 
 import ctypes
+import pickle
 import re
 import shutil
 import warnings
@@ -285,8 +286,9 @@ def header_kept(source, prefix):
 
 
 @needs_cc
-@pytest.mark.parametrize("quantize", QUANTIZE)
-@pytest.mark.parametrize("scaled", [False, True])
+@pytest.mark.parametrize(
+    "quantize, scaled", [(None, False), ("int8", False), ("int4", False), (None, True)]
+)
 def test_c_full_and_kept_entries(digits, tmp_path, quantize, scaled):
     X, y, mlp = digits
     model = fitted(X, y, mlp, keep_inputs=20, quantize=quantize)
@@ -334,6 +336,19 @@ def test_c_integer_only_full_and_kept_entries(digits, tmp_path, quantize):
     ):
         c.kept_quantize_input_kept(row.ctypes.data_as(FLOAT), xq)
         np.testing.assert_array_equal(list(xq), q[kept])
+
+
+@pytest.mark.parametrize("quantize", [None, "int8"])
+def test_saved_and_loaded(digits, quantize):
+    sio = pytest.importorskip("skops.io")
+    X, y, mlp = digits
+    model = fitted(X, y, mlp, keep_inputs=12, quantize=quantize)
+    data = sio.dumps(model)
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    for copy in [loaded, pickle.loads(pickle.dumps(model))]:
+        np.testing.assert_array_equal(copy.inputs_kept_, model.inputs_kept_)
+        np.testing.assert_array_equal(copy.predict_proba(X), model.predict_proba(X))
+        assert copy.n_bytes_ == model.n_bytes_
 
 
 @pytest.mark.parametrize("integer_only", [False, True])
