@@ -183,6 +183,22 @@ def test_constant_inputs_are_never_kept():
     )
 
 
+def test_rows_of_zero_weight_are_as_if_removed(digits):
+    X, y, mlp = digits
+    weight = np.where(np.arange(len(X)) % 3 == 0, 0.0, 1.0)
+    X_zeroed = X.copy()
+    X_zeroed[weight == 0] = np.random.default_rng(0).normal(size=(200, 64))
+    weighted = fitted(X_zeroed, y, mlp, keep_inputs=20)  # sample_weight below
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = weighted.fit(X_zeroed, y, sample_weight=weight)
+    removed = fitted(X[weight > 0], y[weight > 0], mlp, keep_inputs=20)
+    np.testing.assert_array_equal(weighted.inputs_kept_, removed.inputs_kept_)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), removed.predict_proba(X), rtol=1e-10
+    )
+
+
 def test_a_pipeline_with_a_scaler_and_feature_names(digits):
     X, y, mlp = digits
     names = [f"pixel{i}" for i in range(64)]

@@ -325,7 +325,7 @@ class BaseSVDCompressedMLP(
         original = mlp_layers(self.estimator_)
         self._original_table_ = original_table(original, type(self.estimator_))
         # From here on, on the inputs kept (keep_inputs), until finish.
-        inputs = FitInputs(self, X, validation)
+        inputs = FitInputs(self, X, validation, sample_weight)
         X, validation = inputs.X, inputs.validation
         original = mlp_layers(self.estimator_)
         settings = CompressionSettings(

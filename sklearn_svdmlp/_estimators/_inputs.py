@@ -40,8 +40,10 @@ KEEP_INPUTS = [
 ]
 
 
-def n_inputs_kept(keep_inputs, n_varying):
+def n_inputs_kept(keep_inputs, n_varying, n_samples=None):
     """How many inputs ``keep_inputs`` keeps of ``n_varying`` not constant.
+
+    ``n_samples``: the rows they were counted on, for the message.
 
     Examples
     --------
@@ -63,7 +65,8 @@ def n_inputs_kept(keep_inputs, n_varying):
     if n_varying == 0:
         raise ValueError(
             f"keep_inputs={keep_inputs} keeps a fraction of the inputs not constant "
-            "on the training data, and there are none; use keep_inputs=None."
+            f"on the training data, and there are none over its {n_samples} "
+            "samples (of positive weight); use keep_inputs=None."
         )
     return max(1, math.ceil(keep_inputs * n_varying))
 
@@ -134,6 +137,8 @@ class FitInputs:
         The training data (validated).
     validation : tuple
         ``(X_val, y_val, sample_weight_val)``, ``X_val`` possibly ``None``.
+    sample_weight : ndarray or None
+        Inputs are chosen on the rows of positive weight, unweighted.
 
     Attributes
     ----------
@@ -142,14 +147,15 @@ class FitInputs:
         The inputs kept, or ``None`` (``keep_inputs=None``).
     """
 
-    def __init__(self, estimator, X, validation):
+    def __init__(self, estimator, X, validation, sample_weight=None):
         self.estimator, self.n_features = estimator, X.shape[1]
         self.X, self.validation, self.kept = X, validation, None
         if estimator.keep_inputs is None:
             return
-        dense = X.toarray() if sp.issparse(X) else X
+        dense = X if sample_weight is None else X[sample_weight > 0]
+        dense = dense.toarray() if sp.issparse(dense) else dense
         n_varying = int(np.sum(~constant_features(dense)))
-        n_kept = n_inputs_kept(estimator.keep_inputs, n_varying)
+        n_kept = n_inputs_kept(estimator.keep_inputs, n_varying, len(dense))
         self.network = estimator.estimator_
         self.kept = choose_inputs(dense, self.network.coefs_[0], n_kept)
         read = InputSelection.of_mask(self._mask())
