@@ -36,7 +36,6 @@ INSTANCES = [
         fine_tune_epochs=3,
     ),
     SVDCompressedMLPClassifier(SMALL_NETWORK, rank=2, fine_tune_epochs=3),
-    SVDCompressedMLPClassifier(SMALL_NETWORK, rank=2, keep_inputs=1.0, quantize="int8"),
     SVDCompressedMLPClassifier(
         SMALL_NETWORK, rank=2, quantize="int8", integer_only=True
     ),
