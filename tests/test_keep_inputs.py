@@ -346,6 +346,12 @@ def test_c_integer_only_full_and_kept_entries(digits, tmp_path, quantize):
     ]:
         labels = model.classes_[each_row(function, inputs, dtype=dtype)]
         np.testing.assert_array_equal(labels, expected)
+    # The library's header declares them, with the kept inputs.
+    paths = export_c(model, name="kept", folder=tmp_path / "library")
+    header = paths["src/kept.h"].read_text()
+    assert header_kept(header, "kept") == kept.tolist()
+    for function in ["predict_kept", "predict_int8_kept", "quantize_input_kept"]:
+        assert f" kept_{function}(" in header
     xq = (ctypes.c_int8 * len(kept))()
     for row, q in zip(
         np.ascontiguousarray(changed[:5, kept], np.float32), Q[:5], strict=True

@@ -101,12 +101,13 @@ def c_header(c):
             comment += _KEPT
         functions.append(f"/* {comment.format(P=upper)} */\n{prototype};\n")
     what = "probabilities" if spec.is_classifier else "targets"
+    reads = " but the _kept ones reads" if "_kept(" in c.api else " reads"
     return (
         f"/* {c.name}.h: {type(c.model).__name__} written by sklearn-svdmlp.\n"
         f" * Compile {c.name}.c with the runtime svdmlp.c; nothing is allocated. */\n"
         f"#ifndef {upper}_H\n#define {upper}_H\n\n#include <stdint.h>\n\n"
         '#ifdef __cplusplus\nextern "C" {\n#endif\n\n'
-        "/* Floats of the raw input every float function reads. */\n"
+        f"/* Floats of the raw input every float function{reads}. */\n"
         f"#define {upper}_N_FEATURES {c.model.n_features_in_}\n"
         f"/* {what.capitalize()} a prediction writes. */\n"
         f"#define {upper}_N_OUTPUTS {spec.n_targets}\n"
