@@ -4,9 +4,11 @@ Random networks of every output kind, activation, one to three hidden
 layers, both methods and every storage format, with and without
 ``integer_only``, on inputs with a constant column, zeros, and extremes far
 beyond what the model was calibrated on (integer-only inference saturates,
-never wraps). The examples are derandomized, so CI runs the same ones every
-time; ``SVDMLP_BACKEND_EXAMPLES=500 pytest tests/test_backends_agree.py``
-runs more.
+never wraps); with ``keep_inputs``, the inputs dropped changed (no backend
+reads them) and the C entry points taking only the kept ones. The examples
+are derandomized, so CI runs the same ones every time;
+``SVDMLP_BACKEND_EXAMPLES=500 pytest tests/test_backends_agree.py`` runs
+more.
 """
 
 import ctypes
@@ -53,6 +55,8 @@ def configurations(draw, integer_only=None):
         or (quantize in ("int8", "int4") and draw(st.booleans())),
         "n_features": draw(st.integers(3, 13)),
         "constant": draw(st.sampled_from([(0,), (-1,), (0, -1), (1, 2)])),
+        # At least one input varies: every value here is valid.
+        "keep_inputs": draw(st.sampled_from([None, 1, 0.5, 1.0])),
         "seed": draw(st.integers(0, 2**16)),
     }
 
@@ -95,6 +99,7 @@ def fitted_model(config):
         else [config.get("rank", 2)] * len(config["hidden"]) + [None],
         quantize=config["quantize"],
         integer_only=config["integer_only"],
+        keep_inputs=config.get("keep_inputs"),
         random_state=0,
     )
     with warnings.catch_warnings():
@@ -137,8 +142,17 @@ def _compare(model, X, labels, outputs, what):
     np.testing.assert_array_equal(labels[clear], expected[clear], err_msg=what)
 
 
-def _c_predictions(model, X, directory):
-    c = compiled(export_c(model), directory)
+def _dropped_changed(model, X):
+    """``X`` with the inputs a model fitted with ``keep_inputs`` drops changed."""
+    changed = np.array(X, dtype=np.float32)
+    if model.keep_inputs is not None:
+        dropped = np.setdiff1d(np.arange(X.shape[1]), model.inputs_kept_)
+        changed[:, dropped] = 7.0
+    return changed
+
+
+def _c_predictions(model, c, X, suffix=""):
+    """What the compiled C file's functions (``_kept`` ones with ``suffix``) give."""
     spec = model.output_spec_
     rows = [
         np.ascontiguousarray(row, dtype=np.float32).ctypes.data_as(
@@ -147,27 +161,32 @@ def _c_predictions(model, X, directory):
         for row in X
     ]
     if spec.kind == "regression":
+        predict = getattr(c, f"svdmlp_predict{suffix}")
         out = (ctypes.c_float * spec.n_outputs)()
-        outputs = [(c.svdmlp_predict(row, out), list(out))[1] for row in rows]
+        outputs = [(predict(row, out), list(out))[1] for row in rows]
         return None, np.array(outputs)
+    predict_proba = getattr(c, f"svdmlp_predict_proba{suffix}")
     proba = (ctypes.c_float * spec.n_targets)()
-    outputs = np.array(
-        [(c.svdmlp_predict_proba(row, proba), list(proba))[1] for row in rows]
-    )
+    outputs = np.array([(predict_proba(row, proba), list(proba))[1] for row in rows])
     if spec.kind == "multilabel":
+        predict_labels = getattr(c, f"svdmlp_predict_labels{suffix}")
         labels = (ctypes.c_int * spec.n_outputs)()
-        decided = [
-            (c.svdmlp_predict_labels(row, labels), list(labels))[1] for row in rows
-        ]
+        decided = [(predict_labels(row, labels), list(labels))[1] for row in rows]
         return np.array(decided), outputs
-    c.svdmlp_predict.restype = ctypes.c_int
-    return model.classes_[[c.svdmlp_predict(row) for row in rows]], outputs
+    predict = getattr(c, f"svdmlp_predict{suffix}")
+    predict.restype = ctypes.c_int
+    return model.classes_[[predict(row) for row in rows]], outputs
 
 
 def _check_c(config, directory):
     model, X = fitted_model(config)
-    labels, outputs = _c_predictions(model, X, directory)
+    c = compiled(export_c(model), directory)
+    labels, outputs = _c_predictions(model, c, _dropped_changed(model, X))
     _compare(model, X, labels, outputs, f"C, {config}")
+    if model.keep_inputs is not None:  # the entry points taking the kept only
+        kept = np.asarray(X)[:, model.inputs_kept_]
+        labels, outputs = _c_predictions(model, c, kept, "_kept")
+        _compare(model, X, labels, outputs, f"C _kept, {config}")
 
 
 @pytest.mark.skipif(COMPILER is None, reason="no C compiler (cc) found")
@@ -199,7 +218,8 @@ def _check_onnx(config):
     session = onnxruntime.InferenceSession(
         onx.SerializeToString(), providers=["CPUExecutionProvider"]
     )
-    results = session.run(None, {session.get_inputs()[0].name: X})
+    changed = _dropped_changed(model, X)
+    results = session.run(None, {session.get_inputs()[0].name: changed})
     if model.output_spec_.kind == "regression":
         _compare(model, X, None, results[0], f"ONNX, {config}")
     else:

@@ -10,20 +10,11 @@ supply what differs: the network type, the targets and the default head.
 import numbers
 from abc import ABCMeta, abstractmethod
 
-import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import get_scorer_names
-from sklearn.utils import column_or_1d
-from sklearn.utils.validation import check_non_negative, validate_data
 
-from .._compat import (
-    HasMethods,
-    Interval,
-    StrOptions,
-    _check_sample_weight,
-    _fit_context,
-)
+from .._compat import HasMethods, Interval, StrOptions, _fit_context
 from .._compression import (
     ROUNDINGS,
     CompressionSettings,
@@ -38,6 +29,7 @@ from .._split import split_off
 from .._warnings import warn
 from ._fine_tuned import fine_tuned
 from ._fit_search import FitSearch
+from ._inputs import KEEP_INPUTS, FitInputs
 from ._parameters import (
     auto_search,
     check_parameter_use,
@@ -48,7 +40,12 @@ from ._parameters import (
 from ._prediction import PredictionMixin
 from ._search import quiet
 from ._summary import SummaryMixin, original_table
-from ._validation_data import check_validation_data, validation_warnings, warn_unscaled
+from ._validation_data import (
+    check_validation_data,
+    checked_fit_data,
+    validation_warnings,
+    warn_unscaled,
+)
 from ._wrapped_network import (
     WrappedNetworkMixin,
     network_takes_sample_weight,
@@ -103,6 +100,7 @@ class BaseSVDCompressedMLP(
         "target_bytes": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "max_score_drop": [Interval(numbers.Real, 0, None, closed="left"), None],
         "svd_on": [StrOptions({"weights", "activations", "outputs"})],
+        "keep_inputs": KEEP_INPUTS,
         "fine_tune_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "fine_tune_distillation": [Interval(numbers.Real, 0, 1, closed="both")],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither"), None],
@@ -130,6 +128,7 @@ class BaseSVDCompressedMLP(
         target_bytes=None,
         max_score_drop=None,
         svd_on="weights",
+        keep_inputs=None,
         fine_tune_epochs=0,
         fine_tune_distillation=0.0,
         validation_fraction=None,
@@ -152,6 +151,7 @@ class BaseSVDCompressedMLP(
         self.target_bytes = target_bytes
         self.max_score_drop = max_score_drop
         self.svd_on = svd_on
+        self.keep_inputs = keep_inputs
         self.fine_tune_epochs = fine_tune_epochs
         self.fine_tune_distillation = fine_tune_distillation
         self.validation_fraction = validation_fraction
@@ -271,24 +271,6 @@ class BaseSVDCompressedMLP(
             self.rounding,
         )
 
-    def _checked(self, X, y, sample_weight, reset=True):
-        """``X``, ``y`` and ``sample_weight`` validated, as ``fit`` takes them."""
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
-            check_non_negative(sample_weight, "sample_weight")
-        return X, self._check_targets(y), sample_weight
-
     def _set_model(self, model):
         """Hold ``model``: its fitted attributes, beside the network's."""
         vars(self).update(model.fitted_attributes())
@@ -314,13 +296,13 @@ class BaseSVDCompressedMLP(
         return scorer(self._holding(model), X, y, **weights)
 
     def _fit(self, X_given, y, sample_weight, validation, search, given):
-        X, y, sample_weight = self._checked(X_given, y, sample_weight)
+        X, y, sample_weight = checked_fit_data(self, X_given, y, sample_weight)
         seed = seed_from(self.random_state)
         report = print if self.verbose else quiet
         weigh_network = network_takes_sample_weight(self, sample_weight)
         scored = is_scored(search, self.quantize)
         if given:
-            validation = self._checked(*validation, reset=False)
+            validation = checked_fit_data(self, *validation, reset=False)
         elif scored:
             fraction = self.validation_fraction or _DEFAULT_VALIDATION_FRACTION
             (X, y, sample_weight), validation = split_off(
@@ -342,6 +324,10 @@ class BaseSVDCompressedMLP(
         vars(self).update(self._target_attributes())
         original = mlp_layers(self.estimator_)
         self._original_table_ = original_table(original, type(self.estimator_))
+        # From here on, on the inputs kept (keep_inputs), until finish.
+        inputs = FitInputs(self, X, validation, sample_weight)
+        X, validation = inputs.X, inputs.validation
+        original = mlp_layers(self.estimator_)
         settings = CompressionSettings(
             method=self.method,
             bias=self.bias,
@@ -354,6 +340,7 @@ class BaseSVDCompressedMLP(
         # The original network's decompositions, made once for the whole fit.
         spectra = network_spectra(original, settings, data)
         search = FitSearch(self, search, original, settings, data, spectra, report)
+        search.reserved_bytes = inputs.n_bytes
         if scored:
             accuracy = is_classifier(self) and self.scoring in (None, "accuracy")
             drop = 0.0 if self.max_score_drop is None else self.max_score_drop
@@ -387,6 +374,7 @@ class BaseSVDCompressedMLP(
             model = self._stored(model, data, formats)
         else:  # stored by the search already
             model = search.stored
+        model = inputs.finish(model)
         if model.compression_ratio < 1:
             warn(
                 f"The compressed model stores more numbers ({model.n_params:,}) "

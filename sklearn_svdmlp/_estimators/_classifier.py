@@ -1,13 +1,12 @@
 """The classifier: MLPClassifier networks, class labels and probabilities."""
 
 import numpy as np
-from sklearn.base import ClassifierMixin, clone, is_classifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.multioutput import MultiOutputClassifier
+from sklearn.base import ClassifierMixin
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import BaseSVDCompressedMLP
+from ._classification import check_known_labels, classification_head
 from ._prediction import ProbabilityMixin
 
 
@@ -131,6 +130,17 @@ class SVDCompressedMLPClassifier(
         tight budgets (``benchmarks/frontier.py``); for a truncation, which
         changes no layer below its cut, it is ``"activations"``. The user
         guide gives the formulas.
+
+    keep_inputs : int, float or None, default=None
+        How many inputs the compressed model reads: every one (``None``; a
+        quantized first layer still skips those constant on the training
+        data where that saves bytes), that many (``int >= 1``) or that
+        fraction of the inputs not constant on the training data (``float``
+        in ``(0, 1]``, rounded up); more than those is an error. Chosen once,
+        before compressing, as the first layer needs them most (user guide),
+        an input left out stands in the first bias at its training mean;
+        all that follows works on the inputs kept (:attr:`inputs_kept_`),
+        as do the counts and :func:`export_c` (``<name>_predict_kept``).
 
     fine_tune_epochs : int >= 0, default=0
         Epochs of further training of the compressed model as it is stored:
@@ -325,6 +335,8 @@ class SVDCompressedMLPClassifier(
     n_bytes_ : int
         Bytes of every array the compressed model stores: weights, biases,
         scales, the runs of the inputs read and the head.
+    inputs_kept_ : ndarray of shape (n_inputs_read,), int64
+        Sorted indices of the inputs read; ``feature_names_in_[inputs_kept_]``.
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     n_features_in_ : int
@@ -355,6 +367,10 @@ class SVDCompressedMLPClassifier(
     2.01
     >>> print(f"{mlp.score(X_test, y_test):.3f} {model.score(X_test, y_test):.3f}")
     0.976 0.973
+    >>> fewer = SVDCompressedMLPClassifier(FrozenEstimator(mlp), rank=[16, None],
+    ...                                    keep_inputs=48).fit(X_train, y_train)
+    >>> len(fewer.inputs_kept_), fewer.n_params_, f"{fewer.score(X_test, y_test):.3f}"
+    (48, 3478, '0.973')
     """
 
     _network_type = MLPClassifier
@@ -367,30 +383,13 @@ class SVDCompressedMLPClassifier(
         return {"classes_": self.estimator_.classes_}
 
     def _check_frozen_targets(self, network, y):
-        if y.ndim == 2:
-            known = y.shape[1] == len(network.classes_)
-        else:
-            known = np.isin(np.unique(y), network.classes_).all()
-        if not known:
-            raise ValueError(
-                "y has labels the frozen network in estimator was not trained on; "
-                f"it knows {network.classes_.tolist()}."
-            )
+        check_known_labels(network, y)
 
     def _stratify(self, y):
         return y if y.ndim == 1 and np.unique(y).size > 1 else None
 
     def _new_head(self, y):
-        if self.head is None:
-            head = LogisticRegression(max_iter=1000)
-        elif is_classifier(self.head):
-            head = clone(self.head)
-        else:
-            raise TypeError(
-                "head must be a classifier (such as LogisticRegression) or None; "
-                f"got {type(self.head).__name__}."
-            )
-        return MultiOutputClassifier(head) if y.ndim == 2 else head
+        return classification_head(self.head, y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

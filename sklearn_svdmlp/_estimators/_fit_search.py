@@ -44,6 +44,9 @@ class FitSearch:
     stored : CompressedModel or None
         The chosen model as stored, where the search stored it (a search in
         bytes): without fine-tuning, the fit keeps it as it is.
+    reserved_bytes : int
+        Bytes the fitted model stores beside a candidate's: the runs of the
+        inputs kept (``keep_inputs``), which candidates do not read yet.
     """
 
     def __init__(self, estimator, kind, original, settings, data, spectra, report):
@@ -51,6 +54,7 @@ class FitSearch:
         self.original, self.settings, self.data = original, settings, data
         self.spectra, self.report = spectra, report
         self.validation = self.stored = None
+        self.reserved_bytes = 0
 
     def score(self, model, validation=None):
         """The score of ``model`` (stored) on the held-out data, or ``validation``."""
@@ -149,6 +153,12 @@ class FitSearch:
             quantize = float_format(self.original[0].coef.dtype).name
         return format_assignments(len(self.original), self.settings.method, quantize)
 
+    def _counted(self, candidates):
+        """``candidates`` with their bytes as the fitted model would count them."""
+        for candidate in candidates:
+            candidate["n_bytes"] += self.reserved_bytes
+        return candidates
+
     def best_within_bytes(self):
         """``target_bytes``: the best stored model within the bytes, and its formats.
 
@@ -162,14 +172,14 @@ class FitSearch:
             self.settings,
             self.data,
             self.spectra,
-            estimator.target_bytes,
+            estimator.target_bytes - self.reserved_bytes,
             self._assignments(),
             self._store,
             self.score if scored else None,
             self.report,
             self._fidelity if scored else None,
         )
-        estimator.candidates_ = candidates
+        estimator.candidates_ = self._counted(candidates)
         if scored:
             estimator.validation_score_ = max(
                 candidate["score"] for candidate in candidates
@@ -198,7 +208,7 @@ class FitSearch:
             full.n_bytes,
             self.report,
         )
-        estimator.candidates_ = candidates
+        estimator.candidates_ = self._counted(candidates)
         if model is None:
             self._warn_uncompressed()
             estimator.validation_score_ = self.score(full)

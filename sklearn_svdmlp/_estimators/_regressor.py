@@ -61,6 +61,11 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         which undoes part of the error made below (a ridge fit shrunk toward
         the layer as it was, the ridge chosen by generalized
         cross-validation).
+    keep_inputs : int, float or None, default=None
+        How many inputs the compressed model reads: all (``None``), that
+        many (``int``) or that fraction of those not constant on the
+        training data (``float`` in ``(0, 1]``, rounded up), as in the
+        classifier.
     fine_tune_epochs : int >= 0, default=0
         Trains the compressed network with ``MLPRegressor``'s loss (squared
         error, or Poisson deviance for ``loss="poisson"``); with
@@ -138,6 +143,8 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         Whether the start was kept, scoring higher on the held-out data.
     output_spec_ : OutputSpec
         What the network's outputs are (``kind="regression"``).
+    inputs_kept_ : ndarray of shape (n_inputs_read,), int64
+        The indices of the inputs the model reads, sorted.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
@@ -161,6 +168,11 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     >>> model = model.fit(X, y)
     >>> model.ranks_, model.n_params_original_, model.n_params_
     ([4, None], 769, 425)
+    >>> fewer = SVDCompressedMLPRegressor(
+    ...     FrozenEstimator(mlp), rank=[4, None], keep_inputs=8
+    ... ).fit(X, y)
+    >>> fewer.inputs_kept_.tolist(), fewer.n_params_
+    ([0, 1, 2, 3, 5, 6, 7, 8], 417)
     """
 
     _network_type = MLPRegressor

@@ -243,6 +243,7 @@ def model_summary(
     bias,
     quantize=None,
     integer_only=False,
+    inputs=None,
 ):
     """The summary of the original network and the compressed model.
 
@@ -261,6 +262,8 @@ def model_summary(
     integer_only : bool, default=False
         The estimator's parameters, for the title; with ``integer_only``,
         the scales of every step follow (:func:`integer_scales`).
+    inputs : (int, int) or None, default=None
+        Inputs read and inputs in all: a note says so where fewer are read.
 
     Returns
     -------
@@ -299,6 +302,8 @@ def model_summary(
     title += "" if quantize is None else f", quantize={quantize!r}"
     title += ", integer_only=True)" if integer_only else ")"
     notes = [f"compression ratio: {ratios[0]:.2f}\nin bytes: {ratios[1]:.2f}"]
+    if inputs is not None and inputs[0] < inputs[1]:
+        notes.append(f"inputs read: {inputs[0]:,} of {inputs[1]:,}")
     if integer_only:
         notes.append(integer_scales(network))
     return ModelSummary([original, (title, compressed)], notes)
@@ -362,4 +367,5 @@ class SummaryMixin:
             bias=self.bias,
             quantize=self.quantize,
             integer_only=self.integer_only,
+            inputs=(len(self.inputs_kept_), self.n_features_in_),
         )

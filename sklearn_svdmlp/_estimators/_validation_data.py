@@ -8,8 +8,30 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import check_scoring
+from sklearn.utils import column_or_1d
+from sklearn.utils.validation import check_non_negative, validate_data
 
+from .._compat import _check_sample_weight
 from .._warnings import warn
+
+
+def checked_fit_data(estimator, X, y, sample_weight, reset=True):
+    """``X``, ``y`` and ``sample_weight`` validated, as ``estimator.fit`` takes them."""
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse=["csr", "csc"],
+        multi_output=True,
+        dtype=(np.float64, np.float32),
+        reset=reset,
+    )
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, X)
+        check_non_negative(sample_weight, "sample_weight")
+    return X, estimator._check_targets(y), sample_weight
 
 
 def check_validation_data(validation, scored, fine_tuned=False):

@@ -19,6 +19,13 @@ from ._c_float import FloatProgram
 from ._c_folder import write_folder
 from ._c_header import c_header, prototypes
 from ._c_integer import IntegerProgram, integer_api
+from ._c_kept import (
+    float_kept_source,
+    integer_kept_source,
+    kept_api,
+    kept_inputs,
+    kept_macros,
+)
 from ._c_stack import stack_bound
 
 _RUNTIME_DIR = Path(__file__).parent / "runtime"
@@ -151,6 +158,14 @@ def c_model(estimator, name):
         body = program.source(model.n_features_in_, spec.n_outputs)
         api = _api(spec, name, spec.n_outputs)
         macros = ""
+    kept = kept_inputs(model)
+    if kept is not None:  # the _kept entry points, taking only those inputs
+        integer = isinstance(program, IntegerProgram)
+        write = integer_kept_source if integer else float_kept_source
+        body += "\n" + write(program, kept, scaler)
+        internal = ["logits", "read_logits", "outputs"] if integer else ["outputs"]
+        api += "\n" + kept_api(api, name, internal)
+        macros += kept_macros(name, kept)
     return CModel(name, model, scaler, program, file.arrays, body, api, macros)
 
 
@@ -245,6 +260,15 @@ def export_c(estimator, name="svdmlp", folder=None):
 
     Its float functions quantize the input, then decide labels on the
     integer logits, as ``predict`` does.
+
+    A model fitted with ``keep_inputs`` also has each of these functions as
+    ``<name>_<function>_kept`` (``<name>_predict_kept``,
+    ``<name>_predict_proba_kept``, ``<name>_predict_int8_kept``,
+    ``<name>_quantize_input_kept``, ...), taking only the
+    ``<NAME>_N_KEPT`` inputs it reads, in the order of the header's
+    initializer list ``<NAME>_KEPT_INPUTS`` (``inputs_kept_``): a device
+    reads only those sensors. A float model keeps a second step table for
+    them.
 
     Parameters
     ----------

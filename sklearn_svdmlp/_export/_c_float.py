@@ -31,6 +31,8 @@ class FloatProgram:
         self.file = file
         self.kernels, self.steps = {}, []
         self.standardize = ("0", "0")
+        # Step tables written: a second one for the _kept entry points.
+        self.n_tables = 1
 
     def standardize_input(self, mean, scale):
         """Start from ``(x - mean) / scale``, as a ``StandardScaler`` does."""
@@ -75,8 +77,8 @@ class FloatProgram:
 
     @property
     def table_bytes(self):
-        """Bytes of the step table and the model on a 32-bit core."""
-        return _STEP_BYTES * len(self.steps) + _MODEL_BYTES
+        """Bytes of the step tables and models on a 32-bit core."""
+        return (_STEP_BYTES * len(self.steps) + _MODEL_BYTES) * self.n_tables
 
     @property
     def stack_bytes(self):
@@ -85,19 +87,22 @@ class FloatProgram:
 
     def source(self, n_inputs, n_outputs):
         """The kernels the runtime lacks, the step table, and ``<name>_outputs``."""
-        p = self.file.prefix
-        rows = ",\n    ".join(
-            "{" + ", ".join(str(cell) for cell in step) + "}" for step in self.steps
-        )
         return "\n".join(
-            [
-                *self.kernels.values(),
-                f"static const svdmlp_step {p}_steps[{len(self.steps)}] = {{\n"
-                f"    {rows}\n}};\n\n"
-                f"static const svdmlp_model {p}_network = "
-                f"{{{p}_steps, {len(self.steps)}, {n_inputs}, {n_outputs}}};\n\n"
-                f"static void {p}_outputs(const float *x, float *out)\n{{\n"
-                f"    float work[SVDMLP_WORK_FLOATS({self.widest})];\n"
-                f"    svdmlp_forward(&{p}_network, x, out, work);\n}}\n",
-            ]
+            [*self.kernels.values(), self.table("", self.steps, n_inputs, n_outputs)]
+        )
+
+    def table(self, suffix, steps, n_inputs, n_outputs):
+        """The step table ``steps``, its model and ``<name>_outputs<suffix>``."""
+        p, name = self.file.prefix, self.file.prefix + suffix
+        rows = ",\n    ".join(
+            "{" + ", ".join(str(cell) for cell in step) + "}" for step in steps
+        )
+        return (
+            f"static const svdmlp_step {name}_steps[{len(steps)}] = {{\n"
+            f"    {rows}\n}};\n\n"
+            f"static const svdmlp_model {name}_network = "
+            f"{{{name}_steps, {len(steps)}, {n_inputs}, {n_outputs}}};\n\n"
+            f"static void {p}_outputs{suffix}(const float *x, float *out)\n{{\n"
+            f"    float work[SVDMLP_WORK_FLOATS({self.widest})];\n"
+            f"    svdmlp_forward(&{name}_network, x, out, work);\n}}\n"
         )

@@ -23,6 +23,9 @@ _COMMENTS = {
     "predict_labels_int8": "Writes each label of the int8 input x as 0 or 1.",
 }
 
+# What a _kept function's comment adds to its full-input twin's.
+_KEPT = "\n * Only the {P}_N_KEPT inputs in {P}_KEPT_INPUTS, in that order."
+
 
 def prototypes(source):
     """The public functions' prototypes in ``source``: its ``int``, ``void`` lines."""
@@ -92,15 +95,19 @@ def c_header(c):
     functions = []
     for prototype in c.prototypes():
         function = _function_name(prototype, c.name)
-        comment = _COMMENTS.get((spec.kind, function), _COMMENTS.get(function))
+        base = function.removesuffix("_kept")
+        comment = _COMMENTS.get((spec.kind, base), _COMMENTS.get(base))
+        if base != function:
+            comment += _KEPT
         functions.append(f"/* {comment.format(P=upper)} */\n{prototype};\n")
     what = "probabilities" if spec.is_classifier else "targets"
+    reads = " but the _kept ones reads" if "_kept(" in c.api else " reads"
     return (
         f"/* {c.name}.h: {type(c.model).__name__} written by sklearn-svdmlp.\n"
         f" * Compile {c.name}.c with the runtime svdmlp.c; nothing is allocated. */\n"
         f"#ifndef {upper}_H\n#define {upper}_H\n\n#include <stdint.h>\n\n"
         '#ifdef __cplusplus\nextern "C" {\n#endif\n\n'
-        "/* Floats of the raw input every float function reads. */\n"
+        f"/* Floats of the raw input every float function{reads}. */\n"
         f"#define {upper}_N_FEATURES {c.model.n_features_in_}\n"
         f"/* {what.capitalize()} a prediction writes. */\n"
         f"#define {upper}_N_OUTPUTS {spec.n_targets}\n"

@@ -1,5 +1,7 @@
 """The integer step table of an integer-only model, and its integer entry points."""
 
+import numpy as np
+
 from ._c_file import c_float
 from ._int8_layout import block_cells, rest_rows
 
@@ -30,6 +32,7 @@ class IntegerProgram:
     def __init__(self, file, network, scaler=None):
         self.file, self.network, self.scaler = file, network, scaler
         self.steps = [step for layer in network.layers for step in layer.steps]
+        self.scales = None  # the output scales' array, once written
 
     @property
     def widest(self):
@@ -84,26 +87,9 @@ class IntegerProgram:
         wide as the input.
         """
         p, network = self.file.prefix, self.network
-        inverse = network.input_inverse_scale
-        if self.scaler is None:
-            value = f"x[i] * {c_float(inverse)}"
-        else:
-            n = network.n_features
-            mean = self.scaler.mean_ if self.scaler.with_mean else [0.0] * n
-            scale = self.scaler.scale_ if self.scaler.with_std else [1.0] * n
-            means = self.file.floats(mean)
-            factors = self.file.floats([1.0 / (network.input_scale * s) for s in scale])
-            value = f"(x[i] - {means}[i]) * {factors}[i]"
         n_first = self.steps[0].n_out
         return (
-            f"static int8_t {p}_quantized(const float *x, int i)\n{{\n"
-            f"    float v = {value};\n"
-            "    int q;\n"
-            "    v = v != v ? 0.0f : v;  /* NaN */\n"
-            "    v = v < -256.0f ? -256.0f : v > 256.0f ? 256.0f : v;\n"
-            "    q = v >= 0.0f ? (int)(v + 0.5f) : -(int)(0.5f - v);\n"
-            f"    q += {p.upper()}_INPUT_ZERO_POINT;\n"
-            "    return (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);\n}\n\n"
+            self.quantizer("", self.input_value()) + "\n"
             f"void {p}_quantize_input(const float *x, int8_t *xq)\n{{\n"
             "    int i;\n"
             f"    for (i = 0; i < {network.n_features}; i++) {{\n"
@@ -131,6 +117,53 @@ class IntegerProgram:
             f"    svdmlp_int8_forward_sums(&{p}_network, acc, logits, work);\n}}\n"
         )
 
+    def input_value(self, kept=None):
+        """C for input ``i`` of ``x`` in the int8 input's units, a scaler folded in.
+
+        ``kept``: ``x`` holds only those inputs, in order.
+        """
+        network = self.network
+        if self.scaler is None:
+            return f"x[i] * {c_float(network.input_inverse_scale)}"
+        n = network.n_features
+        mean = self.scaler.mean_ if self.scaler.with_mean else [0.0] * n
+        scale = self.scaler.scale_ if self.scaler.with_std else [1.0] * n
+        if kept is not None:
+            mean, scale = np.asarray(mean)[kept], np.asarray(scale)[kept]
+        means = self.file.floats(mean)
+        factors = self.file.floats([1.0 / (network.input_scale * s) for s in scale])
+        return f"(x[i] - {means}[i]) * {factors}[i]"
+
+    def quantizer(self, suffix, value):
+        """``<name>_quantized<suffix>(x, i)``: ``value`` rounded to int8."""
+        p = self.file.prefix
+        return (
+            f"static int8_t {p}_quantized{suffix}(const float *x, int i)\n{{\n"
+            f"    float v = {value};\n"
+            "    int q;\n"
+            "    v = v != v ? 0.0f : v;  /* NaN */\n"
+            "    v = v < -256.0f ? -256.0f : v > 256.0f ? 256.0f : v;\n"
+            "    q = v >= 0.0f ? (int)(v + 0.5f) : -(int)(0.5f - v);\n"
+            f"    q += {p.upper()}_INPUT_ZERO_POINT;\n"
+            "    return (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);\n}\n"
+        )
+
+    def outputs(self, suffix=""):
+        """``<name>_outputs<suffix>``: ``<name>_read_logits<suffix>``, in float."""
+        p, n_out = self.file.prefix, self.steps[-1].n_out
+        if self.scales is None:
+            self.scales = self.file.floats(self.network.output_scales)
+        scales = self.scales
+        activation = _ACTIVATIONS[self.network.output_activation]
+        return (
+            f"static void {p}_outputs{suffix}(const float *x, float *out)\n{{\n"
+            f"    int16_t logits[{n_out}];\n    int j;\n"
+            f"    {p}_read_logits{suffix}(x, logits);\n"
+            f"    for (j = 0; j < {n_out}; j++) {{\n"
+            f"        out[j] = (float)logits[j] * {scales}[j];\n    }}\n"
+            f"    svdmlp_activate(out, {n_out}, {activation});\n}}\n"
+        )
+
     def macros(self):
         """``<NAME>_INPUT_SCALE`` and ``<NAME>_INPUT_ZERO_POINT``, and what they are."""
         p, network = self.file.prefix.upper(), self.network
@@ -149,8 +182,7 @@ class IntegerProgram:
         p, network = self.file.prefix, self.network
         n_out = self.steps[-1].n_out
         rows = ",\n    ".join(self._step(step) for step in self.steps)
-        scales = self.file.floats(network.output_scales)
-        activation = _ACTIVATIONS[network.output_activation]
+        outputs = self.outputs()  # its scales before the input's arrays
         return "\n".join(
             [
                 f"static const svdmlp_int8_step {p}_steps[{len(self.steps)}] = {{\n"
@@ -163,12 +195,7 @@ class IntegerProgram:
                 f"{self.gathered})];\n"
                 f"    svdmlp_int8_forward(&{p}_network, x, logits, work);\n}}\n",
                 # The float entry points: quantize, integers, then float.
-                f"static void {p}_outputs(const float *x, float *out)\n{{\n"
-                f"    int16_t logits[{n_out}];\n    int j;\n"
-                f"    {p}_read_logits(x, logits);\n"
-                f"    for (j = 0; j < {n_out}; j++) {{\n"
-                f"        out[j] = (float)logits[j] * {scales}[j];\n    }}\n"
-                f"    svdmlp_activate(out, {n_out}, {activation});\n}}\n",
+                outputs,
             ]
         )
 

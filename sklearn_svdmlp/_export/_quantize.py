@@ -14,7 +14,10 @@ def quantize_input(estimator, X):
     What the exported ``<name>_quantize_input`` computes on the device, bit
     for bit: the standardization of a ``StandardScaler`` before the model
     folded in, then the model's input quantization, in float32. Test vectors
-    for a firmware, or rows quantized on a host and sent to a device.
+    for a firmware, or rows quantized on a host and sent to a device. For a
+    model fitted with ``keep_inputs``, ``Xq[:, model.inputs_kept_]`` is what
+    ``<name>_predict_int8_kept`` takes and ``<name>_quantize_input_kept``
+    writes.
 
     Parameters
     ----------

@@ -47,6 +47,16 @@ def runs_of(mask):
     return np.column_stack([starts, stops - starts]).astype(np.int32)
 
 
+def read_columns(inputs, X):
+    """The columns of ``X`` an :class:`InputSelection` reads (all where ``None``)."""
+    return X if inputs is None else inputs.take(X)
+
+
+def input_width(inputs, matrix):
+    """Features of the input of a first ``matrix`` reading ``inputs``, read or not."""
+    return matrix.shape[0] if inputs is None else inputs.n_features
+
+
 @dataclass(eq=False)
 class InputSelection:
     """The features of an input a first weight matrix reads, as runs.

@@ -19,7 +19,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 from .._compat import ACTIVATIONS
 from .._formats import StorageFormat, float_format
-from ._inputs import InputSelection
+from ._inputs import InputSelection, input_width, read_columns
 from ._output import OutputSpec
 
 
@@ -129,6 +129,9 @@ class DenseLayer(_Layer):
     activation : str
         Name of the activation in scikit-learn's MLP (``"identity"``,
         ``"logistic"``, ``"tanh"``, ``"relu"``, ``"softmax"``).
+    inputs : InputSelection or None, default=None
+        The features of the input it reads (the rows of ``coef`` are
+        theirs), for a first layer that reads only some; ``None``: all.
 
     Examples
     --------
@@ -144,13 +147,14 @@ class DenseLayer(_Layer):
     coef: np.ndarray
     intercept: np.ndarray
     activation: str
+    inputs: InputSelection | None = None
 
     rank = None
 
     @property
     def shape(self):
-        """``(n_in, n_out)``."""
-        return self.coef.shape
+        """``(n_in, n_out)``, ``n_in`` counting the features not read."""
+        return input_width(self.inputs, self.coef), self.coef.shape[1]
 
     @property
     def widths(self):
@@ -174,11 +178,12 @@ class DenseLayer(_Layer):
         output : ndarray of shape (n_samples, n_out)
         """
         (out,) = buffers or (None,)
+        X = read_columns(self.inputs, X)
         return activate(affine(X, self.coef, self.intercept, out), self.activation)
 
     def forward_for_training(self, X):
-        """The output, and what :meth:`backward` needs: the input."""
-        return self.forward(X), X
+        """The output, and what :meth:`backward` needs: the input (as read)."""
+        return self.forward(X), read_columns(self.inputs, X)
 
     def parameters(self):
         """Trainable arrays (not copies), each with whether it is a weight matrix.
@@ -212,12 +217,15 @@ class DenseLayer(_Layer):
 
     def copy(self):
         """A copy with its own arrays."""
-        return DenseLayer(self.coef.copy(), self.intercept.copy(), self.activation)
+        inputs = None if self.inputs is None else self.inputs.copy()
+        return DenseLayer(
+            self.coef.copy(), self.intercept.copy(), self.activation, inputs
+        )
 
     def affine_steps(self):
         """The weight matrices applied in turn, as :class:`AffineStep` objects."""
         format = float_format(self.coef.dtype)
-        return [AffineStep(format, self.coef, None, self.intercept)]
+        return [AffineStep(format, self.coef, None, self.intercept, self.inputs)]
 
     def summary_cells(self):
         """Kind, shape and rank, as the summary table shows them."""
@@ -244,6 +252,8 @@ class FactoredLayer(_Layer):
         The layer's own bias (``bias="separate"``), else ``None``.
     activation : str
         Name of the activation, as for :class:`DenseLayer`.
+    inputs : InputSelection or None, default=None
+        The features read, as for :class:`DenseLayer` (the rows of ``left``).
 
     Examples
     --------
@@ -262,11 +272,12 @@ class FactoredLayer(_Layer):
     right: np.ndarray
     intercept: np.ndarray | None
     activation: str
+    inputs: InputSelection | None = None
 
     @property
     def shape(self):
-        """``(n_in, n_out)`` of the layer the factors replace."""
-        return self.left.shape[0], self.right.shape[1]
+        """``(n_in, n_out)`` of the layer the factors replace (all features)."""
+        return input_width(self.inputs, self.left), self.right.shape[1]
 
     @property
     def rank(self):
@@ -296,11 +307,13 @@ class FactoredLayer(_Layer):
         output : ndarray of shape (n_samples, n_out)
         """
         inner_out, out = buffers or (None, None)
+        X = read_columns(self.inputs, X)
         inner = affine(X, self.left, self.left_intercept, inner_out)
         return activate(affine(inner, self.right, self.intercept, out), self.activation)
 
     def forward_for_training(self, X):
-        """The output, and what :meth:`backward` needs: input and inner activation."""
+        """The output, and what :meth:`backward` needs: input read, inner activation."""
+        X = read_columns(self.inputs, X)
         inner = affine(X, self.left, self.left_intercept)
         output = activate(affine(inner, self.right, self.intercept), self.activation)
         return output, (X, inner)
@@ -345,13 +358,14 @@ class FactoredLayer(_Layer):
         return FactoredLayer(
             *(None if array is None else array.copy() for array in self._arrays()),
             self.activation,
+            None if self.inputs is None else self.inputs.copy(),
         )
 
     def affine_steps(self):
         """The weight matrices applied in turn, as :class:`AffineStep` objects."""
         format = float_format(self.left.dtype)
         return [
-            AffineStep(format, self.left, None, self.left_intercept),
+            AffineStep(format, self.left, None, self.left_intercept, self.inputs),
             AffineStep(format, self.right, None, self.intercept),
         ]
 

@@ -1,0 +1,393 @@
+"""keep_inputs: the model reads only the inputs kept, on every backend."""
+
+import ctypes
+import pickle
+import re
+import shutil
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from _helpers import compiled
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_svdmlp import (
+    SVDCompressedMLPClassifier,
+    SVDCompressedMLPRegressor,
+    export_c,
+    quantize_input,
+)
+
+FLOAT, INT8 = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int8)
+needs_cc = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """A small digits network (64 inputs, some constant) and its data."""
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:600] / 16, y[:600]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier((16,), max_iter=60, random_state=0).fit(X, y)
+    return X, y, mlp
+
+
+def fitted(X, y, mlp, **params):
+    params = {"rank": [6, None], **params}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", "estimator is a FrozenEstimator")
+        return SVDCompressedMLPClassifier(FrozenEstimator(mlp), **params).fit(X, y)
+
+
+def dropped_changed(model, X, seed=0):
+    """``X`` with every input the model does not read replaced by noise."""
+    dropped = np.setdiff1d(np.arange(X.shape[1]), model.inputs_kept_)
+    changed = X.copy()
+    noise = np.random.default_rng(seed).normal(0, 5, (X.shape[0], dropped.size))
+    changed[:, dropped] = noise
+    return changed
+
+
+def each_row(function, X, n_outputs=None, dtype=np.float32):
+    """``function`` on each row of ``X``: its return value, or its outputs."""
+    out = None if n_outputs is None else (ctypes.c_float * n_outputs)()
+    rows = []
+    for row in np.ascontiguousarray(X, dtype=dtype):
+        pointer = row.ctypes.data_as(INT8 if dtype == np.int8 else FLOAT)
+        if out is None:
+            rows.append(function(pointer))
+        else:
+            function(pointer, out)
+            rows.append(list(out))
+    return np.array(rows)
+
+
+QUANTIZE = [None, "int8", "int4"]
+
+
+@pytest.mark.parametrize("quantize", QUANTIZE)
+def test_the_model_reads_only_the_inputs_kept(digits, quantize):
+    X, y, mlp = digits
+    model = fitted(X, y, mlp, keep_inputs=20, quantize=quantize)
+    assert model.inputs_kept_.dtype == np.int64
+    assert len(model.inputs_kept_) == 20
+    assert np.all(np.diff(model.inputs_kept_) > 0)
+    first = model.layers_[0].affine_steps()[0]
+    assert first.values.shape[0] == 20
+    np.testing.assert_array_equal(first.inputs.indices, model.inputs_kept_)
+    np.testing.assert_array_equal(
+        model.predict_proba(dropped_changed(model, X)), model.predict_proba(X)
+    )
+    everything = fitted(X, y, mlp, quantize=quantize)
+    assert model.n_bytes_ < everything.n_bytes_
+    assert model.n_params_ < everything.n_params_
+    assert model.network_.n_multiply_adds < everything.network_.n_multiply_adds
+    assert model.n_params_original_ == everything.n_params_original_
+    assert model.score(X, y) > 0.3  # chance: 0.1
+
+
+def test_uncompressed_it_is_the_network_with_the_others_at_their_mean(digits):
+    X, y, mlp = digits
+    model = fitted(X, y, mlp, rank=None, keep_inputs=30)
+    kept = model.inputs_kept_
+    dropped = np.setdiff1d(np.arange(64), kept)
+    at_mean = X.copy()
+    at_mean[:, dropped] = X[:, dropped].mean(axis=0)
+    np.testing.assert_allclose(
+        model.predict_proba(X), mlp.predict_proba(at_mean), rtol=1e-10, atol=1e-12
+    )
+
+
+def test_none_is_every_input_and_changes_nothing(digits):
+    X, y, mlp = digits
+    model = fitted(X, y, mlp)
+    np.testing.assert_array_equal(model.inputs_kept_, np.arange(64))
+    assert model.layers_[0].affine_steps()[0].inputs is None
+    assert "inputs read" not in str(model.summary())
+
+
+def test_a_fraction_of_the_inputs_not_constant(digits):
+    X, y, mlp = digits
+    n_varying = int(np.sum(X.max(axis=0) > X.min(axis=0)))
+    assert n_varying < 64
+    model = fitted(X, y, mlp, keep_inputs=0.5)
+    assert len(model.inputs_kept_) == int(np.ceil(0.5 * n_varying))
+    assert np.all(X[:, model.inputs_kept_].std(axis=0) > 0)
+    assert len(fitted(X, y, mlp, keep_inputs=1e-9).inputs_kept_) == 1
+    assert len(fitted(X, y, mlp, keep_inputs=1.0).inputs_kept_) == n_varying
+    summary = str(fitted(X, y, mlp, keep_inputs=10).summary())
+    assert "inputs read: 10 of 64" in summary
+
+
+@pytest.mark.parametrize(
+    "keep_inputs, error",
+    [
+        (0, "an int in the range"),
+        (-1, "an int in the range"),
+        (1.5, "a float in the range"),
+        (0.0, "a float in the range"),
+        ("auto", "keep_inputs"),
+        ("all", "keep_inputs"),
+    ],
+)
+def test_bad_values_are_refused(digits, keep_inputs, error):
+    X, y, mlp = digits
+    with pytest.raises(ValueError, match=error):
+        fitted(X, y, mlp, keep_inputs=keep_inputs)
+
+
+def test_more_than_the_inputs_not_constant_is_an_error(digits):
+    X, y, mlp = digits
+    n_varying = int(np.sum(X.max(axis=0) > X.min(axis=0)))
+    with pytest.raises(ValueError, match=f"keep_inputs=64 .* the {n_varying} inputs"):
+        fitted(X, y, mlp, keep_inputs=64)
+    with pytest.raises(TypeError, match="keep_inputs"):
+        fitted(X, y, mlp, keep_inputs=True)
+
+
+def test_every_input_constant_leaves_none_to_keep():
+    X, y = np.ones((30, 4)), np.arange(30) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier((3,), max_iter=5, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="keep_inputs=0.5 .* there are none"):
+        fitted(X, y, mlp, keep_inputs=0.5)
+    with pytest.raises(ValueError, match="keep_inputs=1 is more than the 0 inputs"):
+        fitted(X, y, mlp, keep_inputs=1)
+
+
+def test_constant_inputs_are_never_kept():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 8))
+    X[:, [1, 4]] = 3.0
+    y = (X[:, 0] + X[:, 2] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier((8,), max_iter=200, random_state=0).fit(X, y)
+    model = fitted(X, y, mlp, keep_inputs=6, quantize="int8")
+    np.testing.assert_array_equal(model.inputs_kept_, [0, 2, 3, 5, 6, 7])
+    # The constant inputs' share is in the first bias: same predictions.
+    np.testing.assert_allclose(
+        model.predict_proba(X),
+        fitted(X, y, mlp, keep_inputs=6).predict_proba(X),
+        atol=0.05,
+    )
+
+
+def test_rows_of_zero_weight_are_as_if_removed(digits):
+    X, y, mlp = digits
+    weight = np.where(np.arange(len(X)) % 3 == 0, 0.0, 1.0)
+    X_zeroed = X.copy()
+    X_zeroed[weight == 0] = np.random.default_rng(0).normal(size=(200, 64))
+    weighted = fitted(X_zeroed, y, mlp, keep_inputs=20)  # sample_weight below
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = weighted.fit(X_zeroed, y, sample_weight=weight)
+    removed = fitted(X[weight > 0], y[weight > 0], mlp, keep_inputs=20)
+    np.testing.assert_array_equal(weighted.inputs_kept_, removed.inputs_kept_)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), removed.predict_proba(X), rtol=1e-10
+    )
+
+
+def test_a_pipeline_with_a_scaler_and_feature_names(digits):
+    X, y, mlp = digits
+    names = [f"pixel{i}" for i in range(64)]
+    frame = pd.DataFrame(X * 16, columns=names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline = make_pipeline(
+            StandardScaler(),
+            SVDCompressedMLPClassifier(
+                MLPClassifier((16,), max_iter=60, random_state=0),
+                rank=[6, None],
+                keep_inputs=12,
+                quantize="int8",
+            ),
+        ).fit(frame, y)
+    model = pipeline[-1]
+    kept = model.inputs_kept_
+    assert len(kept) == 12
+    np.testing.assert_array_equal(
+        pipeline[:-1].get_feature_names_out()[kept], np.array(names)[kept]
+    )
+    changed = pd.DataFrame(dropped_changed(model, frame.to_numpy()), columns=names)
+    np.testing.assert_array_equal(pipeline.predict(changed), pipeline.predict(frame))
+
+
+def test_feature_names_of_the_inputs_kept(digits):
+    X, y, mlp = digits
+    names = np.array([f"p{i}" for i in range(64)], dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVDCompressedMLPClassifier(
+            MLPClassifier((16,), max_iter=60, random_state=0),
+            rank=[6, None],
+            keep_inputs=8,
+        ).fit(pd.DataFrame(X, columns=names), y)
+    assert list(model.feature_names_in_[model.inputs_kept_]) == [
+        f"p{i}" for i in model.inputs_kept_
+    ]
+    assert model.n_features_in_ == 64
+
+
+def test_sparse_input(digits):
+    X, y, mlp = digits
+    dense = fitted(X, y, mlp, keep_inputs=16)
+    sparse = fitted(sp.csr_matrix(X), y, mlp, keep_inputs=16)
+    np.testing.assert_array_equal(sparse.inputs_kept_, dense.inputs_kept_)
+    np.testing.assert_allclose(
+        sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), atol=1e-10
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(method="truncated", rank=4),
+        dict(svd_on="outputs", quantize="int8"),
+        dict(fine_tune_epochs=2, quantize="int8", random_state=0),
+        dict(rank="auto", target_bytes=600, quantize="auto", random_state=0),
+        dict(rank="auto", max_score_drop=0.05, random_state=0),
+        dict(quantize="int4", integer_only=True),
+    ],
+    ids=["truncated", "outputs", "fine-tuned", "target_bytes", "score drop", "int4"],
+)
+def test_with_every_way_of_compressing(digits, params):
+    X, y, mlp = digits
+    model = fitted(X, y, mlp, keep_inputs=24, **params)
+    assert len(model.inputs_kept_) == 24
+    np.testing.assert_array_equal(
+        model.predict(dropped_changed(model, X)), model.predict(X)
+    )
+    if "target_bytes" in params:
+        assert model.n_bytes_ <= params["target_bytes"]
+        assert max(c["n_bytes"] for c in model.candidates_) <= params["target_bytes"]
+    assert model.score(X, y) > 0.3
+
+
+def test_the_regressor(digits):
+    X, _, _ = digits
+    y = X[:, 20] - X[:, 43] + 0.1 * X[:, 30]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVDCompressedMLPRegressor(
+            MLPRegressor(hidden_layer_sizes=(16,), max_iter=200, random_state=0),
+            rank=[4, None],
+            keep_inputs=10,
+        ).fit(X, y)
+    assert {20, 43} <= set(model.inputs_kept_.tolist())
+    np.testing.assert_allclose(
+        model.predict(dropped_changed(model, X)), model.predict(X)
+    )
+
+
+def header_kept(source, prefix):
+    """The kept inputs a C file's macros list."""
+    upper = prefix.upper()
+    n_kept = int(re.search(rf"#define {upper}_N_KEPT (\d+)", source).group(1))
+    listing = re.search(rf"#define {upper}_KEPT_INPUTS \{{([^}}]*)\}}", source)
+    kept = [int(cell) for cell in re.findall(r"\d+", listing.group(1))]
+    assert len(kept) == n_kept
+    return kept
+
+
+@needs_cc
+@pytest.mark.parametrize(
+    "quantize, scaled", [(None, False), ("int8", False), ("int4", False), (None, True)]
+)
+def test_c_full_and_kept_entries(digits, tmp_path, quantize, scaled):
+    X, y, mlp = digits
+    model = fitted(X, y, mlp, keep_inputs=20, quantize=quantize)
+    estimator, expected = model, model.predict_proba(X[:50])
+    if scaled:  # a scaler before the model: its arrays gathered too
+        scaler = StandardScaler().fit(X)
+        estimator = make_pipeline(scaler, model)
+        expected = model.predict_proba(scaler.transform(X[:50]))
+    source = export_c(estimator, name="kept")
+    assert header_kept(source, "kept") == model.inputs_kept_.tolist()
+    c = compiled(source, tmp_path, "kept")
+    changed = dropped_changed(model, X[:50])
+    proba = each_row(c.kept_predict_proba, changed, 10)
+    np.testing.assert_allclose(proba, expected, atol=1e-4)
+    X_kept = X[:50, model.inputs_kept_]
+    proba = each_row(c.kept_predict_proba_kept, X_kept, 10)
+    np.testing.assert_allclose(proba, expected, atol=1e-4)
+
+
+@needs_cc
+@pytest.mark.parametrize("quantize", ["int8", "int4"])
+def test_c_integer_only_full_and_kept_entries(digits, tmp_path, quantize):
+    X, y, mlp = digits
+    model = fitted(
+        X, y, mlp, keep_inputs=40, quantize=quantize, integer_only=True
+    )  # two chunks
+    c = compiled(export_c(model, name="kept"), tmp_path, "kept")
+    for function in ["predict", "predict_int8", "predict_kept", "predict_int8_kept"]:
+        getattr(c, f"kept_{function}").restype = ctypes.c_int
+    changed = dropped_changed(model, X[:50])
+    expected = model.predict(X[:50])
+    kept = model.inputs_kept_
+    Q = quantize_input(model, changed)
+    for function, inputs, dtype in [
+        (c.kept_predict, changed, np.float32),
+        (c.kept_predict_int8, Q, np.int8),
+        (c.kept_predict_kept, changed[:, kept], np.float32),
+        (c.kept_predict_int8_kept, Q[:, kept], np.int8),
+    ]:
+        labels = model.classes_[each_row(function, inputs, dtype=dtype)]
+        np.testing.assert_array_equal(labels, expected)
+    # The library's header declares them, with the kept inputs.
+    paths = export_c(model, name="kept", folder=tmp_path / "library")
+    header = paths["src/kept.h"].read_text()
+    assert header_kept(header, "kept") == kept.tolist()
+    for function in ["predict_kept", "predict_int8_kept", "quantize_input_kept"]:
+        assert f" kept_{function}(" in header
+    xq = (ctypes.c_int8 * len(kept))()
+    for row, q in zip(
+        np.ascontiguousarray(changed[:5, kept], np.float32), Q[:5], strict=True
+    ):
+        c.kept_quantize_input_kept(row.ctypes.data_as(FLOAT), xq)
+        np.testing.assert_array_equal(list(xq), q[kept])
+
+
+@pytest.mark.parametrize("quantize", [None, "int8"])
+def test_saved_and_loaded(digits, quantize):
+    sio = pytest.importorskip("skops.io")
+    X, y, mlp = digits
+    model = fitted(X, y, mlp, keep_inputs=12, quantize=quantize)
+    data = sio.dumps(model)
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    for copy in [loaded, pickle.loads(pickle.dumps(model))]:
+        np.testing.assert_array_equal(copy.inputs_kept_, model.inputs_kept_)
+        np.testing.assert_array_equal(copy.predict_proba(X), model.predict_proba(X))
+        assert copy.n_bytes_ == model.n_bytes_
+
+
+@pytest.mark.parametrize("integer_only", [False, True])
+def test_onnx(digits, integer_only):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    from skl2onnx import to_onnx
+
+    import sklearn_svdmlp.onnx  # noqa: F401
+
+    X, y, mlp = digits
+    quantize = "int8" if integer_only else None
+    model = fitted(
+        X, y, mlp, keep_inputs=20, quantize=quantize, integer_only=integer_only
+    )
+    onx = to_onnx(model, X[:1].astype(np.float32), options={"zipmap": False})
+    session = onnxruntime.InferenceSession(onx.SerializeToString())
+    changed = dropped_changed(model, X[:50]).astype(np.float32)
+    labels, proba = session.run(None, {session.get_inputs()[0].name: changed})
+    np.testing.assert_array_equal(labels, model.predict(X[:50]))
+    np.testing.assert_allclose(proba, model.predict_proba(X[:50]), atol=1e-4)
