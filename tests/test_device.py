@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_diabetes, load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -101,6 +101,44 @@ def test_a_pipeline_with_its_scaler(integer_only, entry):
     np.testing.assert_array_equal(report.predictions, model.predict(X))
 
 
+@functools.cache
+def _kept_model(integer_only):
+    """A digits model after a scaler reading 30 of its 64 inputs."""
+    X, y = load_digits(return_X_y=True)
+    model = make_pipeline(
+        StandardScaler(),
+        SVDCompressedMLPClassifier(
+            MLPClassifier((32,), max_iter=200, random_state=0),
+            rank=[12, None],
+            keep_inputs=30,
+            quantize="int8",
+            integer_only=integer_only,
+            random_state=0,
+        ),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y), X[::90]
+
+
+@tools
+@pytest.mark.parametrize("core", ["cortex-m0plus", "cortex-m4f"])
+@pytest.mark.parametrize("integer_only", [True, False], ids=["integer", "float"])
+def test_the_kept_entry_points_on_the_device(core, integer_only):
+    """``_predict_kept`` (``_int8_kept``) on the kept inputs alone: predict's labels.
+
+    Within the header's stack bound, and an integer-only model's without
+    floating point.
+    """
+    model, X = _kept_model(integer_only)
+    report = emulate(model, X, core, kept=True, n_counted=0)
+    assert report.agree
+    np.testing.assert_array_equal(report.predictions, model.predict(X))
+    assert report.stack_bytes <= report.stated_stack_bytes
+    if integer_only:
+        assert report.floating_point == []
+
+
 @tools
 def test_the_report_reads_and_the_input_is_not_modified():
     model, X = _model("classifier", True)
@@ -153,6 +191,8 @@ def test_bad_parameters_name_the_choices():
         emulate(model, X, entry="int8")
     with pytest.raises(ValueError, match="n_counted must be an int >= 0"):
         emulate(model, X, n_counted=-1)
+    with pytest.raises(ValueError, match="kept=True calls the _kept entry points"):
+        emulate(model, X, kept=True)
 
 
 def test_missing_tools_name_the_debian_packages(monkeypatch, tmp_path):

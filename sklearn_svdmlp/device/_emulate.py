@@ -108,10 +108,10 @@ class DeviceReport:
         )
 
 
-def _entry(model, integer):
+def _entry(model, integer, kept):
     """How the harness calls the model, and how to read what it printed."""
     spec = model.output_spec_
-    suffix = "_int8" if integer else ""
+    suffix = ("_int8" if integer else "") + ("_kept" if kept else "")
     row = "const int8_t *x" if integer else "const float *x"
     n = spec.n_outputs
     if spec.kind == "regression":
@@ -182,6 +182,7 @@ def emulate(
     entry="auto",
     n_counted=3,
     timeout=300,
+    kept=False,
 ):
     """Run a model's exported C on an emulated Cortex-M core; what it computed.
 
@@ -227,6 +228,11 @@ def emulate(
         0 counts none.
     timeout : float, default=300
         Seconds each QEMU run may take.
+    kept : bool, default=False
+        Whether the device calls the ``_kept`` entry point (``<name>_predict_kept``
+        or ``_predict_int8_kept``) of a model fitted with ``keep_inputs`` on the
+        kept inputs only (``X[:, inputs_kept_]``), as a device that reads
+        only those sensors does.
 
     Returns
     -------
@@ -239,8 +245,8 @@ def emulate(
     ------
     ValueError
         For an unknown ``core`` (the message lists the cores) or
-        ``optimize``, or a model (with the rows) that does not fit the
-        board.
+        ``optimize``, ``kept=True`` for a model without ``keep_inputs``, or
+        a model (with the rows) that does not fit the board.
     MissingToolsError
         If the cross-compiler, its C library or QEMU is missing; its message
         names the Debian packages.
@@ -279,6 +285,11 @@ def emulate(
         )
     if not isinstance(n_counted, int | np.integer) or n_counted < 0:
         raise ValueError(f"n_counted must be an int >= 0; got {n_counted!r}.")
+    if kept and model.keep_inputs is None:
+        raise ValueError(
+            "kept=True calls the _kept entry points of a model fitted with "
+            "keep_inputs; this one has keep_inputs=None."
+        )
     require_tools()
     integer = integer_only and entry != "float"
     # The values the device reads: what predict is compared on.
@@ -291,7 +302,9 @@ def emulate(
             if integer
             else X.astype(np.float32)
         )
-    how = _entry(model, integer)
+    if kept:
+        rows = rows[:, model.inputs_kept_]
+    how = _entry(model, integer, kept)
     with tempfile.TemporaryDirectory() as directory:
         paths = export_c(estimator, name=_NAME, folder=f"{directory}/library")
         stated_flash, stated_stack = _stated(paths[f"src/{_NAME}.h"])
