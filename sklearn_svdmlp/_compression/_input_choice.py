@@ -1,17 +1,45 @@
 """Which inputs a compressed network reads: the ones its first layer needs most.
 
-An input left out is replaced by its mean on the training data: what it adds
-to the first pre-activation moves into the first bias, and its row of the
-first weight matrix is not stored. Choosing which inputs to keep is a pure
-function of the training data and the first weight matrix.
+The first layer's pre-activations are ``Z = X W + b``. Reading only the
+inputs ``kept``, the layer computes ``X[:, kept] W' + b'``; choosing
+``kept`` and refitting ``W'`` and ``b'`` are pure functions of the training
+data and the first layer.
+
+Choosing (:func:`choose_inputs`):
+
+- ``"importance"``: each input's standard deviation times the norm of its
+  row of ``W``, one input at a time;
+- ``"pivoted-qr"``: column-subset selection, the pivots of a QR
+  factorization with column pivoting of the centred data, each column
+  scaled by its row norm: an input is worth what it adds beyond the inputs
+  already chosen, so of two copies only one is kept;
+- ``"forward"``: greedy forward selection of the inputs from which a least
+  squares fit best gives the centred pre-activations ``Z``, each step the
+  input that lowers the residual most, computed by updating one orthogonal
+  basis and the residual's correlations (no least squares per candidate).
+
+Refitting (:func:`first_layer_on`): ``"means"`` moves each dropped input's
+mean into the bias; ``"least-squares"`` refits the kept inputs' weights
+and the bias to the original pre-activations (the ridge fit of
+``svd_on="outputs"``, :func:`~._compensation.compensating_fit`, shrunk
+toward the means' fold, its ridge chosen by generalized cross-validation, so
+that where the refit does not help it falls back to the means), so that a
+dropped input is compensated by the kept ones correlated with it.
 """
 
 import numpy as np
+from scipy import linalg
 
 from .._network._inputs import constant_features
+from ._compensation import compensating_fit
 
 # The ways of choosing inputs `choose_inputs` offers.
-INPUT_CHOICES = ("importance",)
+INPUT_CHOICES = ("importance", "pivoted-qr", "forward")
+# The ways `first_layer_on` makes up for the inputs it drops.
+INPUT_REFITS = ("means", "least-squares")
+# A column whose part outside the inputs already chosen is below this
+# fraction of its norm adds nothing but rounding error.
+_DEPENDENT = 1e-10
 
 
 def input_importance(X, weights):
@@ -39,7 +67,121 @@ def input_importance(X, weights):
     return np.std(X, axis=0) * np.linalg.norm(weights, axis=1)
 
 
-def choose_inputs(X, weights, n_kept, *, method="importance"):
+def _data_basis(X):
+    """The centred ``X``'s columns in an orthonormal basis of its column space.
+
+    ``R`` of a QR factorization: ``R[:, i] @ R[:, j]`` is the centred
+    columns' inner product, in ``min(n_samples, n_features)`` rows.
+    """
+    centred = np.asarray(X, dtype=np.float64) - np.mean(X, axis=0)
+    if centred.shape[0] <= centred.shape[1]:
+        return centred
+    return linalg.qr(centred, mode="r", check_finite=False)[0]
+
+
+def pivoted_qr_inputs(X, weights, n_kept):
+    """The first ``n_kept`` pivots of a pivoted QR of the weighted, centred data.
+
+    Column ``j`` of the centred data is scaled by the norm of row ``j`` of
+    ``weights``, so the first pivot is the largest :func:`input_importance`
+    and each next one the largest importance left once the columns already
+    chosen are projected out.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The training data, as the first layer reads it.
+    weights : ndarray of shape (n_features, n_units)
+        The first weight matrix.
+    n_kept : int
+        How many pivots.
+
+    Returns
+    -------
+    pivots : ndarray of shape (n_kept,), int64
+        Indices of the inputs, in the order chosen.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compression._input_choice import pivoted_qr_inputs
+    >>> X = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]])
+    >>> pivoted_qr_inputs(X, np.ones((3, 1)), 2).tolist()
+    [0, 2]
+    """
+    scaled = _data_basis(X) * np.linalg.norm(weights, axis=1)
+    pivots = linalg.qr(scaled, mode="r", pivoting=True, check_finite=False)[1]
+    return pivots[:n_kept].astype(np.int64)
+
+
+def forward_inputs(X, weights, n_kept):
+    """Greedy forward selection of the inputs that best give the pre-activations.
+
+    Each step adds the input that most lowers
+    ``min over A of ||Zc - Xc[:, chosen] A||``, with ``Xc`` the centred data
+    and ``Zc = Xc @ weights`` the centred pre-activations. The chosen
+    inputs' orthonormal basis ``q`` grows by one column a step; the
+    residuals of every input and of ``Zc`` outside it, and their
+    correlations, are updated by that column (``O((n + n_units) n_features)``
+    a step), not refit.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The training data, as the first layer reads it.
+    weights : ndarray of shape (n_features, n_units)
+        The first weight matrix.
+    n_kept : int
+        How many inputs to choose.
+
+    Returns
+    -------
+    chosen : ndarray of shape (n_kept,), int64
+        Indices of the inputs, in the order chosen.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compression._input_choice import forward_inputs
+    >>> X = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]])
+    >>> forward_inputs(X, np.array([[1.0], [1.0], [0.5]]), 2).tolist()
+    [0, 2]
+    """
+    inputs = _data_basis(X).copy()
+    targets = inputs @ np.asarray(weights, dtype=np.float64)
+    correlations = inputs.T @ targets
+    norms = np.sum(np.square(inputs), axis=0)
+    floor = _DEPENDENT * norms
+    available = np.ones(inputs.shape[1], dtype=bool)
+    chosen = []
+    for _ in range(n_kept):
+        useful = available & (norms > floor)
+        if not np.any(useful):
+            # Every input left lies in the span of those chosen.
+            useful = available
+        gain = np.full(norms.shape, -np.inf)
+        gain[useful] = np.sum(np.square(correlations[useful]), axis=1) / np.maximum(
+            norms[useful], np.finfo(np.float64).tiny
+        )
+        best = int(np.argmax(gain))
+        chosen.append(best)
+        available[best] = False
+        if norms[best] <= floor[best]:
+            continue
+        column = inputs[:, best] / np.sqrt(norms[best])
+        along = column @ inputs
+        explained = column @ targets
+        inputs -= np.outer(column, along)
+        targets -= np.outer(column, explained)
+        correlations -= np.outer(along, explained)
+        norms = np.sum(np.square(inputs), axis=0)
+    return np.asarray(chosen, dtype=np.int64)
+
+
+_CHOOSERS = {"pivoted-qr": pivoted_qr_inputs, "forward": forward_inputs}
+
+
+def choose_inputs(X, weights, n_kept, *, method="forward"):
     """The indices, in order, of the ``n_kept`` inputs the first layer keeps.
 
     Inputs constant on ``X`` are never kept (their value is in the bias).
@@ -52,8 +194,10 @@ def choose_inputs(X, weights, n_kept, *, method="importance"):
         The first weight matrix.
     n_kept : int
         How many inputs to keep, at most the number not constant on ``X``.
-    method : {"importance"}, default="importance"
-        ``"importance"``: the largest :func:`input_importance`.
+    method : {"forward", "pivoted-qr", "importance"}, default="forward"
+        ``"forward"``: :func:`forward_inputs`; ``"pivoted-qr"``:
+        :func:`pivoted_qr_inputs`; ``"importance"``: the largest
+        :func:`input_importance`.
 
     Returns
     -------
@@ -76,16 +220,17 @@ def choose_inputs(X, weights, n_kept, *, method="importance"):
             f"n_kept must be between 0 and the {varying.size} inputs not "
             f"constant on X; got {n_kept}."
         )
-    importance = input_importance(X[:, varying], weights[varying])
-    best = np.argsort(-importance, kind="stable")[:n_kept]
+    X_varying, weights_varying = X[:, varying], np.asarray(weights)[varying]
+    if method == "importance":
+        importance = input_importance(X_varying, weights_varying)
+        best = np.argsort(-importance, kind="stable")[:n_kept]
+    else:
+        best = _CHOOSERS[method](X_varying, weights_varying, n_kept)
     return np.sort(varying[best]).astype(np.int64)
 
 
-def first_layer_on(X, weights, bias, kept):
+def first_layer_on(X, weights, bias, kept, *, refit="least-squares"):
     """The first layer's weights and bias when it reads only the inputs ``kept``.
-
-    Each input left out is replaced by its mean on ``X``: what it adds to the
-    pre-activations moves into the bias.
 
     Parameters
     ----------
@@ -97,6 +242,15 @@ def first_layer_on(X, weights, bias, kept):
         The first bias.
     kept : ndarray of int
         Sorted indices of the inputs kept (:func:`choose_inputs`).
+    refit : {"least-squares", "means"}, default="least-squares"
+        ``"means"``: each input left out is replaced by its mean on ``X``,
+        what it adds to the pre-activations moved into the bias.
+        ``"least-squares"``: the kept inputs' weights and the bias refit so
+        that ``X[:, kept] @ weights + bias`` best gives the original
+        pre-activations on ``X``, a ridge fit shrunk toward the means' fold
+        (:func:`~._compensation.compensating_fit`, its ridge chosen by
+        generalized cross-validation: where the refit does not help, it
+        stays at the means' fold).
 
     Returns
     -------
@@ -108,10 +262,16 @@ def first_layer_on(X, weights, bias, kept):
     >>> import numpy as np
     >>> from sklearn_svdmlp._compression._input_choice import first_layer_on
     >>> X = np.array([[0.0, 1.0], [2.0, 3.0]])
-    >>> W, b = first_layer_on(X, np.ones((2, 1)), np.zeros(1), np.array([0]))
+    >>> W, b = first_layer_on(X, np.ones((2, 1)), np.zeros(1), [0], refit="means")
     >>> W.tolist(), b.tolist()
     ([[1.0]], [2.0])
     """
+    if refit not in INPUT_REFITS:
+        raise ValueError(f"refit must be one of {INPUT_REFITS}; got {refit!r}.")
+    kept = np.asarray(kept, dtype=np.int64)
     dropped = np.setdiff1d(np.arange(weights.shape[0]), kept)
     mean = np.mean(X[:, dropped], axis=0)
-    return weights[kept].copy(), bias + mean @ weights[dropped]
+    folded = bias + mean @ weights[dropped]
+    if refit == "means" or kept.size == 0 or dropped.size == 0:
+        return weights[kept].copy(), folded
+    return compensating_fit(X[:, kept], X @ weights + bias, weights[kept], folded)
