@@ -26,7 +26,7 @@ standard error), the ratio of the full network's float64 bytes to the bytes
 stored, the first layer's multiply-adds as stored, and the points the
 network reading only the kept inputs loses before it is compressed.
 
-Run: ``python benchmarks/inputs.py --runs 3`` (about 7 minutes on 2 cores).
+Run: ``python benchmarks/inputs.py --runs 3`` (under 3 minutes on 2 cores).
 """
 
 import argparse

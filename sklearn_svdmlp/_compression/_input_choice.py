@@ -25,6 +25,15 @@ and the bias to the original pre-activations (the ridge fit of
 toward the means' fold, its ridge chosen by generalized cross-validation, so
 that where the refit does not help it falls back to the means), so that a
 dropped input is compensated by the kept ones correlated with it.
+
+The defaults, ``"forward"`` and ``"least-squares"``, are what
+``benchmarks/inputs.py`` measured best (the benchmarks page, "Choosing the
+inputs"): on the MNIST-like digits' 784-100-50-10 network, three seeds, at
+120x fewer bytes than float64 with 10 epochs of fine-tuning, keeping 300 /
+200 / 100 / 50 inputs lost 0.44 / 0.52 / -0.15 / 0.44 accuracy points
+(``"pivoted-qr"``: 0.59 / 0.89 / 0.74 / 0.74; every input: 5.26). The refit
+matters most: with the means folded, the 300 most important inputs lost
+14.15 points before compressing, refit by least squares 0.89.
 """
 
 import numpy as np
