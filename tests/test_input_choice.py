@@ -7,10 +7,10 @@ import pytest
 
 from sklearn_svdmlp._compression._input_choice import (
     INPUT_CHOICES,
+    _forward_order,
+    _pivoted_qr_order,
     choose_inputs,
     first_layer_on,
-    forward_inputs,
-    pivoted_qr_inputs,
 )
 
 
@@ -86,7 +86,7 @@ def test_forward_adds_the_input_that_lowers_the_residual_most():
     mixing = np.eye(8) + 0.6 * rng.normal(size=(8, 8))
     X = rng.normal(size=(200, 8)) @ mixing
     weights = rng.normal(size=(8, 3))
-    chosen = forward_inputs(X, weights, 5)
+    chosen = _forward_order(X, weights, 5)
     for step in range(5):
         before = chosen[:step].tolist()
         errors = {
@@ -105,7 +105,7 @@ def test_forward_matches_the_best_pair_where_greedy_is_exact():
     best = min(
         itertools.combinations(range(6), 3), key=lambda s: residual(X, weights, s)
     )
-    assert sorted(forward_inputs(X, weights, 3).tolist()) == sorted(best)
+    assert sorted(_forward_order(X, weights, 3).tolist()) == sorted(best)
 
 
 def test_pivoted_qr_starts_with_the_most_important_input():
@@ -113,7 +113,7 @@ def test_pivoted_qr_starts_with_the_most_important_input():
     X = rng.normal(size=(50, 5)) * [1.0, 3.0, 1.0, 2.0, 1.0]
     weights = rng.normal(size=(5, 2))
     importance = X.std(axis=0) * np.linalg.norm(weights, axis=1)
-    assert pivoted_qr_inputs(X, weights, 1).tolist() == [np.argmax(importance)]
+    assert _pivoted_qr_order(X, weights, 1).tolist() == [np.argmax(importance)]
 
 
 def test_least_squares_compensates_a_dropped_input_by_a_correlated_one():

@@ -88,73 +88,31 @@ def _data_basis(X):
     return linalg.qr(centred, mode="r", check_finite=False)[0]
 
 
-def pivoted_qr_inputs(X, weights, n_kept):
+def _pivoted_qr_order(X, weights, n_kept):
     """The first ``n_kept`` pivots of a pivoted QR of the weighted, centred data.
 
     Column ``j`` of the centred data is scaled by the norm of row ``j`` of
     ``weights``, so the first pivot is the largest :func:`input_importance`
     and each next one the largest importance left once the columns already
-    chosen are projected out.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        The training data, as the first layer reads it.
-    weights : ndarray of shape (n_features, n_units)
-        The first weight matrix.
-    n_kept : int
-        How many pivots.
-
-    Returns
-    -------
-    pivots : ndarray of shape (n_kept,), int64
-        Indices of the inputs, in the order chosen.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_svdmlp._compression._input_choice import pivoted_qr_inputs
-    >>> X = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]])
-    >>> pivoted_qr_inputs(X, np.ones((3, 1)), 2).tolist()
-    [0, 2]
+    chosen are projected out. The parameters are :func:`choose_inputs`'s;
+    the indices come in the order chosen.
     """
     scaled = _data_basis(X) * np.linalg.norm(weights, axis=1)
     pivots = linalg.qr(scaled, mode="r", pivoting=True, check_finite=False)[1]
     return pivots[:n_kept].astype(np.int64)
 
 
-def forward_inputs(X, weights, n_kept):
+def _forward_order(X, weights, n_kept):
     """Greedy forward selection of the inputs that best give the pre-activations.
 
     Each step adds the input that most lowers
     ``min over A of ||Zc - Xc[:, chosen] A||``, with ``Xc`` the centred data
     and ``Zc = Xc @ weights`` the centred pre-activations. The chosen
-    inputs' orthonormal basis ``q`` grows by one column a step; the
-    residuals of every input and of ``Zc`` outside it, and their
-    correlations, are updated by that column (``O((n + n_units) n_features)``
-    a step), not refit.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        The training data, as the first layer reads it.
-    weights : ndarray of shape (n_features, n_units)
-        The first weight matrix.
-    n_kept : int
-        How many inputs to choose.
-
-    Returns
-    -------
-    chosen : ndarray of shape (n_kept,), int64
-        Indices of the inputs, in the order chosen.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_svdmlp._compression._input_choice import forward_inputs
-    >>> X = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]])
-    >>> forward_inputs(X, np.array([[1.0], [1.0], [0.5]]), 2).tolist()
-    [0, 2]
+    inputs' orthonormal basis grows by one column a step; the residuals of
+    every input and of ``Zc`` outside it, and their correlations, are
+    updated by that column (``O((n_samples + n_units) n_features)`` a
+    step), not refit. The parameters are :func:`choose_inputs`'s; the
+    indices come in the order chosen.
     """
     inputs = _data_basis(X).copy()
     targets = inputs @ np.asarray(weights, dtype=np.float64)
@@ -187,7 +145,7 @@ def forward_inputs(X, weights, n_kept):
     return np.asarray(chosen, dtype=np.int64)
 
 
-_CHOOSERS = {"pivoted-qr": pivoted_qr_inputs, "forward": forward_inputs}
+_CHOOSERS = {"pivoted-qr": _pivoted_qr_order, "forward": _forward_order}
 
 
 def choose_inputs(X, weights, n_kept, *, method="forward"):
@@ -204,9 +162,13 @@ def choose_inputs(X, weights, n_kept, *, method="forward"):
     n_kept : int
         How many inputs to keep, at most the number not constant on ``X``.
     method : {"forward", "pivoted-qr", "importance"}, default="forward"
-        ``"forward"``: :func:`forward_inputs`; ``"pivoted-qr"``:
-        :func:`pivoted_qr_inputs`; ``"importance"``: the largest
-        :func:`input_importance`.
+        ``"forward"``: greedy forward selection of the inputs from which
+        least squares best gives the centred pre-activations ``X @ weights``;
+        ``"pivoted-qr"``: the pivots of a QR factorization with column
+        pivoting of the centred ``X``, each column scaled by its row norm
+        in ``weights``; ``"importance"``: the largest
+        :func:`input_importance`. The first two keep one of two copies of
+        an input, the last both.
 
     Returns
     -------
@@ -217,9 +179,10 @@ def choose_inputs(X, weights, n_kept, *, method="forward"):
     --------
     >>> import numpy as np
     >>> from sklearn_svdmlp._compression._input_choice import choose_inputs
-    >>> X = np.array([[0.0, 1.0, 2.0], [2.0, 1.0, 2.5]])
-    >>> choose_inputs(X, np.ones((3, 2)), 1).tolist()
-    [0]
+    >>> X = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]])
+    >>> [choose_inputs(X, np.ones((3, 1)), 2, method=method).tolist()
+    ...  for method in ("forward", "pivoted-qr", "importance")]
+    [[0, 2], [0, 2], [0, 1]]
     """
     if method not in INPUT_CHOICES:
         raise ValueError(f"method must be one of {INPUT_CHOICES}; got {method!r}.")
