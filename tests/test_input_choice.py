@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from sklearn_svdmlp._compression._input_choice import (
     INPUT_CHOICES,
@@ -151,6 +152,28 @@ def test_nothing_passed_is_modified():
         kept = choose_inputs(X, weights, 2, method=method)
         first_layer_on(X, weights, bias, kept)
         first_layer_on(X, weights, bias, kept, refit="means")
+
+
+@pytest.mark.parametrize("method", INPUT_CHOICES)
+def test_sparse_data_gives_what_dense_data_gives(method):
+    X, weights = duplicated_input()
+    X[X < 0] = 0.0
+    kept = choose_inputs(sp.csr_array(X), weights, 2, method=method)
+    np.testing.assert_array_equal(kept, choose_inputs(X, weights, 2, method=method))
+    for a, b in zip(
+        first_layer_on(sp.csr_array(X), weights, np.ones(4), kept),
+        first_layer_on(X, weights, np.ones(4), kept),
+        strict=True,
+    ):
+        np.testing.assert_allclose(a, b)
+
+
+def test_the_refit_layer_keeps_the_network_precision():
+    X, weights = duplicated_input()
+    weights, bias = weights.astype(np.float32), np.ones(4, dtype=np.float32)
+    for refit in ("means", "least-squares"):
+        W, b = first_layer_on(X, weights, bias, [0, 1], refit=refit)
+        assert (W.dtype, b.dtype) == (np.float32, np.float32)
 
 
 def test_keeping_every_input_keeps_the_layer():

@@ -37,6 +37,7 @@ matters most: with the means folded, the 300 most important inputs lost
 """
 
 import numpy as np
+import scipy.sparse as sp
 from scipy import linalg
 
 from .._network._inputs import constant_features
@@ -74,6 +75,11 @@ def input_importance(X, weights):
     [1.414, 0.0, 0.354]
     """
     return np.std(X, axis=0) * np.linalg.norm(weights, axis=1)
+
+
+def _dense(X):
+    """``X`` as a dense array: the choice and the refit centre it anyway."""
+    return X.toarray() if sp.issparse(X) else np.asarray(X)
 
 
 def _data_basis(X):
@@ -155,7 +161,7 @@ def choose_inputs(X, weights, n_kept, *, method="forward"):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         The training data, as the first layer reads it.
     weights : ndarray of shape (n_features, n_units)
         The first weight matrix.
@@ -192,7 +198,7 @@ def choose_inputs(X, weights, n_kept, *, method="forward"):
             f"n_kept must be between 0 and the {varying.size} inputs not "
             f"constant on X; got {n_kept}."
         )
-    X_varying, weights_varying = X[:, varying], np.asarray(weights)[varying]
+    X_varying, weights_varying = _dense(X)[:, varying], np.asarray(weights)[varying]
     if method == "importance":
         importance = input_importance(X_varying, weights_varying)
         best = np.argsort(-importance, kind="stable")[:n_kept]
@@ -206,7 +212,7 @@ def first_layer_on(X, weights, bias, kept, *, refit="least-squares"):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         The training data, as the first layer reads it.
     weights : ndarray of shape (n_features, n_units)
         The first weight matrix.
@@ -240,10 +246,15 @@ def first_layer_on(X, weights, bias, kept, *, refit="least-squares"):
     """
     if refit not in INPUT_REFITS:
         raise ValueError(f"refit must be one of {INPUT_REFITS}; got {refit!r}.")
-    kept = np.asarray(kept, dtype=np.int64)
+    X, kept = _dense(X), np.asarray(kept, dtype=np.int64)
+    weights, bias = np.asarray(weights), np.asarray(bias)
     dropped = np.setdiff1d(np.arange(weights.shape[0]), kept)
     mean = np.mean(X[:, dropped], axis=0)
     folded = bias + mean @ weights[dropped]
     if refit == "means" or kept.size == 0 or dropped.size == 0:
-        return weights[kept].copy(), folded
-    return compensating_fit(X[:, kept], X @ weights + bias, weights[kept], folded)
+        return weights[kept].copy(), folded.astype(bias.dtype)
+    coef, intercept = compensating_fit(
+        X[:, kept], X @ weights + bias, weights[kept], folded
+    )
+    # In the network's precision, as the means' fold is.
+    return coef.astype(weights.dtype), intercept.astype(bias.dtype)
