@@ -12,6 +12,7 @@ from sklearn_svdmlp._compression._input_choice import (
     _pivoted_qr_order,
     choose_inputs,
     first_layer_on,
+    input_order,
 )
 
 
@@ -141,6 +142,24 @@ def test_least_squares_falls_back_to_the_means_on_independent_noise():
     centred = X - X.mean(axis=0)
     error = np.sum(np.square(centred[:, [0, 1]] @ (refit[0] - weights[[0, 1]])))
     assert error < 0.5 * np.sum(np.square(centred[:, 2:] @ weights[2:]))
+
+
+@pytest.mark.parametrize("method", INPUT_CHOICES)
+def test_every_count_is_a_prefix_of_one_order(method):
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(40, 9)) @ (np.eye(9) + 0.5 * rng.normal(size=(9, 9)))
+    X[:, 5] = 1.0
+    weights = rng.normal(size=(9, 4))
+    order = input_order(X, weights, method=method)
+    assert sorted(order.tolist()) == [0, 1, 2, 3, 4, 6, 7, 8]
+    for n_kept in range(9):
+        np.testing.assert_array_equal(
+            input_order(X, weights, n_kept, method=method), order[:n_kept]
+        )
+        np.testing.assert_array_equal(
+            choose_inputs(X, weights, n_kept, method=method),
+            np.sort(order[:n_kept]),
+        )
 
 
 def test_nothing_passed_is_modified():

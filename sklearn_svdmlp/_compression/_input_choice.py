@@ -5,7 +5,7 @@ inputs ``kept``, the layer computes ``X[:, kept] W' + b'``; choosing
 ``kept`` and refitting ``W'`` and ``b'`` are pure functions of the training
 data and the first layer.
 
-Choosing (:func:`choose_inputs`):
+Choosing (:func:`input_order`, :func:`choose_inputs` its first inputs):
 
 - ``"importance"``: each input's standard deviation times the norm of its
   row of ``W``, one input at a time;
@@ -100,7 +100,7 @@ def _pivoted_qr_order(X, weights, n_kept):
     Column ``j`` of the centred data is scaled by the norm of row ``j`` of
     ``weights``, so the first pivot is the largest :func:`input_importance`
     and each next one the largest importance left once the columns already
-    chosen are projected out. The parameters are :func:`choose_inputs`'s;
+    chosen are projected out. The parameters are :func:`input_order`'s;
     the indices come in the order chosen.
     """
     scaled = _data_basis(X) * np.linalg.norm(weights, axis=1)
@@ -117,7 +117,7 @@ def _forward_order(X, weights, n_kept):
     inputs' orthonormal basis grows by one column a step; the residuals of
     every input and of ``Zc`` outside it, and their correlations, are
     updated by that column (``O((n_samples + n_units) n_features)`` a
-    step), not refit. The parameters are :func:`choose_inputs`'s; the
+    step), not refit. The parameters are :func:`input_order`'s; the
     indices come in the order chosen.
     """
     inputs = _data_basis(X).copy()
@@ -147,17 +147,30 @@ def _forward_order(X, weights, n_kept):
         inputs -= np.outer(column, along)
         targets -= np.outer(column, explained)
         correlations -= np.outer(along, explained)
-        norms = np.sum(np.square(inputs), axis=0)
+        norms = np.maximum(norms - np.square(along), 0.0)
     return np.asarray(chosen, dtype=np.int64)
 
 
-_CHOOSERS = {"pivoted-qr": _pivoted_qr_order, "forward": _forward_order}
+def _importance_order(X, weights, n_kept):
+    """The ``n_kept`` largest :func:`input_importance`, largest first."""
+    importance = input_importance(X, weights)
+    return np.argsort(-importance, kind="stable")[:n_kept]
 
 
-def choose_inputs(X, weights, n_kept, *, method="forward"):
-    """The indices, in order, of the ``n_kept`` inputs the first layer keeps.
+_ORDERS = {
+    "importance": _importance_order,
+    "pivoted-qr": _pivoted_qr_order,
+    "forward": _forward_order,
+}
 
-    Inputs constant on ``X`` are never kept (their value is in the bias).
+
+def input_order(X, weights, n_kept=None, *, method="forward"):
+    """The inputs not constant on ``X``, the one the first layer needs most first.
+
+    Each method adds one input at a time, so its choice of ``n`` inputs is
+    the first ``n`` of its order: a search over counts computes the order
+    once. Inputs constant on ``X`` are never in it (their value is in the
+    bias).
 
     Parameters
     ----------
@@ -165,8 +178,9 @@ def choose_inputs(X, weights, n_kept, *, method="forward"):
         The training data, as the first layer reads it.
     weights : ndarray of shape (n_features, n_units)
         The first weight matrix.
-    n_kept : int
-        How many inputs to keep, at most the number not constant on ``X``.
+    n_kept : int, default=None
+        How long the order, at most the number of inputs not constant on
+        ``X``; ``None``: all of them.
     method : {"forward", "pivoted-qr", "importance"}, default="forward"
         ``"forward"``: greedy forward selection of the inputs from which
         least squares best gives the centred pre-activations ``X @ weights``;
@@ -178,6 +192,49 @@ def choose_inputs(X, weights, n_kept, *, method="forward"):
 
     Returns
     -------
+    order : ndarray of shape (n_kept,), int64
+        Indices of the inputs, in the order chosen.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_svdmlp._compression._input_choice import input_order
+    >>> X = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]])
+    >>> [input_order(X, np.ones((3, 1)), method=method).tolist()
+    ...  for method in ("forward", "pivoted-qr", "importance")]
+    [[0, 2, 1], [0, 2, 1], [0, 1, 2]]
+    """
+    if method not in INPUT_CHOICES:
+        raise ValueError(f"method must be one of {INPUT_CHOICES}; got {method!r}.")
+    varying = np.flatnonzero(~constant_features(X))
+    n_kept = varying.size if n_kept is None else n_kept
+    if not 0 <= n_kept <= varying.size:
+        raise ValueError(
+            f"n_kept must be between 0 and the {varying.size} inputs not "
+            f"constant on X; got {n_kept}."
+        )
+    X_varying, weights_varying = _dense(X)[:, varying], np.asarray(weights)[varying]
+    return varying[_ORDERS[method](X_varying, weights_varying, n_kept)].astype(np.int64)
+
+
+def choose_inputs(X, weights, n_kept, *, method="forward"):
+    """The sorted indices of the ``n_kept`` inputs the first layer keeps.
+
+    The first ``n_kept`` of :func:`input_order`, sorted.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The training data, as the first layer reads it.
+    weights : ndarray of shape (n_features, n_units)
+        The first weight matrix.
+    n_kept : int
+        How many inputs to keep, at most the number not constant on ``X``.
+    method : {"forward", "pivoted-qr", "importance"}, default="forward"
+        How they are chosen, as in :func:`input_order`.
+
+    Returns
+    -------
     kept : ndarray of shape (n_kept,), int64
         Sorted indices of the inputs kept.
 
@@ -186,25 +243,10 @@ def choose_inputs(X, weights, n_kept, *, method="forward"):
     >>> import numpy as np
     >>> from sklearn_svdmlp._compression._input_choice import choose_inputs
     >>> X = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]])
-    >>> [choose_inputs(X, np.ones((3, 1)), 2, method=method).tolist()
-    ...  for method in ("forward", "pivoted-qr", "importance")]
-    [[0, 2], [0, 2], [0, 1]]
+    >>> choose_inputs(X, np.ones((3, 1)), 2, method="importance").tolist()
+    [0, 1]
     """
-    if method not in INPUT_CHOICES:
-        raise ValueError(f"method must be one of {INPUT_CHOICES}; got {method!r}.")
-    varying = np.flatnonzero(~constant_features(X))
-    if not 0 <= n_kept <= varying.size:
-        raise ValueError(
-            f"n_kept must be between 0 and the {varying.size} inputs not "
-            f"constant on X; got {n_kept}."
-        )
-    X_varying, weights_varying = _dense(X)[:, varying], np.asarray(weights)[varying]
-    if method == "importance":
-        importance = input_importance(X_varying, weights_varying)
-        best = np.argsort(-importance, kind="stable")[:n_kept]
-    else:
-        best = _CHOOSERS[method](X_varying, weights_varying, n_kept)
-    return np.sort(varying[best]).astype(np.int64)
+    return np.sort(input_order(X, weights, n_kept, method=method))
 
 
 def first_layer_on(X, weights, bias, kept, *, refit="least-squares"):
