@@ -162,6 +162,31 @@ def test_every_count_is_a_prefix_of_one_order(method):
         )
 
 
+@pytest.mark.parametrize("method", INPUT_CHOICES)
+def test_sample_weights_count_as_repeated_rows(method):
+    rng = np.random.default_rng(10)
+    X = rng.normal(size=(30, 6)) @ (np.eye(6) + 0.5 * rng.normal(size=(6, 6)))
+    weights, bias = rng.normal(size=(6, 3)), rng.normal(size=3)
+    # The rows weighted out are the ones where the first three inputs vary most.
+    X[:15, :3] *= 10.0
+    counts = np.r_[np.zeros(15, dtype=int), rng.integers(1, 4, size=15)]
+    repeated = np.repeat(X, counts, axis=0)
+    order = input_order(X, weights, method=method, sample_weight=counts)
+    np.testing.assert_array_equal(order, input_order(repeated, weights, method=method))
+    assert not np.array_equal(order, input_order(X, weights, method=method))
+    kept = np.sort(order[:3])
+    for refit in ("means", "least-squares"):
+        weighted = first_layer_on(
+            X, weights, bias, kept, refit=refit, sample_weight=counts
+        )
+        for a, b in zip(
+            weighted,
+            first_layer_on(repeated, weights, bias, kept, refit=refit),
+            strict=True,
+        ):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
 def test_nothing_passed_is_modified():
     X, weights = duplicated_input()
     bias = np.ones(4)

@@ -52,7 +52,7 @@ INPUT_REFITS = ("means", "least-squares")
 _DEPENDENT = 1e-10
 
 
-def input_importance(X, weights):
+def input_importance(X, weights, sample_weight=None):
     """Each input's standard deviation times the norm of its first-layer row.
 
     Parameters
@@ -61,6 +61,8 @@ def input_importance(X, weights):
         The training data, as the first layer reads it.
     weights : ndarray of shape (n_features, n_units)
         The first weight matrix.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        The rows' weights (the standard deviation weighted).
 
     Returns
     -------
@@ -74,7 +76,9 @@ def input_importance(X, weights):
     >>> input_importance(X, np.ones((3, 2))).round(3).tolist()
     [1.414, 0.0, 0.354]
     """
-    return np.std(X, axis=0) * np.linalg.norm(weights, axis=1)
+    centred = X - np.average(X, axis=0, weights=sample_weight)
+    variance = np.average(np.square(centred), axis=0, weights=sample_weight)
+    return np.sqrt(variance) * np.linalg.norm(weights, axis=1)
 
 
 def _dense(X):
@@ -82,19 +86,22 @@ def _dense(X):
     return X.toarray() if sp.issparse(X) else np.asarray(X)
 
 
-def _data_basis(X):
+def _data_basis(X, sample_weight=None):
     """The centred ``X``'s columns in an orthonormal basis of its column space.
 
     ``R`` of a QR factorization: ``R[:, i] @ R[:, j]`` is the centred
-    columns' inner product, in ``min(n_samples, n_features)`` rows.
+    columns' (weighted) inner product, in ``min(n_samples, n_features)`` rows.
     """
-    centred = np.asarray(X, dtype=np.float64) - np.mean(X, axis=0)
+    X = np.asarray(X, dtype=np.float64)
+    centred = X - np.average(X, axis=0, weights=sample_weight)
+    if sample_weight is not None:
+        centred *= np.sqrt(np.asarray(sample_weight, dtype=np.float64))[:, np.newaxis]
     if centred.shape[0] <= centred.shape[1]:
         return centred
     return linalg.qr(centred, mode="r", check_finite=False)[0]
 
 
-def _pivoted_qr_order(X, weights, n_kept):
+def _pivoted_qr_order(X, weights, n_kept, sample_weight=None):
     """The first ``n_kept`` pivots of a pivoted QR of the weighted, centred data.
 
     Column ``j`` of the centred data is scaled by the norm of row ``j`` of
@@ -103,12 +110,12 @@ def _pivoted_qr_order(X, weights, n_kept):
     chosen are projected out. The parameters are :func:`input_order`'s;
     the indices come in the order chosen.
     """
-    scaled = _data_basis(X) * np.linalg.norm(weights, axis=1)
+    scaled = _data_basis(X, sample_weight) * np.linalg.norm(weights, axis=1)
     pivots = linalg.qr(scaled, mode="r", pivoting=True, check_finite=False)[1]
     return pivots[:n_kept].astype(np.int64)
 
 
-def _forward_order(X, weights, n_kept):
+def _forward_order(X, weights, n_kept, sample_weight=None):
     """Greedy forward selection of the inputs that best give the pre-activations.
 
     Each step adds the input that most lowers
@@ -120,7 +127,7 @@ def _forward_order(X, weights, n_kept):
     step), not refit. The parameters are :func:`input_order`'s; the
     indices come in the order chosen.
     """
-    inputs = _data_basis(X).copy()
+    inputs = _data_basis(X, sample_weight).copy()
     targets = inputs @ np.asarray(weights, dtype=np.float64)
     correlations = inputs.T @ targets
     norms = np.sum(np.square(inputs), axis=0)
@@ -151,9 +158,9 @@ def _forward_order(X, weights, n_kept):
     return np.asarray(chosen, dtype=np.int64)
 
 
-def _importance_order(X, weights, n_kept):
+def _importance_order(X, weights, n_kept, sample_weight=None):
     """The ``n_kept`` largest :func:`input_importance`, largest first."""
-    importance = input_importance(X, weights)
+    importance = input_importance(X, weights, sample_weight)
     return np.argsort(-importance, kind="stable")[:n_kept]
 
 
@@ -164,7 +171,7 @@ _ORDERS = {
 }
 
 
-def input_order(X, weights, n_kept=None, *, method="forward"):
+def input_order(X, weights, n_kept=None, *, method="forward", sample_weight=None):
     """The inputs not constant on ``X``, the one the first layer needs most first.
 
     Each method adds one input at a time, so its choice of ``n`` inputs is
@@ -189,6 +196,8 @@ def input_order(X, weights, n_kept=None, *, method="forward"):
         in ``weights``; ``"importance"``: the largest
         :func:`input_importance`. The first two keep one of two copies of
         an input, the last both.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        The rows' weights, as repeated rows.
 
     Returns
     -------
@@ -214,10 +223,11 @@ def input_order(X, weights, n_kept=None, *, method="forward"):
             f"constant on X; got {n_kept}."
         )
     X_varying, weights_varying = _dense(X)[:, varying], np.asarray(weights)[varying]
-    return varying[_ORDERS[method](X_varying, weights_varying, n_kept)].astype(np.int64)
+    order = _ORDERS[method](X_varying, weights_varying, n_kept, sample_weight)
+    return varying[order].astype(np.int64)
 
 
-def choose_inputs(X, weights, n_kept, *, method="forward"):
+def choose_inputs(X, weights, n_kept, *, method="forward", sample_weight=None):
     """The sorted indices of the ``n_kept`` inputs the first layer keeps.
 
     The first ``n_kept`` of :func:`input_order`, sorted.
@@ -232,6 +242,8 @@ def choose_inputs(X, weights, n_kept, *, method="forward"):
         How many inputs to keep, at most the number not constant on ``X``.
     method : {"forward", "pivoted-qr", "importance"}, default="forward"
         How they are chosen, as in :func:`input_order`.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        The rows' weights, as repeated rows.
 
     Returns
     -------
@@ -246,10 +258,14 @@ def choose_inputs(X, weights, n_kept, *, method="forward"):
     >>> choose_inputs(X, np.ones((3, 1)), 2, method="importance").tolist()
     [0, 1]
     """
-    return np.sort(input_order(X, weights, n_kept, method=method))
+    return np.sort(
+        input_order(X, weights, n_kept, method=method, sample_weight=sample_weight)
+    )
 
 
-def first_layer_on(X, weights, bias, kept, *, refit="least-squares"):
+def first_layer_on(
+    X, weights, bias, kept, *, refit="least-squares", sample_weight=None
+):
     """The first layer's weights and bias when it reads only the inputs ``kept``.
 
     Parameters
@@ -271,6 +287,8 @@ def first_layer_on(X, weights, bias, kept, *, refit="least-squares"):
         (:func:`~._compensation.compensating_fit`, its ridge chosen by
         generalized cross-validation: where the refit does not help, it
         stays at the means' fold).
+    sample_weight : ndarray of shape (n_samples,), default=None
+        The rows' weights, as repeated rows (the means and the fit weighted).
 
     Returns
     -------
@@ -291,12 +309,14 @@ def first_layer_on(X, weights, bias, kept, *, refit="least-squares"):
     X, kept = _dense(X), np.asarray(kept, dtype=np.int64)
     weights, bias = np.asarray(weights), np.asarray(bias)
     dropped = np.setdiff1d(np.arange(weights.shape[0]), kept)
-    mean = np.mean(X[:, dropped], axis=0)
+    if dropped.size == 0:
+        return weights.copy(), bias.copy()
+    mean = np.average(X[:, dropped], axis=0, weights=sample_weight)
     folded = bias + mean @ weights[dropped]
-    if refit == "means" or kept.size == 0 or dropped.size == 0:
+    if refit == "means" or kept.size == 0:
         return weights[kept].copy(), folded.astype(bias.dtype)
     coef, intercept = compensating_fit(
-        X[:, kept], X @ weights + bias, weights[kept], folded
+        X[:, kept], X @ weights + bias, weights[kept], folded, sample_weight
     )
     # In the network's precision, as the means' fold is.
     return coef.astype(weights.dtype), intercept.astype(bias.dtype)
