@@ -1,5 +1,6 @@
 """keep_inputs: the model reads only the inputs kept, on every backend."""
 
+import copy
 import ctypes
 import pickle
 import re
@@ -24,6 +25,7 @@ from sklearn_svdmlp import (
     export_c,
     quantize_input,
 )
+from sklearn_svdmlp._compression._input_choice import choose_inputs, first_layer_on
 
 FLOAT, INT8 = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int8)
 needs_cc = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
@@ -95,15 +97,21 @@ def test_the_model_reads_only_the_inputs_kept(digits, quantize):
     assert model.score(X, y) > 0.3  # chance: 0.1
 
 
-def test_uncompressed_it_is_the_network_with_the_others_at_their_mean(digits):
+def test_uncompressed_it_is_the_network_with_its_first_layer_on_the_kept(digits):
+    """``rank=None``: the network, its first layer refitted on the kept inputs."""
     X, y, mlp = digits
     model = fitted(X, y, mlp, rank=None, keep_inputs=30)
     kept = model.inputs_kept_
-    dropped = np.setdiff1d(np.arange(64), kept)
-    at_mean = X.copy()
-    at_mean[:, dropped] = X[:, dropped].mean(axis=0)
+    np.testing.assert_array_equal(kept, choose_inputs(X, mlp.coefs_[0], 30))
+    reduced = copy.deepcopy(mlp)
+    weights, bias = first_layer_on(X, mlp.coefs_[0], mlp.intercepts_[0], kept)
+    reduced.coefs_[0], reduced.intercepts_[0] = weights, bias
+    reduced.n_features_in_ = len(kept)
     np.testing.assert_allclose(
-        model.predict_proba(X), mlp.predict_proba(at_mean), rtol=1e-10, atol=1e-12
+        model.predict_proba(X),
+        reduced.predict_proba(X[:, kept]),
+        rtol=1e-10,
+        atol=1e-12,
     )
 
 
@@ -369,8 +377,8 @@ def test_saved_and_loaded(digits, quantize):
     loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
     for copy in [loaded, pickle.loads(pickle.dumps(model))]:
         np.testing.assert_array_equal(copy.inputs_kept_, model.inputs_kept_)
-        np.testing.assert_array_equal(copy.predict_proba(X), model.predict_proba(X))
-        assert copy.n_bytes_ == model.n_bytes_
+        np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+        assert restored.n_bytes_ == model.n_bytes_
 
 
 @pytest.mark.parametrize("integer_only", [False, True])
