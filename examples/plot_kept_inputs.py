@@ -82,7 +82,7 @@ for keep_inputs, model in models.items():
 # never read; with fewer inputs, the model keeps the strokes that tell the
 # digits apart.
 fig, axes = plt.subplots(1, len(models), figsize=(3 * len(models), 3.2))
-for ax, (keep_inputs, model) in zip(axes, models.items(), strict=True):
+for ax, model in zip(axes, models.values(), strict=True):
     mask = np.zeros(784)
     mask[model.inputs_kept_] = 1
     ax.imshow(mask.reshape(28, 28), cmap="gray", vmin=0, vmax=1)

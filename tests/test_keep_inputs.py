@@ -375,8 +375,8 @@ def test_saved_and_loaded(digits, quantize):
     model = fitted(X, y, mlp, keep_inputs=12, quantize=quantize)
     data = sio.dumps(model)
     loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
-    for copy in [loaded, pickle.loads(pickle.dumps(model))]:
-        np.testing.assert_array_equal(copy.inputs_kept_, model.inputs_kept_)
+    for restored in [loaded, pickle.loads(pickle.dumps(model))]:
+        np.testing.assert_array_equal(restored.inputs_kept_, model.inputs_kept_)
         np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
         assert restored.n_bytes_ == model.n_bytes_
 
