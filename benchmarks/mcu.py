@@ -4,7 +4,8 @@ The Keras MNIST experiment's 784-100-50-10 network on the MNIST-like digits
 of ``frontier.py``, compressed to its 24,180-parameter budget
 (``rank="auto"``, ``svd_on="activations"``, no retraining), exported with
 ``export_c`` twice: int8 weights computed in float (``quantize="int8"``),
-and integer-only (``integer_only=True``). Beside them, emlearn's C code (the
+and integer-only (``integer_only=True``; int8, int4, and int8 reading only
+300 or 100 of the 784 inputs, ``keep_inputs``). Beside them, emlearn's C code (the
 reference library for networks on microcontrollers, ``pip install
 emlearn``) for the uncompressed network and for a dense network of the same
 parameter count trained from scratch.
@@ -57,6 +58,8 @@ from sklearn_svdmlp.device._firmware import Entry, run_firmware
 from sklearn_svdmlp.device._toolchain import PACKAGES
 
 MAIN_CORES = ["cortex-m0plus", "cortex-m3", "cortex-m4f"]
+# The inputs read by the models that read fewer (keep_inputs), of 784.
+KEPT_INPUTS = [300, 100]
 
 BUDGET = 24_180
 CHECKED_ROWS = 20
@@ -129,17 +132,31 @@ def main():
     network.fit(X_train, y_train)
     n_params = sum(a.size for a in [*network.coefs_, *network.intercepts_])
     baseline = network.score(X_test, y_test)
+    # Each export's parameters: int8 weights computed in float, integer-only
+    # int8 and int4, and integer-only reading fewer inputs (keep_inputs).
+    exports = {
+        "int8, float": {"quantize": "int8"},
+        "integer-only": {"quantize": "int8", "integer_only": True},
+        "integer-only int4": {"quantize": "int4", "integer_only": True},
+        **{
+            f"integer-only, {n} inputs": {
+                "quantize": "int8",
+                "integer_only": True,
+                "keep_inputs": n,
+            }
+            for n in KEPT_INPUTS
+        },
+    }
     models = {
         export: SVDCompressedMLPClassifier(
             FrozenEstimator(network),
             rank="auto",
             target_ratio=n_params / BUDGET,
             svd_on="activations",
-            quantize="int4" if export.endswith("int4") else "int8",
-            integer_only=export.startswith("integer-only"),
             random_state=0,
+            **params,
         ).fit(X_train, y_train)
-        for export in ["int8, float", "integer-only", "integer-only int4"]
+        for export, params in exports.items()
     }
     width = small_mlp_width(BUDGET)
     dense = MLPClassifier((width,), max_iter=300, random_state=0).fit(X_train, y_train)
