@@ -164,6 +164,8 @@ def test_every_input_constant_leaves_none_to_keep():
         fitted(X, y, mlp, keep_inputs=0.5)
     with pytest.raises(ValueError, match="keep_inputs=1 is more than the 0 inputs"):
         fitted(X, y, mlp, keep_inputs=1)
+    with pytest.raises(ValueError, match="keep_inputs='auto' keeps a fraction"):
+        fitted(X, y, mlp, rank="auto", target_bytes=200, keep_inputs="auto")
 
 
 def test_constant_inputs_are_never_kept():
@@ -521,10 +523,23 @@ def test_auto_without_a_search_to_choose_with_warns(digits, params):
     assert not hasattr(model, "input_candidates_")
 
 
-def test_auto_with_every_input_constant_is_refused():
-    X, y = np.ones((40, 4)), np.arange(40) % 2
+def test_auto_for_the_regressor(digits):
+    X, _, _ = digits
+    y = X[:, 20] - X[:, 43] + 0.1 * X[:, 30]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        mlp = MLPClassifier((4,), max_iter=5, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="keep_inputs='auto' keeps a fraction"):
-        fitted(X, y, mlp, rank="auto", target_bytes=200, keep_inputs="auto")
+        network = MLPRegressor(hidden_layer_sizes=(16,), max_iter=200, random_state=0)
+        model = SVDCompressedMLPRegressor(
+            network.fit(X[:400], y[:400]),
+            rank="auto",
+            max_score_drop=0.05,
+            keep_inputs="auto",
+        ).fit(X[:400], y[:400], X_val=X[400:], y_val=y[400:])
+    baseline = network.score(X[400:], y[400:])
+    rows = model.input_candidates_
+    assert [row["holds"] for row in rows] == [
+        baseline - row["score"] <= 0.05 for row in rows
+    ]
+    best = min((row for row in rows if row["holds"]), key=lambda row: row["n_bytes"])
+    assert len(model.inputs_kept_) == best["n_inputs"]
+    assert model.n_bytes_ == best["n_bytes"]
