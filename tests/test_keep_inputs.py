@@ -543,3 +543,21 @@ def test_auto_for_the_regressor(digits):
     best = min((row for row in rows if row["holds"]), key=lambda row: row["n_bytes"])
     assert len(model.inputs_kept_) == best["n_inputs"]
     assert model.n_bytes_ == best["n_bytes"]
+
+
+def test_auto_skips_the_counts_the_bytes_cannot_hold(digits):
+    X, y, mlp = digits
+    params = dict(rank="auto", quantize="int8", random_state=0)
+    auto = fitted(X, y, mlp, target_bytes=340, keep_inputs="auto", **params)
+    tried = [row["n_inputs"] for row in auto.input_candidates_]
+    assert 0 < len(tried) < 5
+    assert auto.n_bytes_ <= 340
+    n_varying = int(np.sum(X.max(axis=0) > X.min(axis=0)))
+    for share in (1, 3 / 4, 1 / 2, 3 / 8, 1 / 4):
+        count = int(np.ceil(share * n_varying))
+        if count in tried:
+            continue
+        with pytest.raises(ValueError, match="is smaller than any model"):
+            fitted(X, y, mlp, target_bytes=340, keep_inputs=count, **params)
+    with pytest.raises(ValueError, match="is smaller than any model"):
+        fitted(X, y, mlp, target_bytes=150, keep_inputs="auto", **params)

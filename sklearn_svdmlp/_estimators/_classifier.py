@@ -138,7 +138,7 @@ class SVDCompressedMLPClassifier(
         as stored and scored on the held-out data; kept: the best score
         within ``target_bytes`` (ties: fewer inputs), or the fewest bytes
         within ``max_score_drop`` of the network's own score
-        (:attr:`input_candidates_`). It takes as long as that many searches.
+        (:attr:`input_candidates_`), before fine-tuning: up to five searches.
     fine_tune_epochs : int >= 0, default=0
         Epochs of further training of the compressed model as it is stored:
         each factored layer's two factors are trained as two matrices; with

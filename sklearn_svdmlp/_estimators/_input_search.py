@@ -148,16 +148,20 @@ def compressed_on_inputs(
     for count in counts:
         before = set(vars(estimator))
         inputs = FitInputs(estimator, X, validation, sample_weight, count)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
                 found = compress_on(estimator, inputs, *steps, baseline)
-            except ValueError as error:  # target_bytes below these inputs' least
-                inputs.leave()
-                if kind != "target_bytes":
-                    raise
-                failed = error
-                continue
+        except ValueError as error:  # target_bytes below these inputs' least
+            if kind != "target_bytes":
+                raise
+            failed, found = error, None
+        finally:  # what this count's search set, kept for if it is chosen
+            added = vars(estimator).keys() - before
+            attributes = {name: vars(estimator).pop(name) for name in added}
+        if found is None:
+            inputs.leave()
+            continue
         search, data, model, formats = found
         if search.stored is None:
             search.stored = estimator._stored(model, data, formats)
@@ -171,9 +175,6 @@ def compressed_on_inputs(
             row["holds"] = baseline - row["score"] <= estimator.max_score_drop
         report(f"keep_inputs='auto': {row}")
         rows.append(row)
-        attributes = {
-            name: vars(estimator).pop(name) for name in vars(estimator).keys() - before
-        }
         inputs.leave()
         if best is None or _preference(row, kind) < _preference(best[0], kind):
             best = (row, inputs, found, attributes, caught)
