@@ -42,12 +42,14 @@ def digits():
     return X, y, mlp
 
 
-def fitted(X, y, mlp, **params):
+def fitted(X, y, mlp, X_val=None, y_val=None, **params):
     params = {"rank": [6, None], **params}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.filterwarnings("ignore", "estimator is a FrozenEstimator")
-        return SVDCompressedMLPClassifier(FrozenEstimator(mlp), **params).fit(X, y)
+        return SVDCompressedMLPClassifier(FrozenEstimator(mlp), **params).fit(
+            X, y, X_val=X_val, y_val=y_val
+        )
 
 
 def dropped_changed(model, X, seed=0):
@@ -143,7 +145,6 @@ def test_a_fraction_of_the_inputs_not_constant(digits):
         (-1, "an int in the range"),
         (1.5, "a float in the range"),
         (0.0, "a float in the range"),
-        ("auto", "keep_inputs"),
         ("all", "keep_inputs"),
     ],
 )
@@ -171,6 +172,8 @@ def test_every_input_constant_leaves_none_to_keep():
         fitted(X, y, mlp, keep_inputs=0.5)
     with pytest.raises(ValueError, match="keep_inputs=1 is more than the 0 inputs"):
         fitted(X, y, mlp, keep_inputs=1)
+    with pytest.raises(ValueError, match="keep_inputs='auto' keeps a fraction"):
+        fitted(X, y, mlp, rank="auto", target_bytes=200, keep_inputs="auto")
 
 
 def test_constant_inputs_are_never_kept():
@@ -399,3 +402,170 @@ def test_onnx(digits, integer_only):
     labels, proba = session.run(None, {session.get_inputs()[0].name: changed})
     np.testing.assert_array_equal(labels, model.predict(X[:50]))
     np.testing.assert_allclose(proba, model.predict_proba(X[:50]), atol=1e-4)
+
+
+# keep_inputs="auto": the search run for each candidate count, the rule's best kept.
+
+
+def halves(X, y):
+    """The first 400 rows to fit on, the rest held out."""
+    return X[:400], y[:400], X[400:], y[400:]
+
+
+def test_auto_within_bytes_is_the_best_fixed_count(digits):
+    X, y, mlp = digits
+    X_fit, y_fit, X_val, y_val = halves(X, y)
+    params = dict(rank="auto", target_bytes=700, quantize="auto", random_state=0)
+    auto = fitted(
+        X_fit, y_fit, mlp, keep_inputs="auto", X_val=X_val, y_val=y_val, **params
+    )
+    rows = auto.input_candidates_
+    n_varying = int(np.sum(X_fit.max(axis=0) > X_fit.min(axis=0)))
+    counts = [row["n_inputs"] for row in rows]
+    assert counts == sorted(
+        {int(np.ceil(share * n_varying)) for share in (1, 3 / 4, 1 / 2, 3 / 8, 1 / 4)},
+        reverse=True,
+    )
+    fixed = {}
+    for row in rows:
+        model = fitted(
+            X_fit,
+            y_fit,
+            mlp,
+            keep_inputs=row["n_inputs"],
+            X_val=X_val,
+            y_val=y_val,
+            **params,
+        )
+        assert model.n_bytes_ == row["n_bytes"] <= 700
+        assert model.n_params_ == row["n_params"]
+        assert model.score(X_val, y_val) == row["score"]
+        fixed[row["n_inputs"]] = model
+    best = max(rows, key=lambda row: (row["score"], -row["n_inputs"]))
+    assert len(auto.inputs_kept_) == best["n_inputs"]
+    chosen = fixed[best["n_inputs"]]
+    np.testing.assert_array_equal(auto.inputs_kept_, chosen.inputs_kept_)
+    assert auto.n_bytes_ == chosen.n_bytes_
+    np.testing.assert_array_equal(auto.predict_proba(X), chosen.predict_proba(X))
+    assert auto.candidates_ == chosen.candidates_
+    np.testing.assert_array_equal(
+        auto.predict(dropped_changed(auto, X)), auto.predict(X)
+    )
+
+
+def test_auto_within_a_score_drop_of_the_network(digits):
+    X, y, mlp = digits
+    X_fit, y_fit, X_val, y_val = halves(X, y)
+    drop = 0.1
+    auto = fitted(
+        X_fit,
+        y_fit,
+        mlp,
+        rank="auto",
+        max_score_drop=drop,
+        quantize="int8",
+        keep_inputs="auto",
+        X_val=X_val,
+        y_val=y_val,
+        random_state=0,
+    )
+    baseline = mlp.score(X_val, y_val)
+    assert auto.baseline_score_ == baseline
+    rows = auto.input_candidates_
+    for row in rows:
+        assert row["holds"] == (baseline - row["score"] <= drop)
+    holding = [row for row in rows if row["holds"]]
+    assert len(holding) > 1  # the rule chooses among several
+    best = min(
+        holding, key=lambda row: (row["n_bytes"], row["n_params"], row["n_inputs"])
+    )
+    assert len(auto.inputs_kept_) == best["n_inputs"] < rows[0]["n_inputs"]
+    assert auto.n_bytes_ == best["n_bytes"]
+    assert auto.score(X_val, y_val) == best["score"] >= baseline - drop
+
+
+def test_auto_in_a_pipeline_and_deterministic(digits):
+    X, y, _ = digits
+
+    def fit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return make_pipeline(
+                StandardScaler(),
+                SVDCompressedMLPClassifier(
+                    MLPClassifier((16,), max_iter=60, random_state=0),
+                    rank="auto",
+                    target_bytes=900,
+                    quantize="int8",
+                    keep_inputs="auto",
+                    random_state=3,
+                ),
+            ).fit(X, y)
+
+    pipeline, again = fit(), fit()
+    model = pipeline[-1]
+    assert model.n_bytes_ <= 900
+    assert len(model.inputs_kept_) in [
+        row["n_inputs"] for row in model.input_candidates_
+    ]
+    np.testing.assert_array_equal(model.inputs_kept_, again[-1].inputs_kept_)
+    np.testing.assert_array_equal(pipeline.predict_proba(X), again.predict_proba(X))
+    changed = dropped_changed(model, X)
+    np.testing.assert_array_equal(pipeline.predict(changed), pipeline.predict(X))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(rank=[6, None]), dict(rank="auto", target_ratio=4.0)],
+    ids=["fixed rank", "target_ratio"],
+)
+def test_auto_without_a_search_to_choose_with_warns(digits, params):
+    X, y, mlp = digits
+    with pytest.warns(
+        UserWarning,
+        match="keep_inputs='auto' is only used with rank='auto' and target_bytes",
+    ):
+        model = fitted(X, y, mlp, keep_inputs="auto", **params)
+    plain = fitted(X, y, mlp, **params)
+    np.testing.assert_array_equal(model.inputs_kept_, plain.inputs_kept_)
+    assert not hasattr(model, "input_candidates_")
+
+
+def test_auto_for_the_regressor(digits):
+    X, _, _ = digits
+    y = X[:, 20] - X[:, 43] + 0.1 * X[:, 30]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        network = MLPRegressor(hidden_layer_sizes=(16,), max_iter=200, random_state=0)
+        model = SVDCompressedMLPRegressor(
+            network.fit(X[:400], y[:400]),
+            rank="auto",
+            max_score_drop=0.05,
+            keep_inputs="auto",
+        ).fit(X[:400], y[:400], X_val=X[400:], y_val=y[400:])
+    baseline = network.score(X[400:], y[400:])
+    rows = model.input_candidates_
+    assert [row["holds"] for row in rows] == [
+        baseline - row["score"] <= 0.05 for row in rows
+    ]
+    best = min((row for row in rows if row["holds"]), key=lambda row: row["n_bytes"])
+    assert len(model.inputs_kept_) == best["n_inputs"]
+    assert model.n_bytes_ == best["n_bytes"]
+
+
+def test_auto_skips_the_counts_the_bytes_cannot_hold(digits):
+    X, y, mlp = digits
+    params = dict(rank="auto", quantize="int8", random_state=0)
+    auto = fitted(X, y, mlp, target_bytes=340, keep_inputs="auto", **params)
+    tried = [row["n_inputs"] for row in auto.input_candidates_]
+    assert 0 < len(tried) < 5
+    assert auto.n_bytes_ <= 340
+    n_varying = int(np.sum(X.max(axis=0) > X.min(axis=0)))
+    for share in (1, 3 / 4, 1 / 2, 3 / 8, 1 / 4):
+        count = int(np.ceil(share * n_varying))
+        if count in tried:
+            continue
+        with pytest.raises(ValueError, match="is smaller than any model"):
+            fitted(X, y, mlp, target_bytes=340, keep_inputs=count, **params)
+    with pytest.raises(ValueError, match="is smaller than any model"):
+        fitted(X, y, mlp, target_bytes=150, keep_inputs="auto", **params)

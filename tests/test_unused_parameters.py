@@ -71,6 +71,12 @@ CASES = {
         "svd_solver='randomized' is only used for int ranks",
         dict(rank=2, svd_solver="randomized"),
     ),
+    "keep_inputs": (
+        dict(rank="auto", target_ratio=1.5, keep_inputs="auto"),
+        "keep_inputs='auto' is only used with rank='auto' and target_bytes or "
+        "max_score_drop",
+        dict(rank="auto", target_bytes=300, keep_inputs="auto"),
+    ),
     "memory": (
         dict(rank=2, memory=Memory(None)),
         "memory is only used where the network is fitted here",

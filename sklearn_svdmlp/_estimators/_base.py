@@ -15,26 +15,18 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import get_scorer_names
 
 from .._compat import HasMethods, Interval, StrOptions, _fit_context
-from .._compression import (
-    ROUNDINGS,
-    CompressionSettings,
-    TrainingData,
-    compress,
-    network_spectra,
-    stored_model,
-)
+from .._compression import ROUNDINGS, stored_model
 from .._formats import QUANTIZE_OPTIONS
 from .._network import OutputSpec, mlp_layers
 from .._split import split_off
 from .._warnings import warn
 from ._fine_tuned import fine_tuned
-from ._fit_search import FitSearch
-from ._inputs import KEEP_INPUTS, FitInputs
+from ._input_search import compressed_on_inputs
+from ._inputs import KEEP_INPUTS
 from ._parameters import (
     auto_search,
     check_parameter_use,
     is_scored,
-    rank_requests,
     seed_from,
 )
 from ._prediction import PredictionMixin
@@ -219,7 +211,9 @@ class BaseSVDCompressedMLP(
             self.quantize,
         )
         given = check_validation_data(
-            validation, is_scored(search, self.quantize), self.fine_tune_epochs > 0
+            validation,
+            is_scored(search, self.quantize, self.keep_inputs),
+            self.fine_tune_epochs > 0,
         )
         check_parameter_use(self, search, given)
         _forget_fit(self)
@@ -300,7 +294,7 @@ class BaseSVDCompressedMLP(
         seed = seed_from(self.random_state)
         report = print if self.verbose else quiet
         weigh_network = network_takes_sample_weight(self, sample_weight)
-        scored = is_scored(search, self.quantize)
+        scored = is_scored(search, self.quantize, self.keep_inputs)
         if given:
             validation = checked_fit_data(self, *validation, reset=False)
         elif scored:
@@ -324,23 +318,6 @@ class BaseSVDCompressedMLP(
         vars(self).update(self._target_attributes())
         original = mlp_layers(self.estimator_)
         self._original_table_ = original_table(original, type(self.estimator_))
-        # From here on, on the inputs kept (keep_inputs), until finish.
-        inputs = FitInputs(self, X, validation, sample_weight)
-        X, validation = inputs.X, inputs.validation
-        original = mlp_layers(self.estimator_)
-        settings = CompressionSettings(
-            method=self.method,
-            bias=self.bias,
-            svd_on=self.svd_on,
-            svd_solver=self.svd_solver,
-            random_state=seed,
-            head=self._new_head(y) if self.method == "truncated" else None,
-        )
-        data = TrainingData(X, y, sample_weight)
-        # The original network's decompositions, made once for the whole fit.
-        spectra = network_spectra(original, settings, data)
-        search = FitSearch(self, search, original, settings, data, spectra, report)
-        search.reserved_bytes = inputs.n_bytes
         if scored:
             accuracy = is_classifier(self) and self.scoring in (None, "accuracy")
             drop = 0.0 if self.max_score_drop is None else self.max_score_drop
@@ -348,18 +325,11 @@ class BaseSVDCompressedMLP(
                 self.estimator, given, drop, accuracy, *validation
             ):
                 warn(message)
-            search.validation = validation
-        if search.kind == "max_score_drop" and self.quantize == "auto":
-            model, formats = search.fewest_bytes_within_drop()
-        elif search.kind == "max_score_drop":
-            model, formats = search.smallest_within_drop(), None
-        elif search.kind == "target_bytes":
-            model, formats = search.best_within_bytes()
-        elif search.kind == "target_ratio":
-            model, formats = search.to_ratio(), None
-        else:
-            requests = rank_requests(self.rank, self.method, len(original))
-            model, formats = compress(original, requests, settings, data, spectra), None
+        # From here on, on the inputs kept (keep_inputs), until finish.
+        inputs, search, data, model, formats = compressed_on_inputs(
+            self, X, y, sample_weight, validation, search, scored, seed, report
+        )
+        validation = inputs.validation
         head = type(model.head).__name__
         if self.fine_tune_epochs:
             # A search's hold-out, unless a frozen network has likely seen it

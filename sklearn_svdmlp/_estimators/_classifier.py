@@ -31,11 +31,9 @@ class SVDCompressedMLPClassifier(
         wrapping a fitted ``MLPClassifier`` is used as it is: never refit,
         never modified; ``X``'s feature names must be the ones it was fitted
         with. For a fitted ``Pipeline``, see :func:`compress_pipeline`.
-
     method : {"svd", "truncated"}, default="svd"
         ``"svd"`` factors every layer and keeps its width; ``"truncated"``
         cuts one hidden layer and retrains a head above it.
-
     rank : int, float, list, tuple, "auto" or None, default=0.8
         How much of each layer to keep.
 
@@ -57,11 +55,9 @@ class SVDCompressedMLPClassifier(
         ``rank < n_in * n_out / (n_in + n_out)``). With ``method="truncated"``
         an ``int`` or ``float`` rank cuts the last hidden layer.
         :attr:`ranks_` shows what was used.
-
     bias : {"separate", "augment"}, default="separate"
         ``"separate"`` factors ``W`` and keeps the bias ``b`` as it is;
         ``"augment"`` factors ``[W; b]``, folding the bias into the factors.
-
     head : classifier or None, default=None
         With ``method="truncated"``, the classifier retrained on the truncated
         layer's activations; ``None`` means ``LogisticRegression(max_iter=1000)``
@@ -70,7 +66,6 @@ class SVDCompressedMLPClassifier(
         through ``MultiOutputClassifier``. Only used with
         ``method="truncated"``: with ``method="svd"`` a head warns that it is
         ignored.
-
     target_ratio : float > 1 or None, default=None
         With ``rank="auto"``: reach ``compression_ratio_ >= target_ratio``
         keeping as much as possible. Plain SVD allocates ranks over all layers
@@ -81,7 +76,6 @@ class SVDCompressedMLPClassifier(
         to a budget of 2,000,000 numbers, on costs rounded up to coarser units
         above that. Truncation cuts the deepest hidden layer that can reach
         the ratio, at the widest width that does.
-
     target_bytes : int >= 1 or None, default=None
         With ``rank="auto"``: the stored model takes at most ``target_bytes``
         bytes (``n_bytes_``: weights, scales, biases, a head, the runs of the
@@ -94,7 +88,6 @@ class SVDCompressedMLPClassifier(
         going to the one closest to the network's probabilities on the
         training data (:attr:`candidates_`). Too small for any model is an
         error.
-
     max_score_drop : float >= 0 or None, default=None
         With ``rank="auto"``: the smallest model found whose validation score
         is at most ``max_score_drop`` below the uncompressed network's. The
@@ -112,7 +105,6 @@ class SVDCompressedMLPClassifier(
         ``quantize="auto"``: the fewest bytes within the drop, each
         assignment of formats (as for ``target_bytes``) searched over byte
         budgets from the network's size down by 8% at a time, by bisection.
-
     svd_on : {"weights", "activations", "outputs"}, default="weights"
         ``"weights"`` factors each weight matrix, as the Keras MNIST
         experiment and the wine blog post do. ``"activations"`` chooses each
@@ -130,8 +122,7 @@ class SVDCompressedMLPClassifier(
         tight budgets (``benchmarks/frontier.py``); for a truncation, which
         changes no layer below its cut, it is ``"activations"``. The user
         guide gives the formulas.
-
-    keep_inputs : int, float or None, default=None
+    keep_inputs : int, float, "auto" or None, default=None
         How many inputs the compressed model reads: every one (``None``; a
         quantized first layer still skips those constant on the training
         data where that saves bytes), that many (``int >= 1``) or that
@@ -141,7 +132,13 @@ class SVDCompressedMLPClassifier(
         an input left out stands in the first bias at its training mean;
         all that follows works on the inputs kept (:attr:`inputs_kept_`),
         as do the counts and :func:`export_c` (``<name>_predict_kept``).
-
+        ``"auto"``, with ``rank="auto"`` and ``target_bytes`` or
+        ``max_score_drop`` (elsewhere it warns and is ``None``): the search
+        runs for 1, 3/4, 1/2, 3/8 and 1/4 of those inputs (rounded up), each
+        as stored and scored on the held-out data; kept: the best score
+        within ``target_bytes`` (ties: fewer inputs), or the fewest bytes
+        within ``max_score_drop`` of the network's own score
+        (:attr:`input_candidates_`), before fine-tuning: up to five searches.
     fine_tune_epochs : int >= 0, default=0
         Epochs of further training of the compressed model as it is stored:
         each factored layer's two factors are trained as two matrices; with
@@ -158,7 +155,6 @@ class SVDCompressedMLPClassifier(
         unless the network is a ``FrozenEstimator``; or the early-stopping
         split), the start, as stored, is kept if it scores higher there
         (``fine_tune_kept_start_``).
-
     fine_tune_distillation : float in [0, 1], default=0.0
         Knowledge distillation while fine-tuning: the targets become
         ``(1 - fine_tune_distillation) * labels + fine_tune_distillation *
@@ -167,19 +163,16 @@ class SVDCompressedMLPClassifier(
         is the loss against the mixed targets. Only used with
         ``fine_tune_epochs > 0`` (otherwise it warns); a bool is refused. It
         changed ``benchmarks/frontier.py``'s drop less than its noise.
-
     validation_fraction : float in (0, 1) or None, default=None
         With ``rank="auto"`` and ``max_score_drop`` (or ``target_bytes`` with
-        ``quantize="auto"``), and no ``X_val`` given to :meth:`fit`: the
+        ``quantize="auto"`` or ``keep_inputs="auto"``), and no ``X_val``: the
         share of the training data held out to score candidates; ``None``
         means 0.1 (fine-tuning's early stopping holds out the network's own
         ``validation_fraction``). Set elsewhere it warns that it is ignored;
         with ``X_val``, it is an error.
-
     scoring : str, callable or None, default=None
         Scorer for ``max_score_drop`` and ``quantize="auto"``; ``None`` is
         accuracy.
-
     svd_solver : {"auto", "full", "randomized"}, default="auto"
         How layers are decomposed where the rank is known before the SVD (an
         int rank): LAPACK's exact SVD, scikit-learn's ``randomized_svd`` of
@@ -190,7 +183,6 @@ class SVDCompressedMLPClassifier(
         (``"randomized"`` with no int rank warns that it is not used). Where
         the randomized SVD ran, :attr:`singular_values_` holds only the
         values it computed.
-
     quantize : {"float32", "float16", "int8", "int4", "auto"} or None, default=None
         How the compressed model stores its weight matrices. ``None`` keeps
         the network's own dtype; ``"float32"`` and ``"float16"`` round every
@@ -210,7 +202,6 @@ class SVDCompressedMLPClassifier(
         stored, and fine-tuning trains the model as stored (each batch with
         the weights rounded to nearest, the gradient applied to the float
         weights, straight through): the stored model is the one trained.
-
     rounding : {"data-aware", "nearest"}, default="data-aware"
         How an integer format's integers are chosen: each weight to the
         nearest step of its column, or (``"data-aware"``) one input's weights
@@ -220,7 +211,6 @@ class SVDCompressedMLPClassifier(
         scales are the same. A matrix of more than 4,096 inputs and a float
         format are rounded to nearest; a fine-tuned model is already on its
         integers, which either rule keeps. The user guide measures both.
-
     integer_only : bool, default=False
         With ``quantize="int8"`` (or ``"int4"``, ``"auto"``: 4-bit weights,
         two to a byte in C too): compute with integers only, as a
@@ -237,14 +227,12 @@ class SVDCompressedMLPClassifier(
         apart); ``predict_proba`` applies the output activation to the
         logits in float32. :meth:`summary` shows every step's scales; the
         user guide gives the arithmetic.
-
     keep_original : bool, default=False
         Keep the network that was compressed, as ``estimator_``, in the
         fitted and the saved model. By default a fitted model keeps what it
         predicts, exports and summarizes with, so that a saved model is sized
         by the compressed one: not the network's weights, not even a
         ``FrozenEstimator``'s (saved unfitted, with its parameters).
-
     memory : str, joblib.Memory or None, default=None
         Caches the fitted network, as ``Pipeline(memory=...)`` caches its
         transformers: a path or a ``joblib.Memory``. The cache key is the
@@ -253,12 +241,10 @@ class SVDCompressedMLPClassifier(
         other compression parameter fits the network once per fold. The cache
         directory must be one that every worker can reach, and should be
         cleared after upgrading scikit-learn or this package.
-
     verbose : int, default=0
         Print the progress of ``rank="auto"``'s search (each candidate tried,
         its size and score, the best so far) and of fine-tuning (each epoch's
         loss), as ``MLPClassifier`` does.
-
     random_state : int, RandomState instance or None, default=None
         Unless ``None``, passed on as the ``random_state`` of the network
         that is fitted and of the head, overriding theirs; an int is passed as
@@ -305,6 +291,10 @@ class SVDCompressedMLPClassifier(
         in bytes built, as ``formats`` (one per layer), ``ranks``,
         ``n_bytes`` and ``score`` (``None`` where nothing is scored), and
         with ``max_score_drop``, ``holds``.
+    input_candidates_ : list of dict
+        With ``keep_inputs="auto"``: per count of inputs tried, ``n_inputs``,
+        the chosen search's ``n_bytes`` and ``n_params`` as stored, its
+        ``score``, and with ``max_score_drop``, ``holds``.
     loss_curve_ : list of float
         With ``fine_tune_epochs``: the training loss of each epoch.
     fine_tune_scores_ : list of float or None

@@ -47,6 +47,10 @@ class FitSearch:
     reserved_bytes : int
         Bytes the fitted model stores beside a candidate's: the runs of the
         inputs kept (``keep_inputs``), which candidates do not read yet.
+    baseline : float or None
+        The score ``max_score_drop`` is measured from, where it is not the
+        uncompressed network's on these inputs (``keep_inputs="auto"``: the
+        original network's, the same for every count of inputs).
     """
 
     def __init__(self, estimator, kind, original, settings, data, spectra, report):
@@ -55,6 +59,7 @@ class FitSearch:
         self.spectra, self.report = spectra, report
         self.validation = self.stored = None
         self.reserved_bytes = 0
+        self.baseline = None
 
     def score(self, model, validation=None):
         """The score of ``model`` (stored) on the held-out data, or ``validation``."""
@@ -106,7 +111,9 @@ class FitSearch:
         )
 
     def _baseline(self):
-        """The uncompressed network's score, as it is (not stored)."""
+        """The uncompressed network's score, as it is (not stored), or ``baseline``."""
+        if self.baseline is not None:
+            return self.baseline
         return self.score(self._uncompressed)
 
     def to_ratio(self):

@@ -21,7 +21,7 @@ from dataclasses import replace
 import numpy as np
 import scipy.sparse as sp
 
-from .._compat import Interval
+from .._compat import Interval, StrOptions
 from .._compression._input_choice import choose_inputs, first_layer_on
 from .._network import (
     InputSelection,
@@ -32,9 +32,11 @@ from .._network import (
     total_params,
 )
 
-# keep_inputs' constraint: None, a count, or a fraction of the varying inputs.
+# keep_inputs' constraint: None, a count, a fraction of the varying inputs, or
+# "auto" (chosen by the searches: _input_search.py).
 KEEP_INPUTS = [
     None,
+    StrOptions({"auto"}),
     Interval(numbers.Integral, 1, None, closed="left"),
     Interval(numbers.Real, 0, 1, closed="right"),
 ]
@@ -53,7 +55,8 @@ def n_inputs_kept(keep_inputs, n_varying, n_samples=None):
     """
     if isinstance(keep_inputs, bool):
         raise TypeError(
-            "keep_inputs must be None, an int >= 1 or a float in (0, 1]; got a bool."
+            "keep_inputs must be None, an int >= 1, a float in (0, 1] or 'auto'; "
+            "got a bool."
         )
     if isinstance(keep_inputs, numbers.Integral):
         if keep_inputs > n_varying:
@@ -64,7 +67,7 @@ def n_inputs_kept(keep_inputs, n_varying, n_samples=None):
         return int(keep_inputs)
     if n_varying == 0:
         raise ValueError(
-            f"keep_inputs={keep_inputs} keeps a fraction of the inputs not constant "
+            f"keep_inputs={keep_inputs!r} keeps a fraction of the inputs not constant "
             f"on the training data, and there are none over its {n_samples} "
             "samples (of positive weight); use keep_inputs=None."
         )
@@ -122,6 +125,12 @@ def inputs_read(network, n_features):
     return selection.indices
 
 
+def training_rows(X, sample_weight):
+    """The rows of positive weight of ``X``, dense: what inputs are chosen on."""
+    dense = X if sample_weight is None else X[sample_weight > 0]
+    return dense.toarray() if sp.issparse(dense) else dense
+
+
 class FitInputs:
     """One fit's inputs: what is compressed on, and the model put back on all of them.
 
@@ -139,6 +148,8 @@ class FitInputs:
         ``(X_val, y_val, sample_weight_val)``, ``X_val`` possibly ``None``.
     sample_weight : ndarray or None
         Inputs are chosen on the rows of positive weight, unweighted.
+    keep : int, float or None, default=None
+        How many inputs to keep (as ``keep_inputs``); ``None``: every one.
 
     Attributes
     ----------
@@ -147,24 +158,35 @@ class FitInputs:
         The inputs kept, or ``None`` (``keep_inputs=None``).
     """
 
-    def __init__(self, estimator, X, validation, sample_weight=None):
+    def __init__(self, estimator, X, validation, sample_weight=None, keep=None):
         self.estimator, self.n_features = estimator, X.shape[1]
         self.X, self.validation, self.kept = X, validation, None
-        if estimator.keep_inputs is None:
-            return
-        dense = X if sample_weight is None else X[sample_weight > 0]
-        dense = dense.toarray() if sp.issparse(dense) else dense
-        n_varying = int(np.sum(~constant_features(dense)))
-        n_kept = n_inputs_kept(estimator.keep_inputs, n_varying, len(dense))
         self.network = estimator.estimator_
+        if keep is None:
+            return
+        dense = training_rows(X, sample_weight)
+        n_varying = int(np.sum(~constant_features(dense)))
+        n_kept = n_inputs_kept(keep, n_varying, len(dense))
         self.kept = choose_inputs(dense, self.network.coefs_[0], n_kept)
         read = InputSelection.of_mask(self._mask())
-        estimator.estimator_ = reduced_network(self.network, dense, self.kept)
-        estimator.n_features_in_ = n_kept
+        self.reduced = reduced_network(self.network, dense, self.kept)
         self.X = read.take(X)
         X_val, *rest = validation
         if X_val is not None:
             self.validation = (read.take(X_val), *rest)
+        self.enter()
+
+    def enter(self):
+        """Compress on the inputs kept: ``estimator_`` is the reduced network."""
+        if self.kept is not None:
+            self.estimator.estimator_ = self.reduced
+            self.estimator.n_features_in_ = len(self.kept)
+
+    def leave(self):
+        """Put the estimator's own network and width back."""
+        if self.kept is not None:
+            self.estimator.estimator_ = self.network
+            self.estimator.n_features_in_ = self.n_features
 
     @property
     def n_bytes(self):
@@ -182,10 +204,8 @@ class FitInputs:
         Sets ``inputs_kept_``. The original network's counts are the full
         one's.
         """
-        estimator = self.estimator
+        self.leave()
         if self.kept is not None:
-            estimator.estimator_ = self.network
-            estimator.n_features_in_ = self.n_features
             original = mlp_layers(self.network)
             model = replace(
                 model,
@@ -193,5 +213,5 @@ class FitInputs:
                 n_params_original=total_params(original),
                 n_bytes_original=total_bytes(original),
             )
-        estimator.inputs_kept_ = inputs_read(model.network, self.n_features)
+        self.estimator.inputs_kept_ = inputs_read(model.network, self.n_features)
         return model

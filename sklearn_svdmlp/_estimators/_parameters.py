@@ -102,20 +102,40 @@ def auto_search(
     return search
 
 
-def is_scored(search, quantize):
+def chooses_inputs(search, keep_inputs):
+    """Whether ``keep_inputs="auto"`` has a search to choose the inputs with.
+
+    ``rank="auto"`` with ``target_bytes`` or ``max_score_drop``: candidates
+    are compared by a held-out score. Elsewhere ``"auto"`` is unused (it
+    warns, and every input not constant is read).
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._estimators._parameters import chooses_inputs
+    >>> chooses_inputs("target_bytes", "auto"), chooses_inputs("target_ratio", "auto")
+    (True, False)
+    """
+    return keep_inputs == "auto" and search in ("target_bytes", "max_score_drop")
+
+
+def is_scored(search, quantize, keep_inputs=None):
     """Whether the search scores candidates on held-out data.
 
     ``max_score_drop`` does, and ``target_bytes`` when it chooses formats
-    (``quantize="auto"``).
+    (``quantize="auto"``) or inputs (``keep_inputs="auto"``).
 
     Examples
     --------
     >>> from sklearn_svdmlp._estimators._parameters import is_scored
     >>> is_scored("target_bytes", "int4"), is_scored("target_bytes", "auto")
     (False, True)
+    >>> is_scored("target_bytes", "int4", keep_inputs="auto")
+    True
     """
-    return search == "max_score_drop" or (
-        search == "target_bytes" and quantize == "auto"
+    return (
+        search == "max_score_drop"
+        or (search == "target_bytes" and quantize == "auto")
+        or chooses_inputs(search, keep_inputs)
     )
 
 
@@ -204,7 +224,7 @@ class _Use(NamedTuple):
 _AUTO = _Use(lambda e, search, given: e.rank == "auto", "with rank='auto'", ("rank",))
 _SCORED = (
     "with rank='auto' and max_score_drop, or target_bytes with quantize='auto' "
-    "(the searches that score candidates on held-out data)"
+    "or keep_inputs='auto' (the searches that score candidates on held-out data)"
 )
 
 # Every parameter that some configurations do not use, and where it is used:
@@ -221,12 +241,14 @@ PARAMETER_USES = {
     "target_bytes": _AUTO,
     "max_score_drop": _AUTO,
     "scoring": _Use(
-        lambda e, search, given: is_scored(search, e.quantize),
+        lambda e, search, given: is_scored(search, e.quantize, e.keep_inputs),
         _SCORED,
         ("rank", "quantize"),
     ),
     "validation_fraction": _Use(
-        lambda e, search, given: is_scored(search, e.quantize) and not given,
+        lambda e, search, given: (
+            is_scored(search, e.quantize, e.keep_inputs) and not given
+        ),
         _SCORED + " and no X_val (the share of the training data held out "
         "to score candidates)",
         ("rank", "quantize"),
@@ -248,6 +270,15 @@ PARAMETER_USES = {
         ("rank",),
         # "full" is used everywhere.
         is_set=lambda e: e.svd_solver == "randomized",
+    ),
+    "keep_inputs": _Use(
+        lambda e, search, given: chooses_inputs(search, e.keep_inputs),
+        "with rank='auto' and target_bytes or max_score_drop (the searches "
+        "that choose the inputs by a held-out score; keep_inputs=None stands "
+        "instead)",
+        ("rank", "target_ratio"),
+        # A count or a fraction is used everywhere.
+        is_set=lambda e: e.keep_inputs == "auto",
     ),
     "memory": _Use(
         lambda e, search, given: not isinstance(e.estimator, FrozenEstimator),
@@ -276,7 +307,9 @@ def _unused_warning(estimator, name, use):
     """The warning for parameter ``name``, set but unused."""
     value = getattr(estimator, name)
     # A parameter whose default is None is set or not; others by their value.
-    subject = name if _default(estimator, name) is None else f"{name}={value!r}"
+    # One whose other values are always used (is_set) names the value.
+    plain = _default(estimator, name) is None and use.is_set is None
+    subject = name if plain else f"{name}={value!r}"
     shown = ", ".join(
         f"{other}={getattr(estimator, other)!r}" for other in use.deciding
     )
@@ -352,7 +385,7 @@ def check_parameter_use(estimator, search, validation_given):
     if (
         estimator.validation_fraction is not None
         and validation_given
-        and is_scored(search, estimator.quantize)
+        and is_scored(search, estimator.quantize, estimator.keep_inputs)
     ):
         raise ValueError(
             "validation_fraction and X_val both say which data max_score_drop "

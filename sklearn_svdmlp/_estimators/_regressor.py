@@ -61,11 +61,13 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         which undoes part of the error made below (a ridge fit shrunk toward
         the layer as it was, the ridge chosen by generalized
         cross-validation).
-    keep_inputs : int, float or None, default=None
+    keep_inputs : int, float, "auto" or None, default=None
         How many inputs the compressed model reads: all (``None``), that
         many (``int``) or that fraction of those not constant on the
-        training data (``float`` in ``(0, 1]``, rounded up), as in the
-        classifier.
+        training data (``float`` in ``(0, 1]``, rounded up), or, with
+        ``rank="auto"`` and ``target_bytes`` or ``max_score_drop``, the best
+        of 1, 3/4, 1/2, 3/8 and 1/4 of them by the search's rule
+        (``"auto"``), as in the classifier.
     fine_tune_epochs : int >= 0, default=0
         Trains the compressed network with ``MLPRegressor``'s loss (squared
         error, or Poisson deviance for ``loss="poisson"``); with
@@ -134,6 +136,9 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     candidates_ : list of dict
         With ``target_bytes`` or ``quantize="auto"``: the models the search
         in bytes built (``formats``, ``ranks``, ``n_bytes``, ``score``).
+    input_candidates_ : list of dict
+        With ``keep_inputs="auto"``: each count of inputs tried (``n_inputs``,
+        ``n_bytes``, ``n_params``, ``score``, ``holds``), as the classifier's.
     loss_curve_ : list of float
         With ``fine_tune_epochs``.
     fine_tune_scores_ : list of float or None

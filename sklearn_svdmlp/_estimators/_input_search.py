@@ -1,0 +1,190 @@
+"""The compression inside ``fit`` on the inputs kept, and ``keep_inputs="auto"``.
+
+:func:`compress_on` runs one fit's search (or its fixed ranks) on the network
+reduced to the inputs :class:`~._inputs.FitInputs` keeps. With
+``keep_inputs="auto"`` (``rank="auto"`` with ``target_bytes`` or
+``max_score_drop``), :func:`compressed_on_inputs` runs that same search once
+per candidate count of the inputs not constant (:data:`AUTO_FRACTIONS` of
+them), stores each result as the fit stores it, scores it on the data the
+search scores on, and keeps the one the search's own rule prefers: within
+``target_bytes``, the highest score (ties: fewer inputs); within
+``max_score_drop`` of the original network's score (the same baseline for
+every count), the fewest bytes (then parameters, then inputs).
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.metrics import check_scoring
+
+from .._compression import (
+    CompressionSettings,
+    TrainingData,
+    compress,
+    network_spectra,
+)
+from .._network import constant_features, mlp_layers
+from ._fit_search import FitSearch
+from ._inputs import FitInputs, n_inputs_kept, training_rows
+from ._parameters import chooses_inputs, rank_requests
+
+# The shares of the inputs not constant that keep_inputs="auto" tries.
+AUTO_FRACTIONS = (1.0, 0.75, 0.5, 0.375, 0.25)
+
+
+def input_counts(n_varying, n_samples=None):
+    """The counts of inputs ``keep_inputs="auto"`` tries, most first.
+
+    :data:`AUTO_FRACTIONS` of the ``n_varying`` inputs not constant, rounded
+    up, each once.
+
+    Examples
+    --------
+    >>> from sklearn_svdmlp._estimators._input_search import input_counts
+    >>> input_counts(61), input_counts(3)
+    ([61, 46, 31, 23, 16], [3, 2, 1])
+    """
+    if n_varying == 0:  # refused as any fraction is, naming "auto"
+        n_inputs_kept("auto", n_varying, n_samples)
+    counts = {n_inputs_kept(share, n_varying, n_samples) for share in AUTO_FRACTIONS}
+    return sorted(counts, reverse=True)
+
+
+def compress_on(
+    estimator, inputs, y, sample_weight, kind, scored, seed, report, baseline=None
+):
+    """The fit's search (or fixed ranks) on the inputs ``inputs`` keeps.
+
+    ``baseline``: the score ``max_score_drop`` is measured from, if not the
+    uncompressed network's on these inputs.
+
+    Returns
+    -------
+    search : FitSearch
+    data : TrainingData
+        On the inputs kept.
+    model : CompressedModel
+        As built, before storing (the search may hold it stored).
+    formats : tuple of str or None
+        A search in bytes' choice of formats; ``None``: ``quantize``.
+    """
+    original = mlp_layers(estimator.estimator_)
+    settings = CompressionSettings(
+        method=estimator.method,
+        bias=estimator.bias,
+        svd_on=estimator.svd_on,
+        svd_solver=estimator.svd_solver,
+        random_state=seed,
+        head=estimator._new_head(y) if estimator.method == "truncated" else None,
+    )
+    data = TrainingData(inputs.X, y, sample_weight)
+    # The original network's decompositions, made once for the whole search.
+    spectra = network_spectra(original, settings, data)
+    search = FitSearch(estimator, kind, original, settings, data, spectra, report)
+    search.reserved_bytes, search.baseline = inputs.n_bytes, baseline
+    if scored:
+        search.validation = inputs.validation
+    if kind == "max_score_drop" and estimator.quantize == "auto":
+        model, formats = search.fewest_bytes_within_drop()
+    elif kind == "max_score_drop":
+        model, formats = search.smallest_within_drop(), None
+    elif kind == "target_bytes":
+        model, formats = search.best_within_bytes()
+    elif kind == "target_ratio":
+        model, formats = search.to_ratio(), None
+    else:
+        requests = rank_requests(estimator.rank, estimator.method, len(original))
+        model, formats = compress(original, requests, settings, data, spectra), None
+    return search, data, model, formats
+
+
+def _original_score(estimator, validation):
+    """The original network's score on the held-out data (all its inputs)."""
+    X_val, y_val, weights = validation
+    scorer = check_scoring(estimator, scoring=estimator.scoring)
+    weights = {} if weights is None else {"sample_weight": weights}
+    return scorer(estimator.estimator_, X_val, y_val, **weights)
+
+
+def _preference(row, kind):
+    """Sort key of a candidate count: the smallest is kept."""
+    if kind == "max_score_drop" and row["holds"]:
+        return (0, row["n_bytes"], row["n_params"], row["n_inputs"])
+    # Within the bytes (or, if no count holds the drop, the least drop).
+    return (1, -row["score"], row["n_inputs"])
+
+
+def compressed_on_inputs(
+    estimator, X, y, sample_weight, validation, kind, scored, seed, report
+):
+    """The inputs kept and the fit's search on them: :func:`compress_on`'s, with them.
+
+    With ``keep_inputs="auto"`` and a search to choose with, the best of the
+    candidate counts (module docstring); the estimator gets
+    ``input_candidates_`` (per count: ``n_inputs``, ``n_bytes`` and
+    ``n_params`` as stored, ``score``, and ``holds`` with
+    ``max_score_drop``) and the chosen search's attributes and warnings.
+    The estimator is left on the chosen inputs (until ``inputs.finish``).
+
+    Returns
+    -------
+    inputs : FitInputs
+    search, data, model, formats
+        As :func:`compress_on` returns them.
+    """
+    keep = estimator.keep_inputs
+    steps = (y, sample_weight, kind, scored, seed, report)
+    if not chooses_inputs(kind, keep):
+        keep = None if keep == "auto" else keep
+        inputs = FitInputs(estimator, X, validation, sample_weight, keep)
+        return inputs, *compress_on(estimator, inputs, *steps)
+    dense = training_rows(X, sample_weight)
+    n_varying = int(np.sum(~constant_features(dense)))
+    counts = input_counts(n_varying, len(dense))
+    baseline = None
+    if kind == "max_score_drop":
+        baseline = _original_score(estimator, validation)
+    rows, best, failed = [], None, None
+    for count in counts:
+        before = set(vars(estimator))
+        inputs = FitInputs(estimator, X, validation, sample_weight, count)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                found = compress_on(estimator, inputs, *steps, baseline)
+        except ValueError as error:  # target_bytes below these inputs' least
+            if kind != "target_bytes":
+                raise
+            failed, found = error, None
+        finally:  # what this count's search set, kept for if it is chosen
+            added = vars(estimator).keys() - before
+            attributes = {name: vars(estimator).pop(name) for name in added}
+        if found is None:
+            inputs.leave()
+            continue
+        search, data, model, formats = found
+        if search.stored is None:
+            search.stored = estimator._stored(model, data, formats)
+        row = {
+            "n_inputs": count,
+            "n_bytes": search.stored.n_bytes + inputs.n_bytes,
+            "n_params": search.stored.n_params,
+            "score": search.score(search.stored),
+        }
+        if kind == "max_score_drop":
+            row["holds"] = baseline - row["score"] <= estimator.max_score_drop
+        report(f"keep_inputs='auto': {row}")
+        rows.append(row)
+        inputs.leave()
+        if best is None or _preference(row, kind) < _preference(best[0], kind):
+            best = (row, inputs, found, attributes, caught)
+    if best is None:
+        raise failed
+    _, inputs, found, attributes, caught = best
+    vars(estimator).update(attributes, input_candidates_=rows)
+    inputs.enter()
+    for message in caught:
+        warnings.warn_explicit(
+            message.message, message.category, message.filename, message.lineno
+        )
+    return inputs, *found
