@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from _helpers import compiled
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
@@ -556,16 +557,57 @@ def test_auto_for_the_regressor(digits):
 def test_auto_skips_the_counts_the_bytes_cannot_hold(digits):
     X, y, mlp = digits
     params = dict(rank="auto", quantize="int8", random_state=0)
-    auto = fitted(X, y, mlp, target_bytes=340, keep_inputs="auto", **params)
+    auto = fitted(X, y, mlp, target_bytes=380, keep_inputs="auto", **params)
     tried = [row["n_inputs"] for row in auto.input_candidates_]
     assert 0 < len(tried) < 5
-    assert auto.n_bytes_ <= 340
+    assert auto.n_bytes_ <= 380
     n_varying = int(np.sum(X.max(axis=0) > X.min(axis=0)))
     for share in (1, 3 / 4, 1 / 2, 3 / 8, 1 / 4):
         count = int(np.ceil(share * n_varying))
         if count in tried:
             continue
         with pytest.raises(ValueError, match="is smaller than any model"):
-            fitted(X, y, mlp, target_bytes=340, keep_inputs=count, **params)
+            fitted(X, y, mlp, target_bytes=380, keep_inputs=count, **params)
     with pytest.raises(ValueError, match="is smaller than any model"):
         fitted(X, y, mlp, target_bytes=150, keep_inputs="auto", **params)
+
+
+def test_target_ratio_is_against_the_network_on_all_its_inputs(digits):
+    """The budget is the whole network's parameters over the ratio, not the reduced one's."""
+    X, y, mlp = digits
+    everything = sum(a.size for a in [*mlp.coefs_, *mlp.intercepts_])
+    for keep_inputs in [None, 30]:
+        model = fitted(
+            X, y, mlp, rank="auto", target_ratio=1.5, keep_inputs=keep_inputs
+        )
+        assert model.n_params_original_ == everything
+        assert 1.5 <= model.compression_ratio_ < 2.0, keep_inputs
+
+
+def test_max_score_drop_is_against_the_network_on_all_its_inputs(digits):
+    X, y, mlp = digits
+    X_val, y_val = X[::3], y[::3]
+    model = fitted(
+        X, y, mlp, X_val, y_val, rank="auto", max_score_drop=0.05, keep_inputs=30
+    )
+    assert model.baseline_score_ == mlp.score(X_val, y_val)
+    assert model.baseline_score_ - model.validation_score_ <= 0.05
+
+
+def test_sample_weights_choose_as_repeated_rows(digits):
+    X, y, mlp = digits
+    weight = np.ones(len(X))
+    weight[:200] = 2
+    weight[500:] = 0
+    repeated = np.concatenate([np.arange(200), np.arange(500)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVDCompressedMLPClassifier(
+            FrozenEstimator(mlp), rank=[6, None], keep_inputs=20
+        )
+        weighted = clone(model).fit(X, y, sample_weight=weight)
+        copied = clone(model).fit(X[repeated], y[repeated])
+    np.testing.assert_array_equal(weighted.inputs_kept_, copied.inputs_kept_)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), copied.predict_proba(X), rtol=1e-6, atol=1e-9
+    )

@@ -16,6 +16,7 @@ from sklearn.metrics import check_scoring
 
 from .._compression import compress
 from .._formats import float_format
+from .._network import total_params
 from .._warnings import warn
 from ._byte_search import compress_to_bytes, format_assignments, smallest_within_drop
 from ._search import compress_to_ratio, search_score_drop
@@ -49,8 +50,11 @@ class FitSearch:
         inputs kept (``keep_inputs``), which candidates do not read yet.
     baseline : float or None
         The score ``max_score_drop`` is measured from, where it is not the
-        uncompressed network's on these inputs (``keep_inputs="auto"``: the
-        original network's, the same for every count of inputs).
+        uncompressed network's on these inputs (with ``keep_inputs``: the
+        original network's on all of them, the same for every count).
+    n_params_original : int or None
+        The parameters ``target_ratio`` divides, where they are not
+        ``original``'s (with ``keep_inputs``: the network's on all its inputs).
     """
 
     def __init__(self, estimator, kind, original, settings, data, spectra, report):
@@ -59,7 +63,7 @@ class FitSearch:
         self.spectra, self.report = spectra, report
         self.validation = self.stored = None
         self.reserved_bytes = 0
-        self.baseline = None
+        self.baseline = self.n_params_original = None
 
     def score(self, model, validation=None):
         """The score of ``model`` (stored) on the held-out data, or ``validation``."""
@@ -117,13 +121,21 @@ class FitSearch:
         return self.score(self._uncompressed)
 
     def to_ratio(self):
-        """``target_ratio``: the model of the most energy within the parameters."""
+        """``target_ratio``: the model of the most energy within the parameters.
+
+        The ratio is against the network on all its inputs: on fewer, the
+        reduced network's share of that budget.
+        """
+        target = self.estimator.target_ratio
+        if self.n_params_original is not None:
+            reduced = total_params(self.original)
+            target = max(1.0, target * reduced / self.n_params_original)
         return compress_to_ratio(
             self.original,
             self.settings,
             self.data,
             self.spectra,
-            self.estimator.target_ratio,
+            target,
             self.report,
         )
 

@@ -23,7 +23,8 @@ from .._compression import (
     compress,
     network_spectra,
 )
-from .._network import constant_features, mlp_layers
+from .._compression._input_choice import input_order
+from .._network import constant_features, mlp_layers, total_params
 from ._fit_search import FitSearch
 from ._inputs import FitInputs, n_inputs_kept, training_rows
 from ._parameters import chooses_inputs, rank_requests
@@ -82,6 +83,8 @@ def compress_on(
     spectra = network_spectra(original, settings, data)
     search = FitSearch(estimator, kind, original, settings, data, spectra, report)
     search.reserved_bytes, search.baseline = inputs.n_bytes, baseline
+    if inputs.kept is not None:
+        search.n_params_original = total_params(mlp_layers(inputs.network))
     if scored:
         search.validation = inputs.validation
     if kind == "max_score_drop" and estimator.quantize == "auto":
@@ -134,20 +137,24 @@ def compressed_on_inputs(
     """
     keep = estimator.keep_inputs
     steps = (y, sample_weight, kind, scored, seed, report)
+    baseline = None
+    if kind == "max_score_drop" and keep is not None:
+        baseline = _original_score(estimator, validation)
     if not chooses_inputs(kind, keep):
         keep = None if keep == "auto" else keep
         inputs = FitInputs(estimator, X, validation, sample_weight, keep)
-        return inputs, *compress_on(estimator, inputs, *steps)
-    dense = training_rows(X, sample_weight)
+        return inputs, *compress_on(estimator, inputs, *steps, baseline)
+    dense, weights = training_rows(X, sample_weight)
     n_varying = int(np.sum(~constant_features(dense)))
     counts = input_counts(n_varying, len(dense))
-    baseline = None
-    if kind == "max_score_drop":
-        baseline = _original_score(estimator, validation)
+    # Every count's inputs are the first of one order: computed once.
+    order = input_order(
+        dense, estimator.estimator_.coefs_[0], counts[0], sample_weight=weights
+    )
     rows, best, failed = [], None, None
     for count in counts:
         before = set(vars(estimator))
-        inputs = FitInputs(estimator, X, validation, sample_weight, count)
+        inputs = FitInputs(estimator, X, validation, sample_weight, count, order)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._compat import Interval, StrOptions
-from .._compression._input_choice import choose_inputs, first_layer_on
+from .._compression._input_choice import first_layer_on, input_order
 from .._network import (
     InputSelection,
     IntegerNetwork,
@@ -74,14 +74,16 @@ def n_inputs_kept(keep_inputs, n_varying, n_samples=None):
     return max(1, math.ceil(keep_inputs * n_varying))
 
 
-def reduced_network(network, X, kept):
+def reduced_network(network, X, kept, sample_weight=None):
     """A shallow copy of the fitted ``network`` that reads only the inputs ``kept``.
 
     Its first layer is ``first_layer_on``'s; ``network`` is not modified.
     """
     reduced = copy.copy(network)
     dtype = network.coefs_[0].dtype
-    weights, bias = first_layer_on(X, network.coefs_[0], network.intercepts_[0], kept)
+    weights, bias = first_layer_on(
+        X, network.coefs_[0], network.intercepts_[0], kept, sample_weight=sample_weight
+    )
     reduced.coefs_ = [weights.astype(dtype), *network.coefs_[1:]]
     reduced.intercepts_ = [np.asarray(bias, dtype=dtype), *network.intercepts_[1:]]
     reduced.n_features_in_ = len(kept)
@@ -126,9 +128,14 @@ def inputs_read(network, n_features):
 
 
 def training_rows(X, sample_weight):
-    """The rows of positive weight of ``X``, dense: what inputs are chosen on."""
-    dense = X if sample_weight is None else X[sample_weight > 0]
-    return dense.toarray() if sp.issparse(dense) else dense
+    """The rows of positive weight of ``X``, dense, and their weights (or ``None``).
+
+    What inputs are chosen on.
+    """
+    if sample_weight is not None:
+        positive = sample_weight > 0
+        X, sample_weight = X[positive], sample_weight[positive]
+    return (X.toarray() if sp.issparse(X) else X), sample_weight
 
 
 class FitInputs:
@@ -147,9 +154,13 @@ class FitInputs:
     validation : tuple
         ``(X_val, y_val, sample_weight_val)``, ``X_val`` possibly ``None``.
     sample_weight : ndarray or None
-        Inputs are chosen on the rows of positive weight, unweighted.
+        Inputs are chosen, and the first layer refitted, on the rows of
+        positive weight, weighted.
     keep : int, float or None, default=None
         How many inputs to keep (as ``keep_inputs``); ``None``: every one.
+    order : ndarray of int or None, default=None
+        :func:`~sklearn_svdmlp._compression._input_choice.input_order` of
+        these rows and network, if already computed: the first ``keep``.
 
     Attributes
     ----------
@@ -158,18 +169,24 @@ class FitInputs:
         The inputs kept, or ``None`` (``keep_inputs=None``).
     """
 
-    def __init__(self, estimator, X, validation, sample_weight=None, keep=None):
+    def __init__(
+        self, estimator, X, validation, sample_weight=None, keep=None, order=None
+    ):
         self.estimator, self.n_features = estimator, X.shape[1]
         self.X, self.validation, self.kept = X, validation, None
         self.network = estimator.estimator_
         if keep is None:
             return
-        dense = training_rows(X, sample_weight)
+        dense, weights = training_rows(X, sample_weight)
         n_varying = int(np.sum(~constant_features(dense)))
         n_kept = n_inputs_kept(keep, n_varying, len(dense))
-        self.kept = choose_inputs(dense, self.network.coefs_[0], n_kept)
+        if order is None:
+            order = input_order(
+                dense, self.network.coefs_[0], n_kept, sample_weight=weights
+            )
+        self.kept = np.sort(order[:n_kept])
         read = InputSelection.of_mask(self._mask())
-        self.reduced = reduced_network(self.network, dense, self.kept)
+        self.reduced = reduced_network(self.network, dense, self.kept, weights)
         self.X = read.take(X)
         X_val, *rest = validation
         if X_val is not None:
