@@ -6,9 +6,9 @@ On images the first weight matrix holds most of a network's parameters: one
 row per pixel. Many pixels carry little (the border of a digit is nearly
 always blank), yet every one is stored, multiplied and, on a device, read.
 ``keep_inputs`` keeps only the inputs the first layer needs most: the
-network is reduced to them before it is compressed, each input left out
-replaced by its mean on the training data (its share of the first
-pre-activations moves into the bias), and the compressed model reads only
+network is reduced to them before it is compressed, its first layer
+refitted on them by least squares (so that the kept inputs stand for the
+dropped ones they correlate with), and the compressed model reads only
 them, in ``predict``, ONNX and C alike.
 
 The network is the Keras MNIST experiment's 784-100-50-10 on the MNIST-like

@@ -573,7 +573,7 @@ def test_auto_skips_the_counts_the_bytes_cannot_hold(digits):
 
 
 def test_target_ratio_is_against_the_network_on_all_its_inputs(digits):
-    """The budget is the whole network's parameters over the ratio, not the reduced one's."""
+    """The budget: all the network's parameters over the ratio, not the reduced."""
     X, y, mlp = digits
     everything = sum(a.size for a in [*mlp.coefs_, *mlp.intercepts_])
     for keep_inputs in [None, 30]:

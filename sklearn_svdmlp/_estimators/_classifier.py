@@ -129,7 +129,7 @@ class SVDCompressedMLPClassifier(
         fraction of the inputs not constant on the training data (``float``
         in ``(0, 1]``, rounded up); more than those is an error. Chosen once,
         before compressing, as the first layer needs them most (user guide),
-        an input left out stands in the first bias at its training mean;
+        the first layer refitted on them by least squares (user guide);
         all that follows works on the inputs kept (:attr:`inputs_kept_`),
         as do the counts and :func:`export_c` (``<name>_predict_kept``).
         ``"auto"``, with ``rank="auto"`` and ``target_bytes`` or
