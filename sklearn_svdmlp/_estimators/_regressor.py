@@ -177,7 +177,7 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
     ...     FrozenEstimator(mlp), rank=[4, None], keep_inputs=8
     ... ).fit(X, y)
     >>> fewer.inputs_kept_.tolist(), fewer.n_params_
-    ([0, 1, 2, 3, 5, 6, 7, 8], 417)
+    ([0, 1, 2, 3, 4, 7, 8, 9], 417)
     """
 
     _network_type = MLPRegressor
