@@ -26,22 +26,26 @@ epochs of fine-tuning (through the quantizer); the search's time beside
 one fit's at a fixed rank and format. Here each network is trained on 90%
 of its run's training part; the other 10% is the held-out data
 ``quantize="auto"`` scores its candidates on (``X_val``: data the network
-has not seen, as the user guide advises).
+has not seen, as the user guide advises). Their ``keep_inputs`` rows (every
+input, 300, 100; ``quantize="auto"``), with the first layer's multiply-adds,
+run first, and alone with ``--kept-only`` (a few minutes).
 Then hand-set pairs (the same rank for the hidden layers, one format), each
 beside ``quantize="auto"`` at its bytes. Then, for the first run's models
 at one budget and each format: the C file's read-only data and the ONNX
 file's size against ``n_bytes_``.
 
-Run: ``python benchmarks/size.py``
+Run: ``python benchmarks/size.py`` (``--kept-only --runs 3``: the kept rows)
 """
 
 import argparse
+import functools
 import os
 import shutil
 import subprocess
 import tempfile
 import time
 import warnings
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +126,11 @@ VARIANTS = [
 HAND_SET_RANKS = [6, 10, 16, 24]
 # The 24,180-parameter budget of the experiment, as a ratio.
 BUDGETS_RATIO = 84_060 / 24_180
+# The kept-inputs rows (issue 30), quantize="auto": 80x and 120x fewer bytes
+# than float64 with 0 and 10 epochs, and 24,180 parameters' worth of float64
+# bytes with none; every input (None), then 300 and 100 kept.
+KEPT_BUDGETS = {80: (0, 10), 120: (0, 10), BUDGETS_RATIO: (0,)}
+KEEPS = [None, 300, 100]
 
 
 def fitted(network, X_train, y_train, seed, validation=None, **params):
@@ -139,6 +148,7 @@ def fitted(network, X_train, y_train, seed, validation=None, **params):
     return model, time.perf_counter() - start
 
 
+@functools.cache
 def held_out_network(seed):
     """The network trained on 90% of the training part; the rest held out.
 
@@ -155,31 +165,36 @@ def held_out_network(seed):
     return network, (X_fit, y_fit), (X_val, y_val), (X_test, y_test)
 
 
-def byte_budgets(seed, epochs=(0, 10)):
-    """Rows ``(ratio, quantize, rounding, epochs, n_bytes, drop, seconds)``."""
+def byte_budgets(seed, budgets=None, variants=VARIANTS, keeps=(None,)):
+    """Rows ``(ratio, quantize, rounding, keep, epochs, *measured)``.
+
+    ``budgets`` maps each ratio to the fine-tuning epochs to run at it (by
+    default every ratio of ``RATIOS``, with 0 and 10); ``keeps`` are the
+    ``keep_inputs``. ``measured``: bytes stored, drop, the first layer's
+    multiply-adds, the bytes of its runs of the inputs read, seconds.
+    """
     network, (X_train, y_train), validation, (X_test, y_test) = held_out_network(seed)
     original = sum(a.nbytes for a in [*network.coefs_, *network.intercepts_])
     baseline = network.score(X_test, y_test)
-    rows = []
-    for ratio in RATIOS:
-        for quantize, rounding in VARIANTS:
-            for n_epochs in epochs:
-                model, seconds = fitted(
-                    network,
-                    X_train,
-                    y_train,
-                    seed,
-                    validation,
-                    rank="auto",
-                    target_bytes=int(original / ratio),
-                    quantize=quantize,
-                    rounding=rounding,
-                    fine_tune_epochs=n_epochs,
-                )
-                drop = 100 * (baseline - model.score(X_test, y_test))
-                rows.append(
-                    (ratio, quantize, rounding, n_epochs, model.n_bytes_, drop, seconds)
-                )
+    data, rows = (network, X_train, y_train, seed), []
+    for ratio, epochs in (budgets or dict.fromkeys(RATIOS, (0, 10))).items():
+        for (quantize, rounding), keep, n_epochs in product(variants, keeps, epochs):
+            model, seconds = fitted(
+                *data,
+                validation,
+                rank="auto",
+                target_bytes=int(original / ratio),
+                quantize=quantize,
+                rounding=rounding,
+                fine_tune_epochs=n_epochs,
+                keep_inputs=keep,
+            )
+            drop = 100 * (baseline - model.score(X_test, y_test))
+            first = model.network_.layers[0]
+            read = first.affine_steps()[0].inputs
+            measured = (model.n_bytes_, drop, first.n_multiply_adds)
+            measured += (read.n_bytes if read else 0, seconds)
+            rows.append((ratio, quantize, rounding, keep, n_epochs, *measured))
     return rows, original
 
 
@@ -187,37 +202,21 @@ def hand_set(seed):
     """Rows ``(rank, format, n_bytes, drop, auto_n_bytes, auto_drop)``."""
     network, (X_train, y_train), validation, (X_test, y_test) = held_out_network(seed)
     baseline = network.score(X_test, y_test)
-    rows = []
+    data, rows = (network, X_train, y_train, seed), []
     for rank in HAND_SET_RANKS:
         for quantize in ["int8", "int4"]:
-            model, _ = fitted(
-                network,
-                X_train,
-                y_train,
-                seed,
-                rank=[rank, rank, None],
-                quantize=quantize,
-            )
+            model, _ = fitted(*data, rank=[rank, rank, None], quantize=quantize)
             auto, _ = fitted(
-                network,
-                X_train,
-                y_train,
-                seed,
+                *data,
                 validation,
                 rank="auto",
                 target_bytes=model.n_bytes_,
                 quantize="auto",
             )
-            rows.append(
-                (
-                    rank,
-                    quantize,
-                    model.n_bytes_,
-                    100 * (baseline - model.score(X_test, y_test)),
-                    auto.n_bytes_,
-                    100 * (baseline - auto.score(X_test, y_test)),
-                )
+            hand, searched = (
+                100 * (baseline - m.score(X_test, y_test)) for m in (model, auto)
             )
+            rows.append((rank, quantize, model.n_bytes_, hand, auto.n_bytes_, searched))
     return rows
 
 
@@ -225,21 +224,26 @@ def report_byte_budgets(runs):
     n_runs = len(runs)
     print(
         f"\nbyte budgets: mean over {n_runs} runs; drop in test accuracy points "
-        "(+- its standard deviation), fine-tuning through the quantizer"
+        "(+- its standard deviation, se: its standard error), fine-tuning "
+        "through the quantizer; kept: keep_inputs (all: None); 1st MACs: the "
+        "first layer's multiply-adds; index: bytes of its runs of inputs read"
     )
     print(
-        f"{'ratio':>5s} {'bytes':>6s} {'quantize':>8s} {'rounding':>10s} "
-        f"{'epochs':>6s} {'stored':>7s} {'x f64':>6s} {'drop':>6s} {'+-':>5s} "
-        f"{'fit s':>6s}"
+        f"{'ratio':>5s} {'bytes':>7s} {'quantize':>8s} {'rounding':>10s} "
+        f"{'kept':>4s} {'epochs':>6s} {'stored':>7s} {'x f64':>6s} {'drop':>6s} "
+        f"{'+-':>5s} {'se':>5s} {'1st MACs':>8s} {'index':>5s} {'fit s':>6s}"
     )
-    table = np.array([[row[4:] for row in rows] for rows, _ in runs], dtype=float)
+    table = np.array([[row[5:] for row in rows] for rows, _ in runs], dtype=float)
     original = runs[0][1]
-    for k, (ratio, quantize, rounding, epochs, *_) in enumerate(runs[0][0]):
-        n_bytes, drop, seconds = table[:, k, 0], table[:, k, 1], table[:, k, 2]
+    for k, (ratio, quantize, rounding, keep, epochs, *_) in enumerate(runs[0][0]):
+        n_bytes, drop, macs, index, seconds = table[:, k].T
+        error = drop.std(ddof=1) / np.sqrt(n_runs) if n_runs > 1 else np.nan
         print(
-            f"{ratio:5d} {int(original / ratio):6,d} {quantize:>8s} {rounding:>10s} "
-            f"{epochs:6d} {n_bytes.mean():7,.0f} {(original / n_bytes).mean():6.1f} "
-            f"{drop.mean():6.2f} {drop.std():5.2f} {seconds.mean():6.2f}"
+            f"{ratio:5.4g} {int(original / ratio):7,d} {quantize:>8s} "
+            f"{rounding:>10s} {keep or 'all'!s:>4s} {epochs:6d} "
+            f"{n_bytes.mean():7,.0f} {(original / n_bytes).mean():6.1f} "
+            f"{drop.mean():6.2f} {drop.std():5.2f} {error:5.2f} "
+            f"{macs.mean():8,.0f} {index.mean():5,.0f} {seconds.mean():6.2f}"
         )
 
 
@@ -316,16 +320,24 @@ def main():
         action="store_true",
         help="only the hand-set comparison (the docs use --runs 20)",
     )
+    parser.add_argument(
+        "--kept-only", action="store_true", help="only the kept-inputs rows"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     # quantize="auto" scores candidates on a tenth of the training data, which
     # the frozen network has seen (known here: the comparison is on test data).
     warnings.filterwarnings("ignore", "estimator is a FrozenEstimator")
     print(machine())
+    seeds = range(args.runs)
     if args.hand_set_only:
-        report_hand_set([hand_set(seed) for seed in range(args.runs)])
+        report_hand_set([hand_set(seed) for seed in seeds])
         return
-    budget_runs = [byte_budgets(seed) for seed in range(args.runs)]
+    kept = [byte_budgets(seed, KEPT_BUDGETS, VARIANTS[-1:], KEEPS) for seed in seeds]
+    report_byte_budgets(kept)
+    if args.kept_only:
+        return
+    budget_runs = [byte_budgets(seed) for seed in seeds]
     report_byte_budgets(budget_runs)
     report_hand_set([hand_set(seed) for seed in range(args.runs)])
     with tempfile.TemporaryDirectory() as directory:
