@@ -21,7 +21,8 @@ At each budget it compares, on a held-out test set:
   same number of parameters;
 - ``auto/activations/300 in`` and so on: ``keep_inputs`` 300 and 100
   (issue 30), the first layer refit on the inputs kept, then ``rank="auto"``
-  at the budget (``rank=None`` where the network reading them fits it); with
+  at the budget (``target_ratio`` is against the network on all its inputs;
+  nothing is factored where the network reading the kept inputs fits); with
   ``--kept-only``, these beside ``auto/activations`` and ``auto/outputs``
   alone (about half a minute a run).
 
@@ -83,21 +84,6 @@ def truncation_width(budget, n_in=784, n_classes=10):
     return width
 
 
-def kept_budget(network, keep, budget):
-    """``rank`` and ``target_ratio`` for ``budget`` parameters reading ``keep`` inputs.
-
-    With ``keep_inputs``, ``target_ratio`` is met by the network reading the
-    kept inputs (``compression_ratio_`` is against the whole one), so the
-    ratio that spends ``budget`` is that network's parameters over it. Where
-    it fits the budget as it is, ``rank=None``: its first layer refit on
-    the kept inputs, nothing factored.
-    """
-    n_params = sum(a.size for a in [*network.coefs_, *network.intercepts_])
-    n_inputs, width = network.coefs_[0].shape
-    ratio = (n_params - (n_inputs - keep) * width) / budget
-    return {"rank": "auto", "target_ratio": ratio} if ratio > 1 else {"rank": None}
-
-
 def small_mlp_width(budget, n_in=784, n_classes=10):
     return (budget - n_classes) // (n_in + 1 + n_classes)
 
@@ -152,9 +138,10 @@ def run(epochs=10, random_state=0, shift=2, distillation=0.5, kept_only=False):
                 add(
                     f"auto/{svd_on}/{keep} in",
                     budget,
+                    rank="auto",
+                    target_ratio=ratio,
                     svd_on=svd_on,
                     keep_inputs=keep,
-                    **kept_budget(network, keep, budget),
                 )
         if kept_only:
             continue
