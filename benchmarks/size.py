@@ -128,9 +128,9 @@ HAND_SET_RANKS = [6, 10, 16, 24]
 BUDGETS_RATIO = 84_060 / 24_180
 # The kept-inputs rows (issue 30), quantize="auto": 80x and 120x fewer bytes
 # than float64 with 0 and 10 epochs, and 24,180 parameters' worth of float64
-# bytes with none; every input (None), then 300 and 100 kept.
+# bytes with none; every input (None), then 300 and 100 kept, and "auto".
 KEPT_BUDGETS = {80: (0, 10), 120: (0, 10), BUDGETS_RATIO: (0,)}
-KEEPS = [None, 300, 100]
+KEEPS = [None, 300, 100, "auto"]
 
 
 def fitted(network, X_train, y_train, seed, validation=None, **params):
@@ -171,7 +171,8 @@ def byte_budgets(seed, budgets=None, variants=VARIANTS, keeps=(None,)):
     ``budgets`` maps each ratio to the fine-tuning epochs to run at it (by
     default every ratio of ``RATIOS``, with 0 and 10); ``keeps`` are the
     ``keep_inputs``. ``measured``: bytes stored, drop, the first layer's
-    multiply-adds, the bytes of its runs of the inputs read, seconds.
+    multiply-adds, the bytes of its runs of the inputs read, seconds, the
+    inputs read.
     """
     network, (X_train, y_train), validation, (X_test, y_test) = held_out_network(seed)
     original = sum(a.nbytes for a in [*network.coefs_, *network.intercepts_])
@@ -193,7 +194,7 @@ def byte_budgets(seed, budgets=None, variants=VARIANTS, keeps=(None,)):
             first = model.network_.layers[0]
             read = first.affine_steps()[0].inputs
             measured = (model.n_bytes_, drop, first.n_multiply_adds)
-            measured += (read.n_bytes if read else 0, seconds)
+            measured += (read.n_bytes if read else 0, seconds, len(model.inputs_kept_))
             rows.append((ratio, quantize, rounding, keep, n_epochs, *measured))
     return rows, original
 
@@ -226,24 +227,27 @@ def report_byte_budgets(runs):
         f"\nbyte budgets: mean over {n_runs} runs; drop in test accuracy points "
         "(+- its standard deviation, se: its standard error), fine-tuning "
         "through the quantizer; kept: keep_inputs (all: None); 1st MACs: the "
-        "first layer's multiply-adds; index: bytes of its runs of inputs read"
+        "first layer's multiply-adds; index: bytes of its runs of inputs read; "
+        "read: inputs read"
     )
     print(
         f"{'ratio':>5s} {'bytes':>7s} {'quantize':>8s} {'rounding':>10s} "
         f"{'kept':>4s} {'epochs':>6s} {'stored':>7s} {'x f64':>6s} {'drop':>6s} "
-        f"{'+-':>5s} {'se':>5s} {'1st MACs':>8s} {'index':>5s} {'fit s':>6s}"
+        f"{'+-':>5s} {'se':>5s} {'1st MACs':>8s} {'index':>5s} {'fit s':>6s} "
+        f"{'read':>5s}"
     )
     table = np.array([[row[5:] for row in rows] for rows, _ in runs], dtype=float)
     original = runs[0][1]
     for k, (ratio, quantize, rounding, keep, epochs, *_) in enumerate(runs[0][0]):
-        n_bytes, drop, macs, index, seconds = table[:, k].T
+        n_bytes, drop, macs, index, seconds, read = table[:, k].T
         error = drop.std(ddof=1) / np.sqrt(n_runs) if n_runs > 1 else np.nan
         print(
             f"{ratio:5.4g} {int(original / ratio):7,d} {quantize:>8s} "
             f"{rounding:>10s} {keep or 'all'!s:>4s} {epochs:6d} "
             f"{n_bytes.mean():7,.0f} {(original / n_bytes).mean():6.1f} "
             f"{drop.mean():6.2f} {drop.std():5.2f} {error:5.2f} "
-            f"{macs.mean():8,.0f} {index.mean():5,.0f} {seconds.mean():6.2f}"
+            f"{macs.mean():8,.0f} {index.mean():5,.0f} {seconds.mean():6.2f} "
+            f"{read.mean():5.0f}"
         )
 
 

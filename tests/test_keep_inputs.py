@@ -424,7 +424,7 @@ def test_auto_within_bytes_is_the_best_fixed_count(digits):
     n_varying = int(np.sum(X_fit.max(axis=0) > X_fit.min(axis=0)))
     counts = [row["n_inputs"] for row in rows]
     assert counts == sorted(
-        {int(np.ceil(share * n_varying)) for share in (1, 3 / 4, 1 / 2, 3 / 8, 1 / 4)},
+        {int(np.ceil(share * n_varying)) for share in (1, 1 / 2, 1 / 4, 1 / 8, 1 / 16)},
         reverse=True,
     )
     fixed = {}
@@ -562,7 +562,7 @@ def test_auto_skips_the_counts_the_bytes_cannot_hold(digits):
     assert 0 < len(tried) < 5
     assert auto.n_bytes_ <= 380
     n_varying = int(np.sum(X.max(axis=0) > X.min(axis=0)))
-    for share in (1, 3 / 4, 1 / 2, 3 / 8, 1 / 4):
+    for share in (1, 1 / 2, 1 / 4, 1 / 8, 1 / 16):
         count = int(np.ceil(share * n_varying))
         if count in tried:
             continue

@@ -134,7 +134,7 @@ class SVDCompressedMLPClassifier(
         as do the counts and :func:`export_c` (``<name>_predict_kept``).
         ``"auto"``, with ``rank="auto"`` and ``target_bytes`` or
         ``max_score_drop`` (elsewhere it warns and is ``None``): the search
-        runs for 1, 3/4, 1/2, 3/8 and 1/4 of those inputs (rounded up), each
+        runs for 1, 1/2, 1/4, 1/8 and 1/16 of those inputs (rounded up), each
         as stored and scored on the held-out data; kept: the best score
         within ``target_bytes`` (ties: fewer inputs), or the fewest bytes
         within ``max_score_drop`` of the network's own score

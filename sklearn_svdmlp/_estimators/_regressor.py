@@ -66,7 +66,7 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         many (``int``) or that fraction of those not constant on the
         training data (``float`` in ``(0, 1]``, rounded up), or, with
         ``rank="auto"`` and ``target_bytes`` or ``max_score_drop``, the best
-        of 1, 3/4, 1/2, 3/8 and 1/4 of them by the search's rule
+        of 1, 1/2, 1/4, 1/8 and 1/16 of them by the search's rule
         (``"auto"``), as in the classifier.
     fine_tune_epochs : int >= 0, default=0
         Trains the compressed network with ``MLPRegressor``'s loss (squared
