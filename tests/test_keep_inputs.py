@@ -27,6 +27,8 @@ from sklearn_svdmlp import (
     quantize_input,
 )
 from sklearn_svdmlp._compression._input_choice import choose_inputs, first_layer_on
+from sklearn_svdmlp._estimators._inputs import n_inputs_kept
+from sklearn_svdmlp.device import emulate
 
 FLOAT, INT8 = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int8)
 needs_cc = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
@@ -118,12 +120,18 @@ def test_uncompressed_it_is_the_network_with_its_first_layer_on_the_kept(digits)
     )
 
 
-def test_none_is_every_input_and_changes_nothing(digits):
+def test_none_reads_what_the_model_reads(digits):
+    """Every input in float; an int8 first layer skips constant ones, and says so."""
     X, y, mlp = digits
     model = fitted(X, y, mlp)
     np.testing.assert_array_equal(model.inputs_kept_, np.arange(64))
     assert model.layers_[0].affine_steps()[0].inputs is None
     assert "inputs read" not in str(model.summary())
+    varying = np.flatnonzero(X.max(axis=0) > X.min(axis=0))
+    quantized = fitted(X, y, mlp, quantize="int8")
+    np.testing.assert_array_equal(quantized.inputs_kept_, varying)
+    assert f"inputs read: {varying.size} of 64" in str(quantized.summary())
+    assert "_kept" not in export_c(quantized)
 
 
 def test_a_fraction_of_the_inputs_not_constant(digits):
@@ -611,3 +619,77 @@ def test_sample_weights_choose_as_repeated_rows(digits):
     np.testing.assert_allclose(
         weighted.predict_proba(X), copied.predict_proba(X), rtol=1e-6, atol=1e-9
     )
+
+
+def test_a_fraction_is_rounded_up_exactly():
+    # 0.07 * 100 is 7.000000000000001 in floating point: 7, not 8.
+    assert n_inputs_kept(0.07, 100) == 7
+    assert n_inputs_kept(0.56, 25) == 14
+    assert n_inputs_kept(0.071, 100) == 8
+
+
+def test_a_budget_below_the_inputs_kept_states_the_users_numbers(digits):
+    X, y, mlp = digits
+    params = dict(rank="auto", quantize="int4", keep_inputs=40)
+    with pytest.raises(ValueError) as error:
+        fitted(X, y, mlp, target_bytes=300, **params)
+    message = str(error.value)
+    assert "target_bytes=300 is smaller than any model reading 40 inputs" in message
+    smallest = int(
+        re.search(r"the smallest stores ([\d,]+) bytes", message)[1].replace(",", "")
+    )
+    assert fitted(X, y, mlp, target_bytes=smallest, **params).n_bytes_ <= smallest
+
+
+def test_an_unused_auto_reads_what_none_reads(digits):
+    """With a fixed rank "auto" warns and acts as None: no _kept entry points."""
+    X, y, mlp = digits
+    with pytest.warns(UserWarning, match="keep_inputs='auto' is only used"):
+        model = SVDCompressedMLPClassifier(
+            FrozenEstimator(mlp), rank=[6, None], quantize="int8", keep_inputs="auto"
+        ).fit(X, y)
+    assert "_kept" not in export_c(model)
+    with pytest.raises(ValueError, match="kept=True calls the _kept entry points"):
+        emulate(model, X[:2], kept=True)
+
+
+def test_a_model_saved_before_keep_inputs_loads_whole(digits):
+    """A state without keep_inputs and inputs_kept_ (saved by an earlier version)."""
+    X, y, mlp = digits
+    model = fitted(X, y, mlp, quantize="int8")
+    state = {
+        key: value
+        for key, value in vars(model).items()
+        if key not in ("keep_inputs", "inputs_kept_")
+    }
+    loaded = SVDCompressedMLPClassifier.__new__(SVDCompressedMLPClassifier)
+    loaded.__setstate__(state)
+    assert loaded.keep_inputs is None
+    np.testing.assert_array_equal(loaded.inputs_kept_, model.inputs_kept_)
+    assert str(loaded.summary()) == str(model.summary())
+    assert export_c(loaded) == export_c(model)
+
+
+def test_max_score_drop_on_a_dataframe_network_warns_of_nothing(digits):
+    X, y, _ = digits
+    frame = pd.DataFrame(X, columns=[f"pixel {i}" for i in range(64)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier((16,), max_iter=60, random_state=0).fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", "estimator is a FrozenEstimator")
+        warnings.filterwarnings("ignore", "No compressed model stays within")
+        SVDCompressedMLPClassifier(
+            FrozenEstimator(mlp), rank="auto", max_score_drop=0.05, keep_inputs=20
+        ).fit(frame, y)
+
+
+def test_a_reduced_network_beyond_the_drop_says_so(digits):
+    X, y, mlp = digits
+    X_val, y_val = X[::3], y[::3]
+    with pytest.warns(UserWarning, match="network reduced to its 3 inputs kept"):
+        model = fitted(
+            X, y, mlp, X_val, y_val, rank="auto", max_score_drop=0.01, keep_inputs=3
+        )
+    assert model.baseline_score_ - model.validation_score_ > 0.01

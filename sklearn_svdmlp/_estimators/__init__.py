@@ -9,6 +9,7 @@ only package that knows about scikit-learn's estimator API.
 from ._base import BaseSVDCompressedMLP
 from ._classifier import SVDCompressedMLPClassifier
 from ._fitted_pipeline import compress_pipeline
+from ._inputs import reads_kept_inputs
 from ._regressor import SVDCompressedMLPRegressor
 from ._scoring import byte_compression_ratio_scorer, compression_ratio_scorer
 from ._summary import ModelSummary
@@ -30,5 +31,6 @@ __all__ = [
     "compressed_step",
     "model_and_scaler",
     "compression_ratio_scorer",
+    "reads_kept_inputs",
     "steps_before",
 ]

@@ -27,6 +27,15 @@ from .._formats import get_format
 from .._network import InputSelection, constant_features, layer_n_bytes
 from ._search import largest_passing, quiet
 
+
+class BudgetTooSmallError(ValueError):
+    """``target_bytes`` below the smallest model: ``smallest`` bytes stored."""
+
+    def __init__(self, message, smallest):
+        super().__init__(message)
+        self.smallest = smallest
+
+
 # The formats quantize="auto" chooses from.
 AUTO_FORMATS = ("int8", "int4")
 # Most assignments of formats to layers tried (beyond: the same format for
@@ -275,10 +284,11 @@ def compress_to_bytes(
             for formats in assignments
         )
         shape = "width 1" if settings.method == "truncated" else "rank 1 everywhere"
-        raise ValueError(
+        raise BudgetTooSmallError(
             f"target_bytes={target_bytes} is smaller than any model: the smallest "
             f"{settings.method!r} model stores {smallest:,} bytes ({shape}, in "
-            f"{', '.join(sorted(set(assignments[-1])))}). Raise target_bytes."
+            f"{', '.join(sorted(set(assignments[-1])))}). Raise target_bytes.",
+            smallest,
         )
     best = best_candidate(
         candidates, lambda i: tiebreak(found[i][2]) if tiebreak else None

@@ -18,7 +18,12 @@ from .._compression import compress
 from .._formats import float_format
 from .._network import total_params
 from .._warnings import warn
-from ._byte_search import compress_to_bytes, format_assignments, smallest_within_drop
+from ._byte_search import (
+    BudgetTooSmallError,
+    compress_to_bytes,
+    format_assignments,
+    smallest_within_drop,
+)
 from ._search import compress_to_ratio, search_score_drop
 
 
@@ -118,6 +123,11 @@ class FitSearch:
         """The uncompressed network's score, as it is (not stored), or ``baseline``."""
         if self.baseline is not None:
             return self.baseline
+        return self._uncompressed_score
+
+    @cached_property
+    def _uncompressed_score(self):
+        """The score of the network on these inputs, uncompressed."""
         return self.score(self._uncompressed)
 
     def to_ratio(self):
@@ -159,9 +169,20 @@ class FitSearch:
         return model
 
     def _warn_uncompressed(self):
+        estimator = self.estimator
+        kept = "network"
+        if self.baseline is not None:  # reduced to the inputs kept
+            if self.baseline - self._uncompressed_score <= estimator.max_score_drop:
+                return  # it holds the drop, and nothing smaller does
+            kept = (
+                f"network reduced to its {self.data.X.shape[1]} inputs kept "
+                f"(keep_inputs={estimator.keep_inputs!r}), which itself scores "
+                f"{self._uncompressed_score:.4f} against the network's "
+                f"{self.baseline:.4f},"
+            )
         warn(
             f"No compressed model stays within max_score_drop="
-            f"{self.estimator.max_score_drop} on the validation data; the network "
+            f"{estimator.max_score_drop} on the validation data; the {kept} "
             "is kept uncompressed."
         )
 
@@ -186,18 +207,32 @@ class FitSearch:
         """
         estimator = self.estimator
         scored = estimator.quantize == "auto"
-        model, formats, self.stored, candidates = compress_to_bytes(
-            self.original,
-            self.settings,
-            self.data,
-            self.spectra,
-            estimator.target_bytes - self.reserved_bytes,
-            self._assignments(),
-            self._store,
-            self.score if scored else None,
-            self.report,
-            self._fidelity if scored else None,
-        )
+        try:
+            model, formats, self.stored, candidates = compress_to_bytes(
+                self.original,
+                self.settings,
+                self.data,
+                self.spectra,
+                estimator.target_bytes - self.reserved_bytes,
+                self._assignments(),
+                self._store,
+                self.score if scored else None,
+                self.report,
+                self._fidelity if scored else None,
+            )
+        except BudgetTooSmallError as error:
+            if not self.reserved_bytes:
+                raise
+            # The user's numbers: the budget and the runs of the inputs kept.
+            smallest = error.smallest + self.reserved_bytes
+            raise BudgetTooSmallError(
+                f"target_bytes={estimator.target_bytes} is smaller than any model "
+                f"reading {self.data.X.shape[1]} inputs (keep_inputs="
+                f"{estimator.keep_inputs!r}): the smallest stores {smallest:,} "
+                f"bytes ({error.smallest:,} and {self.reserved_bytes:,} of the "
+                "runs of inputs read). Raise target_bytes or keep fewer inputs.",
+                smallest,
+            ) from None
         estimator.candidates_ = self._counted(candidates)
         if scored:
             estimator.validation_score_ = max(

@@ -25,6 +25,7 @@ from .._compression import (
 )
 from .._compression._input_choice import input_order
 from .._network import constant_features, mlp_layers, total_params
+from ._byte_search import BudgetTooSmallError
 from ._fit_search import FitSearch
 from ._inputs import FitInputs, n_inputs_kept, training_rows
 from ._parameters import chooses_inputs, rank_requests
@@ -108,7 +109,10 @@ def _original_score(estimator, validation):
     X_val, y_val, weights = validation
     scorer = check_scoring(estimator, scoring=estimator.scoring)
     weights = {} if weights is None else {"sample_weight": weights}
-    return scorer(estimator.estimator_, X_val, y_val, **weights)
+    with warnings.catch_warnings():
+        # X_val is validated: a network fitted on a DataFrame sees an array.
+        warnings.filterwarnings("ignore", "X does not have valid feature names")
+        return scorer(estimator.estimator_, X_val, y_val, **weights)
 
 
 def _preference(row, kind):
@@ -161,9 +165,7 @@ def compressed_on_inputs(
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 found = compress_on(estimator, inputs, *steps, baseline)
-        except ValueError as error:  # target_bytes below these inputs' least
-            if kind != "target_bytes":
-                raise
+        except BudgetTooSmallError as error:  # below these inputs' least
             failed, found = error, None
         finally:  # what this count's search set, kept for if it is chosen
             added = vars(estimator).keys() - before

@@ -71,7 +71,8 @@ def n_inputs_kept(keep_inputs, n_varying, n_samples=None):
             f"on the training data, and there are none over its {n_samples} "
             "samples (of positive weight); use keep_inputs=None."
         )
-    return max(1, math.ceil(keep_inputs * n_varying))
+    # Rounded first: 0.07 * 100 is 7.000000000000001 in floating point.
+    return max(1, math.ceil(round(keep_inputs * n_varying, 9)))
 
 
 def reduced_network(network, X, kept, sample_weight=None):
@@ -232,3 +233,13 @@ class FitInputs:
             )
         self.estimator.inputs_kept_ = inputs_read(model.network, self.n_features)
         return model
+
+
+def reads_kept_inputs(model):
+    """Whether a fitted model reads the inputs ``keep_inputs`` chose.
+
+    Not with ``keep_inputs=None``, nor with an unused ``"auto"`` (which
+    reads what ``None`` reads): only then does it have ``_kept`` entry points.
+    """
+    keep = getattr(model, "keep_inputs", None)
+    return keep is not None and (keep != "auto" or hasattr(model, "input_candidates_"))

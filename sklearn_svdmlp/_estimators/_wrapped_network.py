@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory, validate_dat
 
 from .._compat import saved_without_optimizers
 from .._warnings import warn
+from ._inputs import inputs_read
 from ._saved_state import packed, unpacked
 
 # What a fitted Pipeline ending in a network is compressed with.
@@ -265,7 +266,14 @@ class WrappedNetworkMixin:
         )
 
     def __setstate__(self, state):
-        super().__setstate__(unpacked(state))
+        state = unpacked(state)
+        # Saved before keep_inputs: every input the network reads.
+        state.setdefault("keep_inputs", None)
+        if "network_" in state and "inputs_kept_" not in state:
+            state["inputs_kept_"] = inputs_read(
+                state["network_"], state["n_features_in_"]
+            )
+        super().__setstate__(state)
 
     def __deepcopy__(self, memo):
         """A deep copy keeps everything, the network compressed included."""

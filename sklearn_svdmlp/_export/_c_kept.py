@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 
+from .._estimators import reads_kept_inputs
 from .._network import IntegerNetwork
 
 
@@ -23,7 +24,7 @@ def kept_inputs(model):
     A model that only skips constant inputs (``keep_inputs=None``) has no
     ``_kept`` entry points.
     """
-    if model.keep_inputs is None:
+    if not reads_kept_inputs(model):
         return None
     network = model.network_
     if isinstance(network, IntegerNetwork):

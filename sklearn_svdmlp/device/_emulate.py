@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.utils import check_array
 
-from .._estimators import compressed_step, steps_before
+from .._estimators import compressed_step, reads_kept_inputs, steps_before
 from .._export import export_c
 from .._network import IntegerNetwork
 from ._cores import core_named
@@ -285,10 +285,11 @@ def emulate(
         )
     if not isinstance(n_counted, int | np.integer) or n_counted < 0:
         raise ValueError(f"n_counted must be an int >= 0; got {n_counted!r}.")
-    if kept and model.keep_inputs is None:
+    if kept and not reads_kept_inputs(model):
         raise ValueError(
             "kept=True calls the _kept entry points of a model fitted with "
-            "keep_inputs; this one has keep_inputs=None."
+            f"keep_inputs; this one reads every input (keep_inputs="
+            f"{model.keep_inputs!r})."
         )
     require_tools()
     integer = integer_only and entry != "float"
