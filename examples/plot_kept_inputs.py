@@ -76,7 +76,8 @@ for keep_inputs, model in models.items():
     first = model.network_.layers[0]
     print(
         f"keep_inputs={keep_inputs!s:4s}: reads {len(model.inputs_kept_)} pixels, "
-        f"ranks {model.ranks_}, {model.n_bytes_:,} bytes "
+        f"ranks {model.ranks_}, compression ratio {model.compression_ratio_:.1f}, "
+        f"{model.n_bytes_:,} bytes "
         f"({float64_bytes / model.n_bytes_:.0f}x fewer), "
         f"first layer {first.n_multiply_adds:,} multiply-adds, "
         f"test accuracy {model.score(X_test, y_test):.4f}"
