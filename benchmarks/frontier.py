@@ -292,7 +292,7 @@ def plot(table, path):
         return "small MLP from scratch" if row[0].startswith("small MLP") else row[0]
 
     names = sorted({series(r) for r in table[1:]})
-    colors = dict(zip(names, plt.get_cmap("tab10").colors, strict=False))
+    colors = dict(zip(names, plt.get_cmap("tab20").colors, strict=False))
     for name in names:
         for ft in sorted({r[2] for r in table[1:] if series(r) == name}, key=str):
             points = sorted(
