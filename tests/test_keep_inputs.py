@@ -27,6 +27,7 @@ from sklearn_svdmlp import (
     quantize_input,
 )
 from sklearn_svdmlp._compression._input_choice import choose_inputs, first_layer_on
+from sklearn_svdmlp._estimators._input_search import every_row
 from sklearn_svdmlp._estimators._inputs import n_inputs_kept
 from sklearn_svdmlp.device import emulate
 
@@ -422,19 +423,36 @@ def halves(X, y):
 
 
 def test_auto_within_bytes_is_the_best_fixed_count(digits):
+    """The best score on every row the fit has (not the held-out rows alone)."""
     X, y, mlp = digits
-    X_fit, y_fit, X_val, y_val = halves(X, y)
-    params = dict(rank="auto", target_bytes=700, quantize="auto", random_state=0)
+    X_fit, y_fit, X_val, y_val = X[:400], y[:400], X[400:500], y[400:500]
+    params = dict(rank="auto", target_bytes=800, quantize="auto", random_state=0)
     auto = fitted(
         X_fit, y_fit, mlp, keep_inputs="auto", X_val=X_val, y_val=y_val, **params
     )
     rows = auto.input_candidates_
     n_varying = int(np.sum(X_fit.max(axis=0) > X_fit.min(axis=0)))
-    counts = [row["n_inputs"] for row in rows]
-    assert counts == sorted(
+    halving = sorted(
         {int(np.ceil(share * n_varying)) for share in (1, 1 / 2, 1 / 4, 1 / 8, 1 / 16)},
         reverse=True,
     )
+    counts = [row["n_inputs"] for row in rows]
+    assert counts[: len(halving)] == halving
+    # Then halfway (geometrically) to the best halving count's neighbours.
+    first = max(
+        rows[: len(halving)], key=lambda row: (row["score_all_rows"], -row["n_inputs"])
+    )
+    at = halving.index(first["n_inputs"])
+    neighbours = halving[max(at - 1, 0) : at] + (
+        halving[at + 1 : at + 2] or [first["n_inputs"] / 2]
+    )
+    between = {round(np.sqrt(first["n_inputs"] * n)) for n in neighbours} - {
+        *halving,
+        0,
+    }
+    assert counts[len(halving) :] == sorted(between, reverse=True)
+    assert between
+    X_all, y_all = np.concatenate([X_fit, X_val]), np.concatenate([y_fit, y_val])
     fixed = {}
     for row in rows:
         model = fitted(
@@ -446,11 +464,14 @@ def test_auto_within_bytes_is_the_best_fixed_count(digits):
             y_val=y_val,
             **params,
         )
-        assert model.n_bytes_ == row["n_bytes"] <= 700
+        assert model.n_bytes_ == row["n_bytes"] <= 800
         assert model.n_params_ == row["n_params"]
         assert model.score(X_val, y_val) == row["score"]
+        assert model.score(X_all, y_all) == row["score_all_rows"]
         fixed[row["n_inputs"]] = model
-    best = max(rows, key=lambda row: (row["score"], -row["n_inputs"]))
+    best = max(rows, key=lambda row: (row["score_all_rows"], -row["n_inputs"]))
+    # Here the held-out rows alone would choose another count.
+    assert best != max(rows, key=lambda row: (row["score"], -row["n_inputs"]))
     assert len(auto.inputs_kept_) == best["n_inputs"]
     chosen = fixed[best["n_inputs"]]
     np.testing.assert_array_equal(auto.inputs_kept_, chosen.inputs_kept_)
@@ -460,6 +481,18 @@ def test_auto_within_bytes_is_the_best_fixed_count(digits):
     np.testing.assert_array_equal(
         auto.predict(dropped_changed(auto, X)), auto.predict(X)
     )
+
+
+def test_every_row_weighs_and_stacks_sparse_rows():
+    X, y = np.arange(6.0).reshape(3, 2), np.array([0, 1, 2])
+    X_all, y_all, weights = every_row(
+        sp.csr_matrix(X), y, np.array([1.0, 2.0, 3.0]), (X[:1], y[:1], None)
+    )
+    assert sp.issparse(X_all)
+    np.testing.assert_array_equal(X_all.toarray(), np.concatenate([X, X[:1]]))
+    np.testing.assert_array_equal(y_all, [0, 1, 2, 0])
+    np.testing.assert_array_equal(weights, [1.0, 2.0, 3.0, 1.0])
+    assert every_row(X, y, None, (X, y, None))[2] is None
 
 
 def test_auto_within_a_score_drop_of_the_network(digits):
@@ -567,11 +600,13 @@ def test_auto_skips_the_counts_the_bytes_cannot_hold(digits):
     params = dict(rank="auto", quantize="int8", random_state=0)
     auto = fitted(X, y, mlp, target_bytes=380, keep_inputs="auto", **params)
     tried = [row["n_inputs"] for row in auto.input_candidates_]
-    assert 0 < len(tried) < 5
     assert auto.n_bytes_ <= 380
     n_varying = int(np.sum(X.max(axis=0) > X.min(axis=0)))
-    for share in (1, 1 / 2, 1 / 4, 1 / 8, 1 / 16):
-        count = int(np.ceil(share * n_varying))
+    halving = {
+        int(np.ceil(share * n_varying)) for share in (1, 1 / 2, 1 / 4, 1 / 8, 1 / 16)
+    }
+    assert 0 < len(halving & set(tried)) < len(halving)
+    for count in halving:
         if count in tried:
             continue
         with pytest.raises(ValueError, match="is smaller than any model"):

@@ -134,11 +134,13 @@ class SVDCompressedMLPClassifier(
         as do the counts and :func:`export_c` (``<name>_predict_kept``).
         ``"auto"``, with ``rank="auto"`` and ``target_bytes`` or
         ``max_score_drop`` (elsewhere it warns and is ``None``): the search
-        runs for 1, 1/2, 1/4, 1/8 and 1/16 of those inputs (rounded up), each
-        as stored and scored on the held-out data; kept: the best score
-        within ``target_bytes`` (ties: fewer inputs), or the fewest bytes
-        within ``max_score_drop`` of the network's own score
-        (:attr:`input_candidates_`), before fine-tuning: up to five searches.
+        runs for 1, 1/2, 1/4, 1/8 and 1/16 of those inputs (rounded up), then
+        for the counts halfway (geometrically) to the best one's neighbours,
+        each scored as stored; kept: the best score on every row the fit has
+        (the rows compressed on and the held-out ones) within
+        ``target_bytes`` (ties: fewer inputs), or the fewest bytes within
+        ``max_score_drop`` of the network's own score on the held-out data
+        (:attr:`input_candidates_`), before fine-tuning: up to seven searches.
     fine_tune_epochs : int >= 0, default=0
         Epochs of further training of the compressed model as it is stored:
         each factored layer's two factors are trained as two matrices; with
@@ -294,7 +296,8 @@ class SVDCompressedMLPClassifier(
     input_candidates_ : list of dict
         With ``keep_inputs="auto"``: per count of inputs tried, ``n_inputs``,
         the chosen search's ``n_bytes`` and ``n_params`` as stored, its
-        ``score``, and with ``max_score_drop``, ``holds``.
+        ``score`` on the held-out data and ``score_all_rows`` on those and
+        the rows compressed on, and with ``max_score_drop``, ``holds``.
     loss_curve_ : list of float
         With ``fine_tune_epochs``: the training loss of each epoch.
     fine_tune_scores_ : list of float or None

@@ -66,8 +66,9 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         many (``int``) or that fraction of those not constant on the
         training data (``float`` in ``(0, 1]``, rounded up), or, with
         ``rank="auto"`` and ``target_bytes`` or ``max_score_drop``, the best
-        of 1, 1/2, 1/4, 1/8 and 1/16 of them by the search's rule
-        (``"auto"``), as in the classifier.
+        of 1, 1/2, 1/4, 1/8 and 1/16 of them, then of the counts halfway to
+        the best one's neighbours, by the search's rule (``"auto"``), as in
+        the classifier.
     fine_tune_epochs : int >= 0, default=0
         Trains the compressed network with ``MLPRegressor``'s loss (squared
         error, or Poisson deviance for ``loss="poisson"``); with
@@ -138,7 +139,8 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         in bytes built (``formats``, ``ranks``, ``n_bytes``, ``score``).
     input_candidates_ : list of dict
         With ``keep_inputs="auto"``: each count of inputs tried (``n_inputs``,
-        ``n_bytes``, ``n_params``, ``score``, ``holds``), as the classifier's.
+        ``n_bytes``, ``n_params``, ``score``, ``score_all_rows``, ``holds``),
+        as the classifier's.
     loss_curve_ : list of float
         With ``fine_tune_epochs``.
     fine_tune_scores_ : list of float or None
