@@ -27,7 +27,11 @@ from sklearn_svdmlp import (
     quantize_input,
 )
 from sklearn_svdmlp._compression._input_choice import choose_inputs, first_layer_on
-from sklearn_svdmlp._estimators._input_search import every_row
+from sklearn_svdmlp._estimators._input_search import (
+    counts_between,
+    every_row,
+    input_counts,
+)
 from sklearn_svdmlp._estimators._inputs import n_inputs_kept
 from sklearn_svdmlp.device import emulate
 
@@ -495,10 +499,10 @@ def test_every_row_weighs_and_stacks_sparse_rows():
     assert every_row(X, y, None, (X, y, None))[2] is None
 
 
-def test_auto_within_a_score_drop_of_the_network(digits):
+@pytest.mark.parametrize("drop, between_chosen", [(0.1, False), (0.02, True)])
+def test_auto_within_a_score_drop_of_the_network(digits, drop, between_chosen):
     X, y, mlp = digits
-    X_fit, y_fit, X_val, y_val = halves(X, y)
-    drop = 0.1
+    X_fit, y_fit, X_val, y_val = X[:400], y[:400], X[400:500], y[400:500]
     auto = fitted(
         X_fit,
         y_fit,
@@ -516,14 +520,74 @@ def test_auto_within_a_score_drop_of_the_network(digits):
     rows = auto.input_candidates_
     for row in rows:
         assert row["holds"] == (baseline - row["score"] <= drop)
-    holding = [row for row in rows if row["holds"]]
-    assert len(holding) > 1  # the rule chooses among several
-    best = min(
-        holding, key=lambda row: (row["n_bytes"], row["n_params"], row["n_inputs"])
-    )
+
+    def fewest_bytes(rows):
+        holding = [row for row in rows if row["holds"]]
+        return min(holding, key=lambda r: (r["n_bytes"], r["n_params"], r["n_inputs"]))
+
+    halving = input_counts(int(np.sum(X_fit.max(axis=0) > X_fit.min(axis=0))))
+    counts = [row["n_inputs"] for row in rows]
+    assert counts[: len(halving)] == halving
+    # Then the counts between, around the best halving count by the same rule.
+    best_halving = fewest_bytes(rows[: len(halving)])["n_inputs"]
+    assert counts[len(halving) :] == counts_between(best_halving, halving) != []
+    assert len([row for row in rows if row["holds"]]) > 1  # chosen among several
+    best = fewest_bytes(rows)
     assert len(auto.inputs_kept_) == best["n_inputs"] < rows[0]["n_inputs"]
+    assert (best["n_inputs"] not in halving) == between_chosen
     assert auto.n_bytes_ == best["n_bytes"]
     assert auto.score(X_val, y_val) == best["score"] >= baseline - drop
+
+
+def test_auto_warns_as_the_count_it_chose(digits):
+    """Each count's warnings are held back; only the chosen count's are shown."""
+    X, y, mlp = digits
+
+    def fit(keep_inputs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = SVDCompressedMLPClassifier(
+                FrozenEstimator(mlp),
+                rank="auto",
+                target_bytes=800,
+                quantize="auto",
+                keep_inputs=keep_inputs,
+                random_state=0,
+            ).fit(
+                X[:400],
+                y[:400],
+                sample_weight=np.full(400, 1e-3),  # 0.4 rows: the refit warns
+                X_val=X[400:500],
+                y_val=y[400:500],
+            )
+        return model, [(w.category, str(w.message)) for w in caught]
+
+    auto, shown = fit("auto")
+    assert len(auto.input_candidates_) > 5
+    _, chosen = fit(len(auto.inputs_kept_))
+    assert shown == chosen
+    assert any("sum of sample_weight" in message for _, message in shown)
+
+
+def test_auto_with_weights_is_auto_on_repeated_rows(digits):
+    X, y, mlp = digits
+    weights = np.random.RandomState(0).randint(1, 3, 400)
+
+    def fit(X_fit, y_fit, sample_weight=None):
+        return SVDCompressedMLPClassifier(
+            FrozenEstimator(mlp),
+            rank="auto",
+            target_bytes=800,
+            quantize="auto",
+            keep_inputs="auto",
+            random_state=0,
+        ).fit(X_fit, y_fit, sample_weight=sample_weight, X_val=X[400:], y_val=y[400:])
+
+    weighted = fit(X[:400], y[:400], weights.astype(float))
+    repeated = fit(np.repeat(X[:400], weights, axis=0), np.repeat(y[:400], weights))
+    assert weighted.input_candidates_ == repeated.input_candidates_
+    np.testing.assert_array_equal(weighted.inputs_kept_, repeated.inputs_kept_)
+    np.testing.assert_array_equal(weighted.predict_proba(X), repeated.predict_proba(X))
 
 
 def test_auto_in_a_pipeline_and_deterministic(digits):

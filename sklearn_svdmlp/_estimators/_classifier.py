@@ -135,12 +135,13 @@ class SVDCompressedMLPClassifier(
         ``"auto"``, with ``rank="auto"`` and ``target_bytes`` or
         ``max_score_drop`` (elsewhere it warns and is ``None``): the search
         runs for 1, 1/2, 1/4, 1/8 and 1/16 of those inputs (rounded up), then
-        for the counts halfway (geometrically) to the best one's neighbours,
-        each scored as stored; kept: the best score on every row the fit has
-        (the rows compressed on and the held-out ones) within
-        ``target_bytes`` (ties: fewer inputs), or the fewest bytes within
-        ``max_score_drop`` of the network's own score on the held-out data
-        (:attr:`input_candidates_`), before fine-tuning: up to seven searches.
+        for the counts halfway (geometrically) to the best one's neighbours
+        (below the fewest: to half of it), each scored as stored; kept: the
+        best score on every row the fit has (the rows compressed on and the
+        held-out ones) within ``target_bytes`` (ties: fewer inputs), or the
+        fewest bytes within ``max_score_drop`` of the network's own score on
+        the held-out data (:attr:`input_candidates_`), before fine-tuning:
+        up to seven searches.
     fine_tune_epochs : int >= 0, default=0
         Epochs of further training of the compressed model as it is stored:
         each factored layer's two factors are trained as two matrices; with

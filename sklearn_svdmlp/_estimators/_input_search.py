@@ -6,18 +6,21 @@ reduced to the inputs :class:`~._inputs.FitInputs` keeps. With
 ``max_score_drop``), :func:`compressed_on_inputs` runs that same search once
 per candidate count of the inputs not constant (:data:`AUTO_FRACTIONS` of
 them, then the counts halfway to the best one's neighbours,
-:func:`counts_between`), stores each result as the fit stores it and keeps
-the one the search's own rule prefers: within ``target_bytes``, the highest score on
-every row the fit has, those compressed on and those held out (ties: fewer
-inputs); within ``max_score_drop`` of the original network's score on the
-held-out rows (the same baseline for every count), the fewest bytes (then
+:func:`counts_between`) and stores each result as the fit stores it. It
+keeps, within ``target_bytes``, the count of the highest score on every row
+the fit has, those compressed on and those held out (ties: fewer inputs);
+within ``max_score_drop`` of the original network's score on the held-out
+rows (the same baseline for every count), the fewest bytes (then
 parameters, then inputs).
 
 Why every row within ``target_bytes``, and the counts between: the counts'
 held-out scores differ by a row or two (one of 135 held-out images is 0.74
 points), which chose worse counts than the score on every row does, and
 halving alone missed the count between the two best
-(``benchmarks/keep_inputs_rule.py``).
+(``benchmarks/keep_inputs_rule.py``). The rows compressed on say how much of
+the network each count keeps (before fine-tuning, a factored model is not
+trained on their labels); the held-out rows, how it does on rows the
+compression has not seen.
 """
 
 import warnings
@@ -39,9 +42,10 @@ from ._fit_search import FitSearch
 from ._inputs import FitInputs, n_inputs_kept, training_rows
 from ._parameters import chooses_inputs, rank_requests
 
-# The shares of the inputs not constant that keep_inputs="auto" tries: halving,
-# so that five searches reach a sixteenth (on benchmarks/size.py's 784 pixels,
-# 100 or 50 kept were best at 80x and 120x fewer bytes than float64).
+# The shares of the inputs not constant that keep_inputs="auto" tries first:
+# halving, so that five searches reach a sixteenth (on benchmarks/size.py's
+# 784 pixels, 100 or 50 kept were best at 80x and 120x fewer bytes than
+# float64); then counts_between.
 AUTO_FRACTIONS = (1.0, 0.5, 0.25, 0.125, 0.0625)
 
 
@@ -219,39 +223,44 @@ def compressed_on_inputs(
     rows, failed = [], None
 
     def tried(count):
-        """This count's search, its row added; ``None`` below its least bytes."""
+        """This count's search, its row added; ``None`` below its least bytes.
+
+        Its warnings are recorded, shown only if it is chosen.
+        """
         nonlocal failed
-        before = set(vars(estimator))
-        inputs = FitInputs(estimator, X, validation, sample_weight, count, order)
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
+        before, row = set(vars(estimator)), None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            inputs = FitInputs(estimator, X, validation, sample_weight, count, order)
+            try:
                 found = compress_on(estimator, inputs, *steps, baseline)
-        except BudgetTooSmallError as error:  # below these inputs' least
-            failed, found = error, None
-        finally:  # what this count's search set, kept for if it is chosen
-            added = vars(estimator).keys() - before
-            attributes = {name: vars(estimator).pop(name) for name in added}
-        if found is None:
-            inputs.leave()
-            return None
-        search, data, model, formats = found
-        if search.stored is None:
-            search.stored = estimator._stored(model, data, formats)
-        row = {
-            "n_inputs": count,
-            "n_bytes": search.stored.n_bytes + inputs.n_bytes,
-            "n_params": search.stored.n_params,
-            "score": search.score(search.stored),
-            "score_all_rows": search.score(
-                search.stored, every_row(inputs.X, y, sample_weight, inputs.validation)
-            ),
+            except BudgetTooSmallError as error:  # below these inputs' least
+                failed, found = error, None
+            if found is not None:
+                search, data, model, formats = found
+                if search.stored is None:
+                    search.stored = estimator._stored(model, data, formats)
+                row = {
+                    "n_inputs": count,
+                    "n_bytes": search.stored.n_bytes + inputs.n_bytes,
+                    "n_params": search.stored.n_params,
+                    "score": search.score(search.stored),
+                    "score_all_rows": search.score(
+                        search.stored,
+                        every_row(inputs.X, y, sample_weight, inputs.validation),
+                    ),
+                }
+        # What this count's search set, kept for if it is chosen.
+        attributes = {
+            name: vars(estimator).pop(name) for name in vars(estimator).keys() - before
         }
+        inputs.leave()
+        if row is None:
+            return None
         if kind == "max_score_drop":
             row["holds"] = baseline - row["score"] <= estimator.max_score_drop
         report(f"keep_inputs='auto': {row}")
         rows.append(row)
-        inputs.leave()
         return row, inputs, found, attributes, caught
 
     def preferred(candidates):

@@ -106,8 +106,8 @@ def chooses_inputs(search, keep_inputs):
     """Whether ``keep_inputs="auto"`` has a search to choose the inputs with.
 
     ``rank="auto"`` with ``target_bytes`` or ``max_score_drop``: candidates
-    are compared by a held-out score. Elsewhere ``"auto"`` is unused (it
-    warns, and every input not constant is read).
+    are compared by their scores (with held-out data). Elsewhere ``"auto"``
+    is unused (it warns, and every input not constant is read).
 
     Examples
     --------
@@ -274,8 +274,8 @@ PARAMETER_USES = {
     "keep_inputs": _Use(
         lambda e, search, given: chooses_inputs(search, e.keep_inputs),
         "with rank='auto' and target_bytes or max_score_drop (the searches "
-        "that choose the inputs by a held-out score; keep_inputs=None stands "
-        "instead)",
+        "that score the counts of inputs, with held-out data; keep_inputs=None "
+        "stands instead)",
         ("rank", "target_ratio"),
         # A count or a fraction is used everywhere.
         is_set=lambda e: e.keep_inputs == "auto",

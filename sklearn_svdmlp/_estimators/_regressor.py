@@ -67,8 +67,9 @@ class SVDCompressedMLPRegressor(RegressorMixin, BaseSVDCompressedMLP):
         training data (``float`` in ``(0, 1]``, rounded up), or, with
         ``rank="auto"`` and ``target_bytes`` or ``max_score_drop``, the best
         of 1, 1/2, 1/4, 1/8 and 1/16 of them, then of the counts halfway to
-        the best one's neighbours, by the search's rule (``"auto"``), as in
-        the classifier.
+        the best one's neighbours (below the fewest: to half of it), by the
+        classifier's rule (``"auto"``): within ``target_bytes`` the best
+        score on the training and held-out rows together.
     fine_tune_epochs : int >= 0, default=0
         Trains the compressed network with ``MLPRegressor``'s loss (squared
         error, or Poisson deviance for ``loss="poisson"``); with
