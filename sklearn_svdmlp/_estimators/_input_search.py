@@ -213,7 +213,7 @@ def compressed_on_inputs(
         keep = None if keep == "auto" else keep
         inputs = FitInputs(estimator, X, validation, sample_weight, keep)
         return inputs, *compress_on(estimator, inputs, *steps, baseline)
-    dense, weights = training_rows(X, sample_weight)
+    training = dense, weights = training_rows(X, sample_weight)
     n_varying = int(np.sum(~constant_features(dense)))
     counts = input_counts(n_varying, len(dense))
     # Every count's inputs are the first of one order: computed once.
@@ -231,7 +231,9 @@ def compressed_on_inputs(
         before, row = set(vars(estimator)), None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            inputs = FitInputs(estimator, X, validation, sample_weight, count, order)
+            inputs = FitInputs(
+                estimator, X, validation, sample_weight, count, order, training
+            )
             try:
                 found = compress_on(estimator, inputs, *steps, baseline)
             except BudgetTooSmallError as error:  # below these inputs' least

@@ -162,6 +162,9 @@ class FitInputs:
     order : ndarray of int or None, default=None
         :func:`~sklearn_svdmlp._compression._input_choice.input_order` of
         these rows and network, if already computed: the first ``keep``.
+    rows : tuple or None, default=None
+        :func:`training_rows` of ``X`` and ``sample_weight``, if already
+        computed (a search over counts densifies sparse rows once).
 
     Attributes
     ----------
@@ -171,14 +174,21 @@ class FitInputs:
     """
 
     def __init__(
-        self, estimator, X, validation, sample_weight=None, keep=None, order=None
+        self,
+        estimator,
+        X,
+        validation,
+        sample_weight=None,
+        keep=None,
+        order=None,
+        rows=None,
     ):
         self.estimator, self.n_features = estimator, X.shape[1]
         self.X, self.validation, self.kept = X, validation, None
         self.network = estimator.estimator_
         if keep is None:
             return
-        dense, weights = training_rows(X, sample_weight)
+        dense, weights = rows or training_rows(X, sample_weight)
         n_varying = int(np.sum(~constant_features(dense)))
         n_kept = n_inputs_kept(keep, n_varying, len(dense))
         if order is None:
